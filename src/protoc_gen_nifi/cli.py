@@ -1,9 +1,48 @@
-"""Command-line entry point (placeholder until the pipeline lands)."""
+"""`protoc-gen-nifi`: the protoc/buf plugin, plus a few helper commands.
+
+    protoc-gen-nifi                  plugin mode: CodeGeneratorRequest on stdin, response on stdout
+    protoc-gen-nifi --include-path   print the -I directory holding ameide_core_proto/*.proto
+    protoc-gen-nifi --version
+    protoc-gen-nifi check FILE...    check NiFi flow JSON against NiFi's model and our rules
+    protoc-gen-nifi harness ...      deploy and assert generated artifacts against a NiFi
+"""
+from __future__ import annotations
+
 import sys
 
 
-def main(argv=None) -> int:
-    return 0
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv:
+        if sys.stdin.isatty():
+            print(__doc__.strip(), file=sys.stderr)
+            return 2
+        from .plugin import run
+
+        sys.stdout.buffer.write(run(sys.stdin.buffer.read()))
+        sys.stdout.buffer.flush()
+        return 0
+    command, rest = argv[0], argv[1:]
+    if command == "--include-path":
+        from .resources import include_dir
+
+        print(include_dir())
+        return 0
+    if command == "--version":
+        from . import __version__
+
+        print(f"protoc-gen-nifi {__version__}")
+        return 0
+    if command == "check":
+        from .flowcheck import main as check_main
+
+        return check_main(rest)
+    if command == "harness":
+        from .harness.cli import main as harness_main
+
+        return harness_main(rest)
+    print(__doc__.strip(), file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

@@ -1,0 +1,120 @@
+"""Integration model -> the files of one integration folder (path -> bytes)."""
+from __future__ import annotations
+
+import hashlib
+import json
+
+from . import nifi_catalog as nc
+from .descriptors import descriptor_set
+from .flow import FlowResult, build_flow
+from .model import Integration
+from .naming import env_name
+from .rendering import canonical_json, render
+
+FLOW_ENCODING_VERSION = "1.0"
+
+
+def _parameter_context(integration: Integration, flow: FlowResult) -> dict:
+    # Matches NiFi's VersionedParameterContext; no parameter ever carries a value.
+    return {
+        "name": integration.slug,
+        "description": integration.description,
+        "parameters": [
+            {"name": p.name, "description": p.description, "sensitive": p.sensitive, "provided": False}
+            for p in flow.params
+        ],
+        "inheritedParameterContexts": [],
+        "componentType": "PARAMETER_CONTEXT",
+    }
+
+
+def _flow_definition(integration: Integration, flow: FlowResult) -> dict:
+    return {
+        "flowContents": flow.root,
+        "externalControllerServices": {},
+        "parameterContexts": {integration.slug: _parameter_context(integration, flow)},
+        "parameterProviders": {},
+        "flowEncodingVersion": FLOW_ENCODING_VERSION,
+        "latest": False,
+    }
+
+
+def content_digest(definition: dict) -> str:
+    """What a registry version is compared by: the flow and its parameter context."""
+    canonical = json.dumps(
+        {"flowContents": definition["flowContents"], "parameterContexts": definition["parameterContexts"]},
+        sort_keys=True, separators=(",", ":"), ensure_ascii=True,
+    )
+    return hashlib.sha256(canonical.encode("ascii")).hexdigest()
+
+
+def _snapshot(integration: Integration, definition: dict) -> dict:
+    snapshot = dict(definition)
+    # version -1 asks the registry for "the next version"; /versions/import replaces it anyway.
+    snapshot["snapshotMetadata"] = {
+        "version": -1,
+        "comments": f"protoc-gen-nifi {integration.slug} sha256:{content_digest(definition)}",
+    }
+    return snapshot
+
+
+def _connections(group: dict):
+    yield from group["connections"]
+    for child in group["processGroups"]:
+        yield from _connections(child)
+
+
+def _structural_test(integration: Integration, flow: FlowResult) -> bytes:
+    transport_processor = {}
+    for group in flow.root["processGroups"]:
+        if group["name"].startswith(("ingress ", "egress ")):
+            # The transport processor is the one that uses a parameterised endpoint, i.e. not UpdateAttribute.
+            transport_processor[group["name"]] = next(
+                p["type"] for p in group["processors"] if p["type"] != nc.UPDATE_ATTRIBUTE.type
+            )
+    ports = {}
+    for port in integration.ports:
+        group = f"{'ingress' if port.direction == 'IN' else 'egress'} {port.slug}"
+        ports[port.name] = {
+            "group": group,
+            "direction": port.direction,
+            "transport": port.transport,
+            "processor": transport_processor[group],
+        }
+    backpressure = {
+        c["identifier"]: [c["backPressureObjectThreshold"], c["backPressureDataSizeThreshold"]]
+        for c in sorted(_connections(flow.root), key=lambda c: c["identifier"])
+    }
+    return render("tests/structural_test.py.j2", integration=integration.slug, ports=ports,
+                  backpressure=backpressure)
+
+
+def integration_files(integration: Integration, target: nc.Target, proto_files) -> dict[str, bytes]:
+    flow = build_flow(integration, target)
+    definition = _flow_definition(integration, flow)
+    base = integration.slug
+    parameters = [
+        {"name": p.name, "description": p.description, "sensitive": p.sensitive, "env": env_name(p.name)}
+        for p in flow.params
+    ]
+    files = {
+        f"{base}/nifi/flow.snapshot.json": canonical_json(_snapshot(integration, definition)),
+        f"{base}/nifi/flow-definition.json": canonical_json(definition),
+        f"{base}/nifi/parameter-context.yaml": render(
+            "nifi/parameter-context.yaml.j2", integration=integration.slug, context_name=integration.slug,
+            description=integration.description, parameters=parameters,
+        ),
+        f"{base}/nifi/controller-services.json": canonical_json({
+            "integration": integration.slug,
+            "nifiVersion": target.version,
+            "processGroup": flow.root["identifier"],
+            "controllerServices": flow.services,
+        }),
+        f"{base}/schemas/descriptors.pb": descriptor_set(proto_files, list(integration.messages())),
+        f"{base}/tests/{base}_structural_test.py": _structural_test(integration, flow),
+    }
+    for name in ("deploy_and_assert.py", "compose.yaml", "README.md"):
+        files[f"{base}/harness/{name}"] = render(
+            f"harness/{name}.j2", integration=integration.slug, nifi_version=target.version,
+        )
+    return files

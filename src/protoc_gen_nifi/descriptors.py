@@ -1,0 +1,118 @@
+"""descriptors.pb: the FileDescriptorSet of every message a port uses.
+
+Files come from `proto_file`, where compilers already dropped SOURCE-retained
+options; source info is removed and, for old compilers that kept them, the
+SOURCE-retained extensions are cut out of every options message too. Files are
+ordered dependencies-first, independently of the order the compiler sent them.
+"""
+from __future__ import annotations
+
+from google.protobuf import descriptor_pb2
+
+def _read_varint(data: bytes, pos: int) -> tuple[int, int]:
+    result = shift = 0
+    while True:
+        byte = data[pos]
+        pos += 1
+        result |= (byte & 0x7F) << shift
+        if not byte & 0x80:
+            return result, pos
+        shift += 7
+
+
+def _without_fields(data: bytes, numbers: frozenset[int]) -> bytes:
+    """Wire-level copy of a message without the given top-level field numbers."""
+    out, pos = bytearray(), 0
+    while pos < len(data):
+        start = pos
+        key, pos = _read_varint(data, pos)
+        number, wire = key >> 3, key & 7
+        if wire == 0:
+            _, pos = _read_varint(data, pos)
+        elif wire == 1:
+            pos += 8
+        elif wire == 2:
+            length, pos = _read_varint(data, pos)
+            pos += length
+        elif wire == 5:
+            pos += 4
+        else:  # groups are not used in options messages we strip
+            return data
+        if number not in numbers:
+            out += data[start:pos]
+    return bytes(out)
+
+
+def _source_retained(files) -> dict[str, frozenset[int]]:
+    """extendee full name -> field numbers of SOURCE-retained extensions declared in the request."""
+    found: dict[str, set[int]] = {}
+
+    def visit(extensions) -> None:
+        for ext in extensions:
+            if ext.options.retention == descriptor_pb2.FieldOptions.RETENTION_SOURCE:
+                found.setdefault(ext.extendee.lstrip("."), set()).add(ext.number)
+
+    def walk(messages) -> None:
+        for message in messages:
+            visit(message.extension)
+            walk(message.nested_type)
+
+    for file_proto in files:
+        visit(file_proto.extension)
+        walk(file_proto.message_type)
+    return {k: frozenset(v) for k, v in found.items()}
+
+
+def _strip_options(message, retained: dict[str, frozenset[int]]) -> None:
+    """Recursively removes SOURCE-retained extensions from every *Options field."""
+    for field, value in message.ListFields():
+        if field.message_type is None:
+            continue
+        values = [value] if hasattr(value, "ListFields") else list(value)  # singular or repeated
+        for item in values:
+            name = item.DESCRIPTOR.full_name
+            if name.startswith("google.protobuf.") and name.endswith("Options") and name in retained:
+                cleaned = _without_fields(item.SerializeToString(), retained[name])
+                item.Clear()
+                item.MergeFromString(cleaned)
+            else:
+                _strip_options(item, retained)
+
+
+def _defining_files(files: dict, messages: list[str]) -> set[str]:
+    owners: dict[str, str] = {}
+
+    def walk(file_name: str, prefix: str, nested) -> None:
+        for message in nested:
+            owners[prefix + message.name] = file_name
+            walk(file_name, prefix + message.name + ".", message.nested_type)
+
+    for file_proto in files.values():
+        walk(file_proto.name, f"{file_proto.package}." if file_proto.package else "", file_proto.message_type)
+    return {owners[m] for m in messages if m in owners}
+
+
+def descriptor_set(proto_files, messages: list[str]) -> bytes:
+    files = {f.name: f for f in proto_files}
+    retained = _source_retained(proto_files)
+    ordered: list[str] = []
+    seen: set[str] = set()
+
+    def visit(name: str) -> None:
+        if name in seen or name not in files:
+            return
+        seen.add(name)
+        for dependency in files[name].dependency:
+            visit(dependency)
+        ordered.append(name)
+
+    for name in sorted(_defining_files(files, messages)):
+        visit(name)
+
+    result = descriptor_pb2.FileDescriptorSet()
+    for name in ordered:
+        copy = result.file.add()
+        copy.CopyFrom(files[name])
+        copy.ClearField("source_code_info")
+        _strip_options(copy, retained)
+    return result.SerializeToString(deterministic=True)

@@ -1,0 +1,59 @@
+"""Located, sorted error reporting: `file:line:col: what is wrong; how to fix it`."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    file: str
+    line: int
+    column: int
+    message: str
+
+    def __str__(self) -> str:
+        if self.line:
+            return f"{self.file}:{self.line}:{self.column}: {self.message}"
+        return f"{self.file}: {self.message}"
+
+
+class GenerationError(Exception):
+    """Raised with every problem of a request; nothing is written when raised."""
+
+    def __init__(self, diagnostics: list[Diagnostic]):
+        self.diagnostics = sorted(set(diagnostics))
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        return "\n".join(str(d) for d in self.diagnostics)
+
+
+class Diagnostics:
+    """Collects problems so that a request reports all of them at once."""
+
+    def __init__(self) -> None:
+        self._items: list[Diagnostic] = []
+
+    def add(self, file: str, line: int, column: int, message: str) -> None:
+        self._items.append(Diagnostic(file, line, column, message))
+
+    def raise_if_any(self) -> None:
+        if self._items:
+            raise GenerationError(self._items)
+
+
+class SourceLocator:
+    """Finds the line and column of a descriptor element from source_code_info."""
+
+    def __init__(self, file_proto) -> None:
+        self.file = file_proto.name
+        self._spans = {tuple(loc.path): loc.span for loc in file_proto.source_code_info.location}
+
+    def position(self, path: tuple[int, ...]) -> tuple[int, int]:
+        # The most specific recorded element on the path: protoc records an
+        # aggregate option as a whole, not each of its fields.
+        for end in range(len(path), -1, -1):
+            span = self._spans.get(tuple(path[:end]))
+            if span:
+                return span[0] + 1, span[1] + 1
+        return 0, 0

@@ -1,0 +1,45 @@
+"""Names derived from proto identifiers: slugs, parameter names, env names.
+
+Everything here is a pure function of its input, so names are deterministic
+and safe in paths, NiFi parameter names and environment variables.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+_NOT_PARAM = re.compile(r"[^a-z0-9.\-]+")
+# NiFi's ParameterNameValidator.
+PARAMETER_NAME = re.compile(r"^[A-Za-z0-9 ._\-]+$")
+# RFC 9110 token: what an HTTP header name may be.
+HEADER_NAME = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+
+
+def _ascii(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+
+
+def snake_slug(text: str) -> str:
+    """`OrderToErpIntegration` -> `order_to_erp_integration`; never empty, never a path."""
+    words = _CAMEL_BOUNDARY.sub("_", _ascii(text)).lower()
+    slug = _NOT_SLUG.sub("_", words).strip("_")
+    return slug or "unnamed"
+
+
+def integration_slug(service_name: str, explicit: str | None) -> str:
+    if explicit:
+        return snake_slug(explicit)
+    base = re.sub(r"(Integration|Service)$", "", service_name) or service_name
+    return snake_slug(base)
+
+
+def ref_slug(ref: str) -> str:
+    """A binding or endpoint ref as it appears inside a parameter name: `erp-orders`."""
+    return _NOT_PARAM.sub("-", _ascii(ref).lower()).strip("-.") or "unnamed"
+
+
+def env_name(parameter: str) -> str:
+    """`kafka.sasl.password` -> `KAFKA_SASL_PASSWORD`."""
+    return re.sub(r"[^A-Z0-9]+", "_", parameter.upper()).strip("_")

@@ -1,0 +1,79 @@
+"""Plugin parameters (`opt:` in buf.gen.yaml, `--nifi_opt=` / `--nifi_out=k=v:dir` for protoc).
+
+protoc joins every parameter into one comma-separated string; each entry is
+`key=value`. Unknown keys and bad values are errors, never silently ignored.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .diagnostics import Diagnostic
+from .nifi_catalog import SUPPORTED_NIFI_VERSIONS, DEFAULT_NIFI_VERSION
+from .units import is_data_size, is_time_period
+
+PARAMETER_FILE = "protoc-gen-nifi parameter"
+
+
+@dataclass(frozen=True)
+class PluginParams:
+    nifi_version: str = DEFAULT_NIFI_VERSION
+    backpressure_objects: int = 10000
+    backpressure_size: str = "1 GB"
+    retry_count: int = 10
+    max_backoff: str = "10 mins"
+    unknown: tuple[str, ...] = field(default=(), compare=False)
+
+
+# key -> (description, default) for the README and `--help`.
+DOCUMENTATION = {
+    "nifi_version": f"NiFi release the artifacts target: bundle versions and property keys "
+    f"({', '.join(SUPPORTED_NIFI_VERSIONS)}; default {DEFAULT_NIFI_VERSION})",
+    "backpressure_objects": "default back-pressure object threshold of every connection (default 10000, NiFi's)",
+    "backpressure_size": "default back-pressure data-size threshold of every connection (default \"1 GB\", NiFi's)",
+    "retry_count": "default times a failed FlowFile is retried before it goes to the failure output (default 10, NiFi's)",
+    "max_backoff": "default longest back-off between retries (default \"10 mins\", NiFi's)",
+}
+
+
+def parse_params(raw: str) -> tuple[PluginParams, list[Diagnostic]]:
+    problems: list[Diagnostic] = []
+    values: dict[str, object] = {}
+
+    def fail(message: str) -> None:
+        problems.append(Diagnostic(PARAMETER_FILE, 0, 0, message))
+
+    for entry in (part.strip() for part in raw.split(",")):
+        if not entry:
+            continue
+        key, sep, value = entry.partition("=")
+        key, value = key.strip(), value.strip()
+        if not sep:
+            fail(f"'{entry}' is not key=value; write e.g. nifi_version={DEFAULT_NIFI_VERSION}")
+            continue
+        if key in values:
+            fail(f"'{key}' is given twice; keep one")
+            continue
+        if key == "nifi_version":
+            if value not in SUPPORTED_NIFI_VERSIONS:
+                fail(f"nifi_version={value} is not supported; use one of {', '.join(SUPPORTED_NIFI_VERSIONS)}")
+                continue
+            values[key] = value
+        elif key in ("backpressure_objects", "retry_count"):
+            minimum = 1 if key == "backpressure_objects" else 0
+            if not value.isdigit() or int(value) < minimum:
+                fail(f"{key}={value} must be a whole number >= {minimum}")
+                continue
+            values[key] = int(value)
+        elif key == "backpressure_size":
+            if not is_data_size(value):
+                fail(f"backpressure_size={value} is not a NiFi data size; write e.g. backpressure_size=1 GB")
+                continue
+            values[key] = value
+        elif key == "max_backoff":
+            if not is_time_period(value):
+                fail(f"max_backoff={value} is not a NiFi time period; write e.g. max_backoff=10 mins")
+                continue
+            values[key] = value
+        else:
+            fail(f"unknown parameter '{key}'; known parameters: {', '.join(sorted(DOCUMENTATION))}")
+    return PluginParams(**values), problems

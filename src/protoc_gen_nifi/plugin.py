@@ -1,0 +1,80 @@
+"""The plugin pipeline: request bytes -> model -> artifacts -> response bytes."""
+from __future__ import annotations
+
+from google.protobuf import descriptor_pb2
+from google.protobuf.compiler import plugin_pb2
+from google.protobuf.message import DecodeError
+
+from . import nifi_catalog as nc
+from .artifacts import integration_files
+from .diagnostics import GenerationError
+from .params import parse_params
+from .reader import read_integrations
+
+FEATURES = (
+    plugin_pb2.CodeGeneratorResponse.FEATURE_PROTO3_OPTIONAL
+    | plugin_pb2.CodeGeneratorResponse.FEATURE_SUPPORTS_EDITIONS
+)
+MINIMUM_EDITION = descriptor_pb2.EDITION_PROTO2
+MAXIMUM_EDITION = descriptor_pb2.EDITION_2024
+BUG_REPORT = "this is a bug in protoc-gen-nifi; please report it with the .proto files that trigger it"
+
+# CodeGeneratorResponse.file and CodeGeneratorResponse.File.content are both field 15.
+_FILE_FIELD = 15
+_CONTENT_FIELD = 15
+
+
+def generate(request: plugin_pb2.CodeGeneratorRequest) -> dict[str, bytes]:
+    params, problems = parse_params(request.parameter)
+    if problems:
+        raise GenerationError(problems)
+    target = nc.Target.of(params.nifi_version)
+    files: dict[str, bytes] = {}
+    for integration in read_integrations(request, params):
+        files.update(integration_files(integration, target, request.proto_file))
+    return files
+
+
+def _varint(value: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte = value & 0x7F
+        value >>= 7
+        out.append(byte | (0x80 if value else 0))
+        if not value:
+            return bytes(out)
+
+
+def _length_delimited(field: int, payload: bytes) -> bytes:
+    return _varint(field << 3 | 2) + _varint(len(payload)) + payload
+
+
+def encode_response(files: dict[str, bytes], error: str = "") -> bytes:
+    """Serializes the response by hand for the file entries: `content` is a proto2
+    string, and descriptors.pb is binary, which the Python runtime would refuse."""
+    head = plugin_pb2.CodeGeneratorResponse(
+        supported_features=FEATURES, minimum_edition=MINIMUM_EDITION, maximum_edition=MAXIMUM_EDITION,
+    )
+    if error:
+        head.error = error
+    out = bytearray(head.SerializeToString(deterministic=True))
+    for name in sorted(files):
+        entry = plugin_pb2.CodeGeneratorResponse.File(name=name).SerializeToString(deterministic=True)
+        entry += _length_delimited(_CONTENT_FIELD, files[name])
+        out += _length_delimited(_FILE_FIELD, entry)
+    return bytes(out)
+
+
+def run(request_bytes: bytes) -> bytes:
+    try:
+        request = plugin_pb2.CodeGeneratorRequest.FromString(request_bytes)
+    except DecodeError:
+        return encode_response({}, "protoc-gen-nifi: standard input is not a CodeGeneratorRequest; "
+                                   "run protoc-gen-nifi from protoc (--nifi_out) or buf generate")
+    try:
+        files = generate(request)
+    except GenerationError as problems:
+        return encode_response({}, problems.render())
+    except Exception as bug:  # never a traceback for the user; nothing partial is written
+        return encode_response({}, f"protoc-gen-nifi: internal error {type(bug).__name__}: {bug}; {BUG_REPORT}")
+    return encode_response(files)

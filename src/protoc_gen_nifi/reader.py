@@ -1,0 +1,333 @@
+"""CodeGeneratorRequest -> integration model, with every problem located."""
+from __future__ import annotations
+
+from google.protobuf.compiler import plugin_pb2
+
+from .diagnostics import Diagnostics, SourceLocator
+from .model import Backpressure, HttpBinding, Integration, KafkaBinding, MessageInfo, Port, Retry
+from .naming import HEADER_NAME, integration_slug, snake_slug
+from .options import OPTION_FILES, PORT_FIELD, INTEGRATION_FIELD, OptionReader, enum_name
+from .params import PluginParams
+from .units import is_data_size, is_time_period
+
+# FileDescriptorProto / ServiceDescriptorProto / MethodDescriptorProto field numbers.
+_SERVICE, _METHOD, _SERVICE_OPTIONS, _METHOD_OPTIONS = 6, 2, 3, 4
+
+MINIMUM_COMPILERS = "protoc 24 or newer, or buf 1.32 or newer"
+_LITERAL_MARKERS = ("://", "/", ":", "@", " ", "\\")
+
+
+def _comments(locator: SourceLocator, file_proto, path: tuple[int, ...]) -> str:
+    for location in file_proto.source_code_info.location:
+        if tuple(location.path) == path and location.leading_comments.strip():
+            return " ".join(line.strip() for line in location.leading_comments.strip().splitlines())
+    return ""
+
+
+def _uses_our_options(file_proto) -> bool:
+    return any(dep in OPTION_FILES for dep in file_proto.dependency)
+
+
+def _has_any_option_bytes(reader: OptionReader, file_proto) -> bool:
+    return any(
+        reader.port(method.options) is not None or reader.integration(service.options) is not None
+        for service in file_proto.service
+        for method in service.method
+    )
+
+
+class _MessageIndex:
+    """Every message of the request by full name, preferring source descriptors (they keep options)."""
+
+    def __init__(self, request, source_files, options: OptionReader) -> None:
+        self.options = options
+        self.messages: dict[str, tuple[str, object]] = {}
+        self.enums: set[str] = set()
+        for files in (request.proto_file, source_files):
+            for file_proto in files:
+                prefix = f"{file_proto.package}." if file_proto.package else ""
+                self._add(file_proto.name, prefix, file_proto.message_type, file_proto.enum_type)
+
+    def _add(self, file: str, prefix: str, messages, enums) -> None:
+        for enum in enums:
+            self.enums.add(prefix + enum.name)
+        for message in messages:
+            name = prefix + message.name
+            self.messages[name] = (file, message)
+            self._add(file, name + ".", message.nested_type, message.enum_type)
+
+
+def read_integrations(request: plugin_pb2.CodeGeneratorRequest, params: PluginParams) -> list[Integration]:
+    problems = Diagnostics()
+    options = OptionReader(request.proto_file)
+    by_name = {f.name: f for f in request.proto_file}
+    source = {f.name: f for f in request.source_file_descriptors}
+    targets = [name for name in request.file_to_generate]
+
+    if not source:
+        # Old compilers keep source-retained options in proto_file; newer ones
+        # strip them there and send source_file_descriptors instead.
+        legacy = [by_name[n] for n in targets if n in by_name and _has_any_option_bytes(options, by_name[n])]
+        if legacy:
+            source = {f.name: f for f in legacy}
+        else:
+            for name in targets:
+                if name in by_name and _uses_our_options(by_name[name]):
+                    problems.add(
+                        name, 0, 0,
+                        "the compiler sent no source_file_descriptors, so the SOURCE-retained integration "
+                        f"options cannot be read; use {MINIMUM_COMPILERS}",
+                    )
+            problems.raise_if_any()
+            return []
+
+    index = _MessageIndex(request, list(source.values()), options)
+    integrations: list[Integration] = []
+    for name in targets:
+        file_proto = source.get(name)
+        if file_proto is None or not _uses_our_options(file_proto) and not _has_any_option_bytes(options, file_proto):
+            continue
+        locator = SourceLocator(file_proto)
+        for s_index, service in enumerate(file_proto.service):
+            integration = _read_service(file_proto, s_index, service, options, index, locator, params, problems)
+            if integration is not None:
+                integrations.append(integration)
+
+    seen: dict[str, Integration] = {}
+    for integration in sorted(integrations, key=lambda i: (i.slug, i.service)):
+        if integration.slug in seen:
+            first = seen[integration.slug]
+            problems.add(
+                integration.file, *_service_position(source[integration.file], integration.service),
+                f"integration name '{integration.slug}' is already used by {first.service} ({first.file}); "
+                "set a distinct (ameide_core_proto.integration.v1.integration).name",
+            )
+        else:
+            seen[integration.slug] = integration
+    problems.raise_if_any()
+    return sorted(seen.values(), key=lambda i: i.slug)
+
+
+def _service_position(file_proto, service_full_name: str) -> tuple[int, int]:
+    locator = SourceLocator(file_proto)
+    for s_index, service in enumerate(file_proto.service):
+        if _full(file_proto, service.name) == service_full_name:
+            return locator.position((_SERVICE, s_index))
+    return 0, 0
+
+
+def _full(file_proto, name: str) -> str:
+    return f"{file_proto.package}.{name}" if file_proto.package else name
+
+
+def _backpressure(option, fallback: Backpressure, where, problems: Diagnostics, what: str) -> Backpressure:
+    if option is None:
+        return fallback
+    objects, size = fallback.objects, fallback.size
+    if option.HasField("object_threshold"):
+        if option.object_threshold <= 0:
+            problems.add(*where, f"{what} backpressure.object_threshold must be > 0 (NiFi's default is 10000)")
+        objects = option.object_threshold
+    if option.HasField("data_size_threshold"):
+        if not is_data_size(option.data_size_threshold):
+            problems.add(
+                *where,
+                f"{what} backpressure.data_size_threshold '{option.data_size_threshold}' is not a NiFi data "
+                "size; write e.g. \"1 GB\" or \"512 MB\"",
+            )
+        size = option.data_size_threshold
+    return Backpressure(objects, size)
+
+
+def _retry(option, fallback: Retry, where, problems: Diagnostics, what: str) -> Retry:
+    if option is None:
+        return fallback
+    count, backoff = fallback.count, fallback.max_backoff
+    if option.HasField("count"):
+        if option.count < 0:
+            problems.add(*where, f"{what} retry.count must be >= 0")
+        count = option.count
+    if option.HasField("max_backoff"):
+        if not is_time_period(option.max_backoff):
+            problems.add(
+                *where, f"{what} retry.max_backoff '{option.max_backoff}' is not a NiFi time period; write e.g. \"10 mins\""
+            )
+        backoff = option.max_backoff
+    return Retry(count, backoff)
+
+
+def _read_service(file_proto, s_index, service, options, index, locator, params, problems) -> Integration | None:
+    service_path = (_SERVICE, s_index)
+    integration_option = options.integration(service.options)
+    port_options = [options.port(method.options) for method in service.method]
+    if integration_option is None and not any(p is not None for p in port_options):
+        return None  # an ordinary service, not an integration
+
+    where = (file_proto.name, *locator.position(service_path + (_SERVICE_OPTIONS, INTEGRATION_FIELD)))
+    service_full = _full(file_proto, service.name)
+    explicit_name = integration_option.name if integration_option is not None else ""
+    slug = integration_slug(service.name, explicit_name)
+    defaults = integration_option.defaults if integration_option is not None and integration_option.HasField("defaults") else None
+    backpressure = _backpressure(
+        defaults.backpressure if defaults is not None and defaults.HasField("backpressure") else None,
+        Backpressure(params.backpressure_objects, params.backpressure_size), where, problems, "integration defaults",
+    )
+    retry = _retry(
+        defaults.retry if defaults is not None and defaults.HasField("retry") else None,
+        Retry(params.retry_count, params.max_backoff), where, problems, "integration defaults",
+    )
+    description = (integration_option.description if integration_option is not None else "") or _comments(
+        locator, file_proto, service_path
+    )
+
+    ports: list[Port] = []
+    slugs: dict[str, str] = {}
+    for m_index, (method, port_option) in enumerate(zip(service.method, port_options)):
+        method_path = service_path + (_METHOD, m_index)
+        if port_option is None:
+            problems.add(
+                file_proto.name, *locator.position(method_path),
+                f"rpc {method.name} in integration {service.name} has no (ameide_core_proto.integration.v1.port) "
+                "option; annotate it as a port or move it to another service",
+            )
+            continue
+        port = _read_port(file_proto, method, method_path, port_option, index, locator, backpressure, retry, problems)
+        if port is None:
+            continue
+        if port.slug in slugs:
+            problems.add(
+                file_proto.name, *locator.position(method_path),
+                f"port {method.name} has the same name '{port.slug}' as port {slugs[port.slug]} once made "
+                "snake_case; rename one of the rpcs",
+            )
+            continue
+        slugs[port.slug] = method.name
+        ports.append(port)
+
+    if not service.method:
+        problems.add(
+            file_proto.name, *locator.position(service_path),
+            f"integration {service.name} declares no ports; add an rpc with a (ameide_core_proto.integration.v1.port) option",
+        )
+        return None
+    return Integration(
+        slug=slug, service=service_full, file=file_proto.name, description=description,
+        ports=tuple(ports), backpressure=backpressure, retry=retry,
+    )
+
+
+def _looks_literal(ref: str) -> bool:
+    return any(marker in ref for marker in _LITERAL_MARKERS)
+
+
+def _read_port(file_proto, method, method_path, option, index, locator, backpressure, retry, problems) -> Port | None:
+    option_path = method_path + (_METHOD_OPTIONS, PORT_FIELD)
+    where = (file_proto.name, *locator.position(option_path))
+    line, column = where[1], where[2]
+    ok = True
+
+    direction = enum_name(option, "direction")
+    if direction not in ("IN", "OUT"):
+        problems.add(*where, f"port {method.name} has no direction; set direction: IN or direction: OUT")
+        ok = False
+
+    kind = option.transport.WhichOneof("kind") if option.HasField("transport") else None
+    binding: KafkaBinding | HttpBinding | None = None
+    if kind is None:
+        problems.add(
+            *where,
+            f"port {method.name} has no transport; set e.g. transport: {{ kafka: {{ binding_ref: \"orders-in\" }} }}",
+        )
+        ok = False
+    elif kind == "kafka":
+        ref = option.transport.kafka.binding_ref
+        if not ref:
+            problems.add(*where, f"port {method.name}: kafka transport needs a binding_ref, e.g. binding_ref: \"orders-in\"")
+            ok = False
+        elif _looks_literal(ref):
+            problems.add(
+                *where,
+                f"port {method.name}: binding_ref '{ref}' looks like a literal address; use a logical name such as "
+                "\"orders-in\" and bind topics and brokers per environment",
+            )
+            ok = False
+        binding = KafkaBinding(ref)
+    elif kind == "http":
+        http = option.transport.http
+        method_name = enum_name(http, "method")
+        if not method_name or method_name == "METHOD_UNSPECIFIED":
+            problems.add(*where, f"port {method.name}: http transport needs a method, e.g. method: POST")
+            ok = False
+        if not http.endpoint_ref:
+            problems.add(*where, f"port {method.name}: http transport needs an endpoint_ref, e.g. endpoint_ref: \"erp-orders\"")
+            ok = False
+        elif _looks_literal(http.endpoint_ref):
+            problems.add(
+                *where,
+                f"port {method.name}: endpoint_ref '{http.endpoint_ref}' looks like a literal URL; use a logical name "
+                "such as \"erp-orders\" and bind the URL per environment",
+            )
+            ok = False
+        binding = HttpBinding(method_name, http.endpoint_ref)
+
+    from .transports import TRANSPORTS  # the table knows which directions each transport supports
+
+    if kind is not None and direction in ("IN", "OUT") and (kind, direction) not in TRANSPORTS:
+        supported = sorted(d for (k, d) in TRANSPORTS if k == kind)
+        problems.add(
+            *where,
+            f"port {method.name}: transport {kind} does not support direction {direction}; "
+            f"supported: {', '.join(supported)}",
+        )
+        ok = False
+
+    for header in option.required_headers:
+        if not HEADER_NAME.match(header):
+            problems.add(*where, f"port {method.name}: required header {header!r} is not a valid HTTP header name")
+            ok = False
+
+    message_name = method.input_type.lstrip(".")
+    if message_name not in index.messages:
+        problems.add(*where, f"port {method.name}: input type {message_name} is not a message of this request")
+        return None
+    if not ok:
+        return None
+    message_file, message_proto = index.messages[message_name]
+    message = _message_info(message_name, message_file, message_proto, index.options)
+
+    return Port(
+        name=method.name,
+        slug=snake_slug(method.name),
+        direction=direction,
+        transport=kind,
+        binding=binding,
+        message=message,
+        content_type=option.content_type,
+        required_headers=tuple(option.required_headers),
+        envelope=enum_name(option, "envelope"),
+        routing_key=option.routing_key,
+        description=option.description or _comments(locator, file_proto, method_path),
+        backpressure=_backpressure(
+            option.backpressure if option.HasField("backpressure") else None, backpressure, where, problems,
+            f"port {method.name}",
+        ),
+        retry=_retry(option.retry if option.HasField("retry") else None, retry, where, problems, f"port {method.name}"),
+        origin=f"{file_proto.name}:{line}:{column}",
+    )
+
+
+def _message_info(name: str, file: str, message_proto, options: OptionReader) -> MessageInfo:
+    fact = options.event_fact(message_proto.options)
+    schema = options.schema(message_proto.options)
+    return MessageInfo(
+        full_name=name,
+        file=file,
+        fact_type=fact.type if fact is not None else "",
+        schema_subject=(schema.subject if schema is not None and schema.subject else "")
+        or (fact.schema_subject if fact is not None else "")
+        or name,
+        stream_ref=fact.stream_ref if fact is not None else "",
+        partition_key_fields=tuple(fact.partition_key_fields) if fact is not None else (),
+        idempotency_key_fields=tuple(fact.idempotency_key_fields) if fact is not None else (),
+        compatibility=enum_name(schema, "compatibility") if schema is not None else "",
+    )
