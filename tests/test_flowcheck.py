@@ -285,6 +285,10 @@ def _m_wrong_group(doc):
     _consume(doc)["groupIdentifier"] = ROOT
 
 
+def _m_wrong_group_of_group(doc):
+    _ingress(doc)["groupIdentifier"] = INGRESS
+
+
 def _m_sensitive_literal(doc):
     _root(doc)["controllerServices"][0]["properties"]["sasl.password"] = "hunter2"
 
@@ -431,6 +435,8 @@ CASES = {
         "nowhere is neither a component of this group nor a port of a direct child group")),
     "wrong groupIdentifier": (_m_wrong_group, False, Problem(
         CONSUME_P, f"groupIdentifier {ROOT} is not the containing group {INGRESS}")),
+    "wrong groupIdentifier of a child group": (_m_wrong_group_of_group, False, Problem(
+        INGRESS_P, f"groupIdentifier {INGRESS} is not the containing group {ROOT}")),
     "sensitive literal": (_m_sensitive_literal, True, Problem(
         f'{CS_P}.properties["sasl.password"]', "sensitive property carries a literal value")),
     "undefined parameter": (_m_undefined_param, False, Problem(
@@ -682,3 +688,34 @@ def test_validation_flag_of_nipyapi_is_restored():
         assert conf.client_side_validation is False
     finally:
         conf.client_side_validation = True
+
+
+# --------------------------------------------------------------------------------------------------
+# the packaged catalogs against real exports
+
+KAFKA_TO_S3 = CLEAN_2X[2]
+
+
+@pytest.mark.parametrize("name", CLEAN_2X)
+def test_clean_real_exports_pass_with_the_newest_catalog(name):
+    assert check_file(EXPORTS / name, catalog=flowcheck.load_catalog("2.11.0")) == []
+
+
+def test_newer_keys_are_display_names_in_an_older_catalog():
+    # Kafka_to_S3 is a 2.9 export: its AWS credential keys were display names in 2.0.0 (FORMAT.md 4.6),
+    # so NiFi 2.0.0 would take them as unknown dynamic properties.
+    assert "Kafka_to_S3" in KAFKA_TO_S3
+    problems = check_file(EXPORTS / KAFKA_TO_S3, catalog="2.0.0")
+    cs = "$.flowContents.controllerServices[4](AWSCredentialsProviderControllerService)"
+    assert Problem(f'{cs}.properties["Access Key ID"]',
+                   "display name used as property key; NiFi's key is 'Access Key'") in problems
+    assert {p.message.split(";")[0] for p in problems} == {"display name used as property key"}
+
+
+def test_packaged_catalogs_name_their_source():
+    data = Path(flowcheck.__file__).with_name("data")
+    for version in ("2.0.0", "2.11.0"):
+        raw = json.loads((data / f"nifi-components-{version}.json").read_text(encoding="utf-8"))
+        assert raw["nifiVersion"] == version and "component-properties" in raw["_source"]
+        cat = flowcheck.load_catalog(version)
+        assert cat["org.apache.nifi.kafka.service.Kafka3ConnectionService"]["sasl.password"]["sensitive"] is True
