@@ -54,7 +54,7 @@ class Port:
     description: str
     backpressure: Backpressure
     retry: Retry
-    origin: str  # "file:line:col" of the rpc, for comments
+    origin: str  # the .proto file that declares the port, for comments
 
 
 @dataclass(frozen=True)

@@ -223,7 +223,6 @@ def _looks_literal(ref: str) -> bool:
 def _read_port(file_proto, method, method_path, option, index, locator, backpressure, retry, problems) -> Port | None:
     option_path = method_path + (_METHOD_OPTIONS, PORT_FIELD)
     where = (file_proto.name, *locator.position(option_path))
-    line, column = where[1], where[2]
     ok = True
 
     direction = enum_name(option, "direction")
@@ -312,7 +311,9 @@ def _read_port(file_proto, method, method_path, option, index, locator, backpres
             f"port {method.name}",
         ),
         retry=_retry(option.retry if option.HasField("retry") else None, retry, where, problems, f"port {method.name}"),
-        origin=f"{file_proto.name}:{line}:{column}",
+        # No line/column: buf and protoc record option spans differently, and the
+        # artifacts must be identical whichever compiler ran.
+        origin=file_proto.name,
     )
 
 

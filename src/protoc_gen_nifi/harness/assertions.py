@@ -1,0 +1,149 @@
+"""Step (f): start the flow and assert it, condition by condition.
+
+Conditions (Kubernetes-style, each True/False with a reason):
+  FlowSynced      the group is at the Registry version just ensured, UP_TO_DATE
+  FlowRunning     nothing in the group is stopped, invalid or disabled (GET /process-groups, /flow/status)
+  BackpressureOK  no connection is at its backpressure threshold (status snapshots; queue listings as evidence)
+  BulletinsOK     no ERROR (or WARNING with --fail-on-warning) bulletin from the group since this run began
+  Ready           all of the above, and every golden case passed
+Conditions that can settle after a start are polled up to --settle-timeout.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from .context import Run
+
+LEVELS = {"ERROR": 3, "WARNING": 2, "WARN": 2, "INFO": 1, "DEBUG": 0}
+
+
+@dataclass
+class Condition:
+    type: str
+    status: bool
+    reason: str
+
+
+def bulletin_marker(run: Run) -> int:
+    """Highest bulletin id now, so BulletinsOK only judges bulletins raised after this run began."""
+    board = run.nifi.get("/flow/bulletin-board", params={"limit": "1000"}, step="assert",
+                         component="bulletin board") or {}
+    ids = [int(b.get("id", 0)) for b in (board.get("bulletinBoard") or {}).get("bulletins") or []]
+    return max(ids, default=-1)
+
+
+def start(run: Run) -> None:
+    comp = f"process group '{run.art.flow_name}'"
+    pg = run.nifi.get(f"/process-groups/{run.pg_id}", step="start", component=comp)
+    if int(pg.get("stoppedCount") or 0) == 0 and int(pg.get("runningCount") or 0) > 0:
+        run.say("start", f"{comp} is running")
+        return
+    run.nifi.request("PUT", f"/flow/process-groups/{run.pg_id}", step="start", component=comp,
+                     json={"id": run.pg_id, "state": "RUNNING"})
+    run.say("start", f"started {comp}")
+
+
+def _group_ids(status: dict) -> set[str]:
+    ids, stack = set(), [(status.get("processGroupStatus") or {}).get("aggregateSnapshot") or {}]
+    while stack:
+        snap = stack.pop()
+        if snap.get("id"):
+            ids.add(snap["id"])
+        stack.extend((s.get("processGroupStatusSnapshot") or {}) for s in snap.get("processGroupStatusSnapshots") or [])
+    return ids
+
+
+def _connections(status: dict) -> list[dict]:
+    out, stack = [], [(status.get("processGroupStatus") or {}).get("aggregateSnapshot") or {}]
+    while stack:
+        snap = stack.pop()
+        out.extend((c.get("connectionStatusSnapshot") or {}) for c in snap.get("connectionStatusSnapshots") or [])
+        stack.extend((s.get("processGroupStatusSnapshot") or {}) for s in snap.get("processGroupStatusSnapshots") or [])
+    return out
+
+
+def list_queue(run: Run, connection_id: str, name: str) -> dict:
+    """Listing request on one connection (POST, poll, DELETE): the FlowFiles actually sitting there."""
+    nifi, comp = run.nifi, f"connection '{name}'"
+    req = nifi.request("POST", f"/flowfile-queues/{connection_id}/listing-requests", step="assert", component=comp)
+    rid = req["listingRequest"]["id"]
+    path = f"/flowfile-queues/{connection_id}/listing-requests/{rid}"
+    try:
+        return nifi.poll(lambda: nifi.get(path, step="assert", component=comp)["listingRequest"],
+                         lambda r: bool(r.get("finished")), step="assert", component=comp,
+                         what="the queue listing", fix="rerun; check NiFi's load")
+    finally:
+        nifi.request("DELETE", path, step="assert", component=comp, allow_404=True)
+
+
+def evaluate(run: Run) -> list[Condition]:
+    nifi, comp = run.nifi, f"process group '{run.art.flow_name}'"
+    pg = nifi.get(f"/process-groups/{run.pg_id}", step="assert", component=comp)
+    vci = (pg.get("component") or {}).get("versionControlInformation") or {}
+    state, version = vci.get("state"), str(vci.get("version"))
+    synced = Condition("FlowSynced", state == "UP_TO_DATE" and version == str(run.version),
+                       f"version {version} ({state}); registry version {run.version}")
+
+    controller = (nifi.get("/flow/status", step="assert", component="NiFi") or {}).get("controllerStatus") or {}
+    running, stopped = int(pg.get("runningCount") or 0), int(pg.get("stoppedCount") or 0)
+    invalid, disabled = int(pg.get("invalidCount") or 0), int(pg.get("disabledCount") or 0)
+    flow_running = Condition("FlowRunning", running > 0 and stopped == 0 and invalid == 0 and disabled == 0,
+                             f"{running} running, {stopped} stopped, {invalid} invalid, {disabled} disabled "
+                             f"(NiFi-wide: {controller.get('invalidCount', '?')} invalid, "
+                             f"{controller.get('flowFilesQueued', '?')} queued)")
+
+    status = nifi.get(f"/flow/process-groups/{run.pg_id}/status", params={"recursive": "true"},
+                      step="assert", component=comp) or {}
+    full = [c for c in _connections(status)
+            if int(c.get("percentUseCount") or 0) >= 100 or int(c.get("percentUseBytes") or 0) >= 100]
+    if full:
+        details = []
+        for c in full[:5]:
+            listing = list_queue(run, c["id"], c.get("name") or c["id"])
+            n = int(((listing.get("queueSize") or {}).get("objectCount")) or c.get("flowFilesQueued") or 0)
+            oldest = (listing.get("flowFileSummaries") or [{}])[0].get("filename", "")
+            details.append(f"{c.get('sourceName')} -> {c.get('destinationName')}: {n} queued"
+                           + (f" (first: {oldest})" if oldest else ""))
+        backpressure = Condition("BackpressureOK", False, "at threshold: " + "; ".join(details))
+    else:
+        backpressure = Condition("BackpressureOK", True, f"{len(_connections(status))} connection(s) below threshold")
+
+    groups = _group_ids(status) | {run.pg_id}
+    params = {"limit": "1000"}
+    if run.bulletin_marker is not None and run.bulletin_marker >= 0:
+        params["after"] = str(run.bulletin_marker)
+    board = nifi.get("/flow/bulletin-board", params=params, step="assert", component="bulletin board") or {}
+    floor = LEVELS["WARNING"] if run.opts.fail_on_warning else LEVELS["ERROR"]
+    bad = []
+    for b in (board.get("bulletinBoard") or {}).get("bulletins") or []:
+        inner = b.get("bulletin") or {}
+        if (b.get("groupId") or inner.get("groupId")) in groups and LEVELS.get((inner.get("level") or "").upper(), 0) >= floor:
+            bad.append(f"{inner.get('level')} {inner.get('sourceName')}: {' '.join(str(inner.get('message')).split())}")
+    bulletins = Condition("BulletinsOK", not bad, "; ".join(bad[:5]) if bad else "no bulletins at or above "
+                          + ("WARNING" if run.opts.fail_on_warning else "ERROR"))
+    return [synced, flow_running, backpressure, bulletins]
+
+
+def assert_flow(run: Run) -> list[Condition]:
+    """Evaluate until all conditions hold or --settle-timeout passes; then add Ready."""
+    deadline = time.monotonic() + run.opts.settle_timeout
+    while True:
+        conds = evaluate(run)
+        if all(c.status for c in conds) or time.monotonic() >= deadline:
+            break
+        time.sleep(run.nifi.timing.poll_interval)
+    cases_ok = all(r.passed for r in run.case_results)
+    failed_cases = [r.name for r in run.case_results if not r.passed]
+    ready_reason = "all conditions hold" if all(c.status for c in conds) else \
+        "not ready: " + ", ".join(c.type for c in conds if not c.status)
+    if run.case_results:
+        ready_reason += f"; cases {len(run.case_results) - len(failed_cases)}/{len(run.case_results)} passed" + \
+            (f" (failed: {', '.join(failed_cases)})" if failed_cases else "")
+    conds.append(Condition("Ready", all(c.status for c in conds) and cases_ok, ready_reason))
+    return conds
+
+
+def report(run: Run, conds: list[Condition]) -> None:
+    for c in conds:
+        run.out(run.redact(f"{c.type:<15} {str(c.status):<6} {c.reason}"))

@@ -1,0 +1,153 @@
+"""`deploy_and_assert.py` / `protoc-gen-nifi harness`: deploy one integration and assert it.
+
+Exit codes: 0 ready, 1 deployed but a condition failed, 2 a step failed (one line on
+stderr naming the step, the component and the fix).
+
+Credentials are read from the environment, never from the command line (argv is
+visible to every user of the machine):
+  NIFI_USERNAME / NIFI_PASSWORD   NiFi single-user (or LDAP) login -> JWT
+  NIFI_TOKEN                      a bearer token (e.g. an OIDC access token) instead
+  NIFI_REGISTRY_TOKEN             bearer token for a secured NiFi Registry
+  mTLS: --client-cert/--client-key (used for NiFi and the Registry)
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Callable, Mapping, Sequence
+
+from .artifacts import Artifacts
+from .client import TLS, Auth, RestClient, Timing
+from .context import Options, Run
+from .errors import HarnessError, Redactor
+
+DEFAULT_NIFI = "https://localhost:8443/nifi-api"
+DEFAULT_REGISTRY = "http://localhost:18080/nifi-registry-api"
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="deploy_and_assert", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    c = p.add_argument_group("connection")
+    c.add_argument("--nifi-url", default=None, help=f"NiFi REST base (env NIFI_URL; default {DEFAULT_NIFI})")
+    c.add_argument("--registry-url", default=None,
+                   help=f"NiFi Registry REST base (env NIFI_REGISTRY_URL; default {DEFAULT_REGISTRY})")
+    c.add_argument("--registry-url-for-nifi", default=None,
+                   help="the Registry URL as NiFi reaches it (compose: http://nifi-registry:18080); "
+                        "default: --registry-url without /nifi-registry-api")
+    c.add_argument("--ca-cert", help="PEM CA bundle to verify NiFi/Registry TLS certificates")
+    c.add_argument("--insecure", action="store_true", help="do not verify TLS (throwaway instances only)")
+    c.add_argument("--client-cert", help="PEM client certificate for mTLS")
+    c.add_argument("--client-key", help="PEM private key for --client-cert")
+    c.add_argument("--request-timeout", type=float, default=30.0)
+    d = p.add_argument_group("deployment")
+    d.add_argument("--bucket", default="protoc-gen-nifi", help="Registry bucket (created if missing)")
+    d.add_argument("--registry-client-name", default="protoc-gen-nifi", help="NiFi registry client name")
+    d.add_argument("--parent-group", default="root", help="id of the process group to deploy into")
+    d.add_argument("--secrets-dir", type=Path, help="mounted Secret directory, one file per parameter")
+    d.add_argument("--rotate-secrets", action="store_true",
+                   help="rewrite every sensitive parameter (NiFi cannot tell whether they changed)")
+    d.add_argument("--drain", action="store_true", help="on upgrade, stop ingress and wait for queues to drain")
+    d.add_argument("--max-queued", type=int, default=0, help="drain policy: most FlowFiles allowed during an upgrade")
+    d.add_argument("--drain-timeout", type=float, default=120.0)
+    d.add_argument("--state-timeout", type=float, default=30.0,
+                   help="bound on each wait for a service state or an async request")
+    d.add_argument("--poll-interval", type=float, default=0.5)
+    a = p.add_argument_group("assertions")
+    a.add_argument("--no-start", dest="start", action="store_false", help="deploy but do not start")
+    a.add_argument("--cases", type=Path, help="golden input cases folder (see harness/README.md)")
+    a.add_argument("--case-timeout", type=float, default=60.0)
+    a.add_argument("--settle-timeout", type=float, default=30.0, help="how long conditions may take to hold")
+    a.add_argument("--fail-on-warning", action="store_true", help="WARNING bulletins fail BulletinsOK too")
+    p.add_argument("--dry-run", action="store_true", help="print the planned REST calls and send none")
+    p.add_argument("-v", "--verbose", action="store_true", help="log each request line (never bodies)")
+    return p
+
+
+def _options(args: argparse.Namespace) -> Options:
+    return Options(bucket=args.bucket, registry_client_name=args.registry_client_name,
+                   registry_url_for_nifi=args.registry_url_for_nifi, parent_group=args.parent_group,
+                   secrets_dir=args.secrets_dir, rotate_secrets=args.rotate_secrets, drain=args.drain,
+                   max_queued=args.max_queued, drain_timeout=args.drain_timeout, start=args.start,
+                   cases=args.cases, case_timeout=args.case_timeout, fail_on_warning=args.fail_on_warning,
+                   settle_timeout=args.settle_timeout)
+
+
+def execute(run: Run) -> int:
+    """The steps, in an order where each failure leaves NiFi as it was or repairable by a rerun:
+    registry (a) -> parameters (c, so the import reuses a filled context) -> deploy (e, b) ->
+    services (d) -> start, cases, assert (f)."""
+    from . import assertions, deploy, parameters, registry, services
+
+    registry.run_registry(run)
+    parameters.run_parameters(run)
+    deploy.run_deploy(run)
+    services.run_services(run)
+    run.bulletin_marker = assertions.bulletin_marker(run)
+    if run.opts.start:
+        assertions.start(run)
+    if run.opts.cases:
+        from . import cases
+
+        cases.run_cases(run)
+    conds = assertions.assert_flow(run)
+    assertions.report(run, conds)
+    return 0 if conds[-1].status else 1
+
+
+def main(argv: Sequence[str] | None = None, *, artifacts_dir: Path | str, env: Mapping[str, str] | None = None,
+         out: Callable[[str], None] | None = None, err: Callable[[str], None] | None = None,
+         transport=None) -> int:
+    env = os.environ if env is None else env
+    out = out or (lambda s: print(s, flush=True))
+    err = err or (lambda s: print(s, file=sys.stderr, flush=True))
+    args = parser().parse_args(list(argv) if argv is not None else None)
+    redact = Redactor()
+    for var in ("NIFI_PASSWORD", "NIFI_TOKEN", "NIFI_REGISTRY_TOKEN"):
+        redact.add(env.get(var))
+    if args.verbose:
+        logging.basicConfig(level=logging.DEBUG, format="%(message)s")
+    nifi_url = args.nifi_url or env.get("NIFI_URL") or DEFAULT_NIFI
+    registry_url = args.registry_url or env.get("NIFI_REGISTRY_URL") or DEFAULT_REGISTRY
+    opts = _options(args)
+    clients: list[RestClient] = []
+    try:
+        art = Artifacts.load(Path(artifacts_dir))
+        if args.dry_run:
+            from .plan import build_plan
+
+            for line in build_plan(art, opts, nifi_url.rstrip("/"), registry_url.rstrip("/"), env, redact):
+                out(line)
+            return 0
+        # Resolve every value first: a missing secret must fail before anything changes.
+        from .parameters import resolve_values
+
+        values = resolve_values(art.parameters(), env, opts.secrets_dir, redact)
+        timing = Timing(request_timeout=args.request_timeout, poll_interval=args.poll_interval,
+                        state_timeout=args.state_timeout)
+        tls = TLS(verify=not args.insecure, ca_cert=args.ca_cert)
+        nifi = RestClient("NiFi", nifi_url, tls=tls, timing=timing, redact=redact, login_path="/access/token",
+                          transport=transport,
+                          auth=Auth(username=env.get("NIFI_USERNAME"), password=env.get("NIFI_PASSWORD"),
+                                    token=env.get("NIFI_TOKEN"), client_cert=args.client_cert,
+                                    client_key=args.client_key))
+        registry = RestClient("NiFi Registry", registry_url, tls=tls, timing=timing, redact=redact,
+                              transport=transport,
+                              auth=Auth(token=env.get("NIFI_REGISTRY_TOKEN"), client_cert=args.client_cert,
+                                        client_key=args.client_key))
+        clients = [nifi, registry]
+        run = Run(nifi=nifi, registry=registry, art=art, opts=opts, redact=redact, out=out, values=values)
+        return execute(run)
+    except HarnessError as exc:
+        err("error: " + redact(exc.line()))
+        return 2
+    finally:
+        for c in clients:
+            c.close()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main(artifacts_dir=Path.cwd()))

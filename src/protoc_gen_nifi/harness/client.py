@@ -1,0 +1,232 @@
+"""Thin httpx wrapper for NiFi and NiFi Registry REST APIs.
+
+Why httpx: it is maintained, typed, has one API for sync and async, first-class
+timeouts (NiFi hangs are common when it is starting), explicit TLS contexts (for
+mTLS and private CAs) and a transport layer the tests can exercise on loopback.
+`requests` would also work but has no default timeout and no HTTP/2 path.
+
+The wrapper adds what every harness step needs and nothing else: authentication
+(single-user login, bearer token, mTLS), TLS verification on by default, one-line
+errors naming the step, component and fix, redaction of secrets, and retries of
+optimistic-locking conflicts (HTTP 409) by re-reading the entity's revision.
+"""
+from __future__ import annotations
+
+import logging
+import ssl
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import httpx
+
+from .errors import HarnessError, Redactor
+
+log = logging.getLogger("protoc_gen_nifi.harness")
+
+# Identifies this harness run in NiFi revisions ("last modifier") and makes creates idempotent.
+CLIENT_ID = f"protoc-gen-nifi-{uuid.uuid4()}"
+
+
+@dataclass
+class Auth:
+    """How to authenticate. Only one of username/password (NiFi single-user or LDAP login,
+    or Registry basic login), token (OIDC bearer) is used; mTLS (client_cert) combines with none."""
+
+    username: str | None = None
+    password: str | None = None
+    token: str | None = None
+    client_cert: str | None = None
+    client_key: str | None = None
+
+
+@dataclass
+class TLS:
+    verify: bool = True
+    ca_cert: str | None = None
+
+
+@dataclass
+class Timing:
+    """Every wait the harness does is bounded by these, so tests can make them short."""
+
+    request_timeout: float = 30.0
+    poll_interval: float = 0.5
+    state_timeout: float = 30.0  # controller-service enable/disable, async update requests
+    conflict_retries: int = 3
+
+
+class RestClient:
+    """A base URL plus auth. `request` returns decoded JSON (or text) or raises HarnessError."""
+
+    def __init__(
+        self,
+        name: str,
+        base_url: str,
+        *,
+        auth: Auth | None = None,
+        tls: TLS | None = None,
+        timing: Timing | None = None,
+        redact: Redactor | None = None,
+        login_path: str | None = None,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.name = name
+        self.base_url = base_url.rstrip("/")
+        self.auth = auth or Auth()
+        self.tls = tls or TLS()
+        self.timing = timing or Timing()
+        self.redact = redact or Redactor()
+        self.login_path = login_path
+        self._token: str | None = self.auth.token
+        self.redact.add(self.auth.password)
+        self.redact.add(self.auth.token)
+        self.mutations = 0  # number of non-GET calls sent, for reporting and idempotency tests
+        self.calls: list[str] = []  # 'METHOD path status', never bodies
+        self._http = httpx.Client(
+            base_url=self.base_url,
+            verify=self._ssl_context(),
+            timeout=self.timing.request_timeout,
+            transport=transport,
+            headers={"Accept": "application/json"},
+        )
+
+    def _ssl_context(self) -> ssl.SSLContext | bool:
+        if not self.tls.verify and not self.auth.client_cert:
+            return False
+        ctx = ssl.create_default_context(cafile=self.tls.ca_cert) if self.tls.ca_cert else ssl.create_default_context()
+        if not self.tls.verify:
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+        if self.auth.client_cert:
+            ctx.load_cert_chain(self.auth.client_cert, self.auth.client_key)
+        return ctx
+
+    def close(self) -> None:
+        self._http.close()
+
+    # -- authentication -------------------------------------------------------------------------
+
+    def _login(self, step: str) -> None:
+        """Exchange single-user/LDAP credentials for a JWT once (NiFi `POST /access/token`)."""
+        if self._token or not (self.auth.username and self.auth.password) or not self.login_path:
+            return
+        resp = self._send("POST", self.login_path, step=step, component=f"{self.name} login",
+                          data={"username": self.auth.username, "password": self.auth.password},
+                          headers={"Content-Type": "application/x-www-form-urlencoded"}, authed=False)
+        if resp.status_code in (400, 401, 403, 409):
+            raise HarnessError(step, f"{self.name} login", f"{self.name} rejected the credentials of user "
+                               f"'{self.auth.username}' (HTTP {resp.status_code})",
+                               "check the username/password environment variables the harness reads "
+                               "(NIFI_USERNAME / NIFI_PASSWORD)", redact=self.redact)
+        self._raise_for_status(resp, step, f"{self.name} login")
+        self._token = resp.text.strip()
+        self.redact.add(self._token)
+
+    # -- requests ---------------------------------------------------------------------------------
+
+    def _send(self, method: str, path: str, *, step: str, component: str, authed: bool = True, **kw: Any) -> httpx.Response:
+        headers = dict(kw.pop("headers", None) or {})
+        if authed and self._token:
+            headers["Authorization"] = f"Bearer {self._token}"
+        try:
+            resp = self._http.request(method, path, headers=headers, **kw)
+        except httpx.ConnectError as exc:
+            if "CERTIFICATE_VERIFY_FAILED" in str(exc) or isinstance(exc.__cause__, ssl.SSLCertVerificationError):
+                raise HarnessError(step, component, f"TLS certificate of {self.name} at {self.base_url} is not trusted "
+                                   f"({exc})", "pass --ca-cert with the CA that signed it (TLS is verified by default; "
+                                   "--insecure is for throwaway instances only)", redact=self.redact) from None
+            raise HarnessError(step, component, f"cannot reach {self.name} at {self.base_url} ({exc})",
+                               f"start {self.name} (see harness/README.md) or pass the right URL option",
+                               redact=self.redact) from None
+        except httpx.TimeoutException as exc:
+            raise HarnessError(step, component, f"{self.name} at {self.base_url} did not answer {method} {path} "
+                               f"within {self.timing.request_timeout:g}s ({type(exc).__name__})",
+                               f"check that {self.name} is healthy, or raise --request-timeout",
+                               redact=self.redact) from None
+        except httpx.HTTPError as exc:
+            raise HarnessError(step, component, f"{method} {path} to {self.name} failed ({exc})",
+                               f"check the {self.name} URL and network", redact=self.redact) from None
+        log.debug("%s %s %s -> %s", self.name, method, path, resp.status_code)  # never bodies
+        self.calls.append(f"{self.name} {method} {path} {resp.status_code}")
+        if method != "GET":
+            self.mutations += 1
+        return resp
+
+    def _raise_for_status(self, resp: httpx.Response, step: str, component: str) -> None:
+        if resp.status_code < 400:
+            return
+        detail = " ".join(resp.text.split())[:500] or resp.reason_phrase
+        if resp.status_code == 401:
+            fix = "provide valid credentials (--username/--password env, --token, or a client certificate)"
+        elif resp.status_code == 403:
+            fix = f"grant the harness identity the needed policy in {self.name}"
+        elif resp.status_code == 409:
+            fix = "rerun; if it persists, the component is in a state that forbids the change (see message)"
+        elif resp.status_code == 404:
+            fix = "the component was removed concurrently or the URL is wrong; rerun to recreate it"
+        else:
+            fix = f"see {self.name}'s message above and its logs"
+        raise HarnessError(step, component, f"{self.name} answered HTTP {resp.status_code} to "
+                           f"{resp.request.method} {resp.request.url.path}: {detail}", fix, redact=self.redact)
+
+    def request(self, method: str, path: str, *, step: str, component: str, json: Any = None,
+                params: dict | None = None, content: bytes | None = None, headers: dict | None = None,
+                allow_404: bool = False) -> Any:
+        self._login(step)
+        kw: dict[str, Any] = {"params": params, "headers": headers}
+        if json is not None:
+            kw["json"] = json
+        if content is not None:
+            kw["content"] = content
+        resp = self._send(method, path, step=step, component=component, **kw)
+        if resp.status_code == 404 and allow_404:
+            return None
+        self._raise_for_status(resp, step, component)
+        if not resp.content:
+            return None
+        if "json" in resp.headers.get("content-type", ""):
+            return resp.json()
+        return resp.text
+
+    def get(self, path: str, *, step: str, component: str, params: dict | None = None, allow_404: bool = False) -> Any:
+        return self.request("GET", path, step=step, component=component, params=params, allow_404=allow_404)
+
+    def update_with_revision(self, get_path: str, method: str, path: str, build: Callable[[dict], dict], *,
+                             step: str, component: str) -> Any:
+        """Read the entity, build the body from its current revision, send it; on 409 re-read and retry.
+
+        NiFi answers 409 both for a stale revision (someone else changed it: retry is right)
+        and for an illegal state transition (retry will fail again and we surface NiFi's text).
+        """
+        attempt = 0
+        while True:
+            entity = self.get(get_path, step=step, component=component)
+            body = build(entity)
+            try:
+                return self.request(method, path, step=step, component=component, json=body)
+            except HarnessError as err:
+                if "HTTP 409" not in err.message or attempt >= self.timing.conflict_retries:
+                    raise
+                attempt += 1
+                log.info("%s: revision conflict on %s, retrying (%d)", step, component, attempt)
+                time.sleep(self.timing.poll_interval)
+
+    def poll(self, fetch: Callable[[], Any], done: Callable[[Any], bool], *, step: str, component: str,
+             what: str, fix: str, timeout: float | None = None) -> Any:
+        """Call `fetch` until `done(result)`; bounded by `timeout` (default Timing.state_timeout)."""
+        limit = self.timing.state_timeout if timeout is None else timeout
+        deadline = time.monotonic() + limit
+        while True:
+            result = fetch()
+            if done(result):
+                return result
+            if time.monotonic() >= deadline:
+                raise HarnessError(step, component, f"{what} did not happen within {limit:g}s", fix, redact=self.redact)
+            time.sleep(self.timing.poll_interval)
+
+
+def revision(entity: dict) -> dict:
+    """The revision to send back: the current version plus our client id."""
+    return {"version": int((entity.get("revision") or {}).get("version", 0)), "clientId": CLIENT_ID}

@@ -1,0 +1,51 @@
+"""What every step shares: the two REST clients, the artifacts, options and results so far."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .artifacts import Artifacts
+from .client import RestClient
+from .errors import Redactor
+
+
+@dataclass
+class Options:
+    bucket: str = "protoc-gen-nifi"
+    registry_client_name: str = "protoc-gen-nifi"
+    registry_url_for_nifi: str | None = None  # how NiFi reaches the Registry (compose: http://nifi-registry:18080)
+    parent_group: str = "root"
+    secrets_dir: Path | None = None
+    rotate_secrets: bool = False
+    drain: bool = False
+    max_queued: int = 0
+    drain_timeout: float = 120.0
+    start: bool = True
+    cases: Path | None = None
+    case_timeout: float = 60.0
+    fail_on_warning: bool = False
+    settle_timeout: float = 30.0
+
+
+@dataclass
+class Run:
+    nifi: RestClient
+    registry: RestClient
+    art: Artifacts
+    opts: Options
+    redact: Redactor
+    out: Callable[[str], None] = print
+    # results, filled by the steps in order
+    bucket_id: str | None = None
+    flow_id: str | None = None
+    version: int | None = None
+    registry_client_id: str | None = None
+    context_id: str | None = None
+    pg_id: str | None = None
+    bulletin_marker: int | None = None
+    case_results: list = field(default_factory=list)
+    values: dict[str, str] = field(default_factory=dict)  # parameter name -> value (secrets redacted on output)
+
+    def say(self, step: str, text: str) -> None:
+        self.out(self.redact(f"[{step}] {text}"))

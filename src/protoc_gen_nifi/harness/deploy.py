@@ -1,0 +1,94 @@
+"""Step (b): the process group, version-controlled from the Registry.
+
+Absent: create it from the registry version. Present at another version: async
+update request (after the drain check). Present at the version but locally modified:
+async revert request, so hand edits in the UI (drift) do not survive a deploy.
+"""
+from __future__ import annotations
+
+from .client import CLIENT_ID
+from .context import Run
+from .drain import check_drained
+from .errors import HarnessError
+
+MODIFIED = {"LOCALLY_MODIFIED", "LOCALLY_MODIFIED_AND_STALE"}
+
+
+def find_group(run: Run) -> dict | None:
+    parent = run.opts.parent_group
+    comp = f"process group '{run.art.flow_name}'"
+    flow = run.nifi.get(f"/flow/process-groups/{parent}", step="deploy", component=comp)
+    groups = ((flow.get("processGroupFlow") or {}).get("flow") or {}).get("processGroups") or []
+    by_name = None
+    for e in groups:
+        c = e.get("component") or {}
+        vci = c.get("versionControlInformation") or {}
+        if vci.get("flowId") == run.flow_id and vci.get("bucketId") == run.bucket_id:
+            return e
+        if c.get("name") == run.art.flow_name:
+            by_name = e
+    if by_name is not None:
+        raise HarnessError("deploy", comp, "a process group with this name exists but is not under version control "
+                           "of this Registry flow", "delete or rename it in NiFi, then rerun")
+    return None
+
+
+def _vci(run: Run, pg_id: str) -> dict:
+    return {"groupId": pg_id, "registryId": run.registry_client_id, "bucketId": run.bucket_id,
+            "flowId": run.flow_id, "version": str(run.version)}
+
+
+def _async_request(run: Run, kind: str, pg_id: str) -> None:
+    """POST /versions/{kind}-requests/process-groups/{id}, poll, delete (FORMAT.md §8.4)."""
+    comp = f"process group '{run.art.flow_name}'"
+    nifi = run.nifi
+    req = nifi.update_with_revision(
+        f"/versions/process-groups/{pg_id}", "POST", f"/versions/{kind}-requests/process-groups/{pg_id}",
+        lambda e: {"processGroupRevision": {"version": int((e.get("processGroupRevision") or {}).get("version", 0)),
+                                            "clientId": CLIENT_ID},
+                   "versionControlInformation": _vci(run, pg_id)},
+        step="deploy", component=comp)
+    rid = req["request"]["requestId"]
+    path = f"/versions/{kind}-requests/{rid}"
+    try:
+        done = nifi.poll(lambda: nifi.get(path, step="deploy", component=comp),
+                         lambda r: bool(r["request"].get("complete")), step="deploy", component=comp,
+                         what=f"the version {kind} request", fix="check NiFi's bulletins; rerun to retry")
+    finally:
+        nifi.request("DELETE", path, step="deploy", component=comp, allow_404=True)
+    if done["request"].get("failureReason"):
+        raise HarnessError("deploy", comp, f"NiFi failed the {kind}: {done['request']['failureReason']}",
+                           "fix what NiFi reports (often a component that cannot stop) and rerun", redact=run.redact)
+
+
+def deploy(run: Run) -> str:
+    comp = f"process group '{run.art.flow_name}'"
+    existing = find_group(run)
+    if existing is None:
+        body = {"revision": {"version": 0, "clientId": CLIENT_ID},
+                "component": {"position": {"x": 0.0, "y": 0.0},
+                              "versionControlInformation": {k: v for k, v in _vci(run, "").items() if k != "groupId"}}}
+        created = run.nifi.request("POST", f"/process-groups/{run.opts.parent_group}/process-groups",
+                                   step="deploy", component=comp, json=body)
+        run.say("deploy", f"created {comp} at registry version {run.version}")
+        return created["id"]
+    pg_id = existing["id"]
+    vci = (existing.get("component") or {}).get("versionControlInformation") or {}
+    live_version, state = str(vci.get("version")), vci.get("state")
+    if live_version != str(run.version):
+        check_drained(run, pg_id)
+        _async_request(run, "update", pg_id)
+        run.say("deploy", f"updated {comp} from version {live_version} to {run.version}")
+    elif state in MODIFIED:
+        _async_request(run, "revert", pg_id)
+        run.say("deploy", f"reverted local changes (drift) in {comp} at version {run.version}")
+    elif state == "SYNC_FAILURE":
+        raise HarnessError("deploy", comp, f"NiFi cannot sync with the Registry: {vci.get('stateExplanation')}",
+                           "check the registry client URL NiFi uses (--registry-url-for-nifi) and rerun")
+    else:
+        run.say("deploy", f"{comp} is at version {run.version} ({state or 'UP_TO_DATE'})")
+    return pg_id
+
+
+def run_deploy(run: Run) -> None:
+    run.pg_id = deploy(run)

@@ -1,0 +1,82 @@
+"""--dry-run: the REST calls a deploy would make, printed without sending any.
+
+The plan is derived from the artifacts and options only (no GET is sent either, so it
+works offline and cannot change or even touch NiFi). Calls that depend on what NiFi or
+the Registry currently holds are marked with the condition under which they happen.
+Parameter values are never shown: only where each would come from and whether it was
+found; sensitive ones are additionally registered with the redactor.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Mapping
+
+from .artifacts import Artifacts
+from .context import Options
+from .errors import Redactor
+
+
+def _source(p: dict, env: Mapping[str, str], secrets_dir: Path | None) -> str:
+    var = p.get("env")
+    if var and env.get(var) is not None:
+        return f"env {var}"
+    if secrets_dir is not None:
+        for fname in filter(None, (p["name"], var)):
+            if (Path(secrets_dir) / fname).is_file():
+                return f"file {os.path.join(str(secrets_dir), fname)}"
+    return "MISSING (" + (f"set {var}" if var else "no env") + (f" or add file {p['name']!r} to --secrets-dir" ) + ")"
+
+
+def build_plan(art: Artifacts, opts: Options, nifi_url: str, registry_url: str, env: Mapping[str, str],
+               redact: Redactor) -> list[str]:
+    for p in art.parameters():  # a dry run must not leak values either, even via a later error
+        if p.get("sensitive") and p.get("env") and env.get(p["env"]):
+            redact.add(env[p["env"]])
+    b, f = opts.bucket, art.flow_name
+    lines = [f"plan for integration {art.integration!r} (nothing is sent)",
+             f"  NiFi:          {nifi_url}", f"  NiFi Registry: {registry_url}",
+             f"  snapshot sha256:{art.sha}", ""]
+
+    def call(step: str, method: str, path: str, note: str = "") -> None:
+        lines.append(f"[{step}] {method:<6} {path}" + (f"    # {note}" if note else ""))
+
+    call("registry", "GET", f"{registry_url}/buckets", f"find bucket {b!r}")
+    call("registry", "POST", f"{registry_url}/buckets", f"only if bucket {b!r} is missing")
+    call("registry", "GET", f"{registry_url}/buckets/{{bucketId}}/flows", f"find flow {f!r}")
+    call("registry", "POST", f"{registry_url}/buckets/{{bucketId}}/flows", f"only if flow {f!r} is missing")
+    call("registry", "GET", f"{registry_url}/buckets/{{bucketId}}/flows/{{flowId}}/versions", "latest version's sha256")
+    call("registry", "POST", f"{registry_url}/buckets/{{bucketId}}/flows/{{flowId}}/versions/import",
+         f"only if the latest version is not sha256:{art.sha[:12]}…")
+    call("registry-client", "GET", f"{nifi_url}/controller/registry-clients", f"find {opts.registry_client_name!r}")
+    call("registry-client", "POST|PUT", f"{nifi_url}/controller/registry-clients[/{{id}}]", "only if missing or its url differs")
+    call("parameters", "GET", f"{nifi_url}/flow/parameter-contexts", f"find context {art.context_name!r}")
+    call("parameters", "POST", f"{nifi_url}/parameter-contexts[/{{id}}/update-requests]",
+         "create, or update only changed values (sensitive: only unset ones" +
+         (", all with --rotate-secrets" if not opts.rotate_secrets else "; rotating all") + ")")
+    for p in art.parameters():
+        tag = "sensitive" if p.get("sensitive") else "plain"
+        lines.append(f"               {p['name']} ({tag}) <- {_source(p, env, opts.secrets_dir)}")
+    call("deploy", "GET", f"{nifi_url}/flow/process-groups/{opts.parent_group}", f"find group {f!r}")
+    call("drain", "GET", f"{nifi_url}/flow/process-groups/{{pgId}}/status?recursive=true",
+         f"only on upgrade: refuse if more than {opts.max_queued} queued" + (" after stopping ingress" if opts.drain else ""))
+    call("deploy", "POST", f"{nifi_url}/process-groups/{opts.parent_group}/process-groups", "only if the group is missing")
+    call("deploy", "POST", f"{nifi_url}/versions/update-requests/process-groups/{{pgId}}", "only if at another version")
+    call("deploy", "POST", f"{nifi_url}/versions/revert-requests/process-groups/{{pgId}}", "only if locally modified")
+    for s in art.manifest.get("controllerServices") or []:
+        name = s.get("name")
+        call("services", "GET", f"{nifi_url}/flow/controller-service-types?serviceType={s.get('type')}", f"{name}: bundle")
+        call("services", "GET", f"{nifi_url}/flow/controller-service-definition/…/{s.get('type')}", f"{name}: descriptors")
+        call("services", "PUT", f"{nifi_url}/controller-services/{{id}}[/run-status]",
+             f"{name}: only if properties ({', '.join(sorted(s.get('properties') or {}))}) or state differ; "
+             f"then {'ENABLED' if s.get('autoEnable', True) else 'DISABLED'}")
+    if opts.start:
+        call("start", "PUT", f"{nifi_url}/flow/process-groups/{{pgId}}", "state RUNNING, only if not running")
+    if opts.cases:
+        call("cases", "…", f"{nifi_url}/process-groups/{opts.parent_group}/process-groups", f"drive cases in {opts.cases}")
+    call("assert", "GET", f"{nifi_url}/process-groups/{{pgId}}", "FlowSynced, FlowRunning")
+    call("assert", "GET", f"{nifi_url}/flow/status", "FlowRunning")
+    call("assert", "GET", f"{nifi_url}/flow/process-groups/{{pgId}}/status?recursive=true", "BackpressureOK")
+    call("assert", "POST", f"{nifi_url}/flowfile-queues/{{connectionId}}/listing-requests", "only for full queues")
+    call("assert", "GET", f"{nifi_url}/flow/bulletin-board", "BulletinsOK")
+    return [redact(line) for line in lines]
