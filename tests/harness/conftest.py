@@ -58,6 +58,7 @@ class Harness:
         self.server, self.artifacts, self.secrets_dir = server, artifacts, secrets_dir
         self.out: list[str] = []
         self.err: list[str] = []
+        self.everything: list[str] = []  # all output of all runs, checked for secrets at teardown
 
     def __call__(self, *extra, env=None, secrets=True):
         self.out.clear()
@@ -65,8 +66,10 @@ class Harness:
         argv = ["--nifi-url", self.server.nifi_url, "--registry-url", self.server.registry_url, *FAST, *extra]
         if secrets:
             argv += ["--secrets-dir", str(self.secrets_dir)]
-        return cli.main(argv, artifacts_dir=self.artifacts, env=dict(ENV if env is None else env),
-                        out=self.out.append, err=self.err.append)
+        rc = cli.main(argv, artifacts_dir=self.artifacts, env=dict(ENV if env is None else env),
+                      out=self.out.append, err=self.err.append)
+        self.everything.extend(self.out + self.err)
+        return rc
 
     @property
     def text(self) -> str:
@@ -75,4 +78,8 @@ class Harness:
 
 @pytest.fixture
 def harness(server, artifacts, secrets_dir):
-    return Harness(server, artifacts, secrets_dir)
+    h = Harness(server, artifacts, secrets_dir)
+    yield h
+    text = "\n".join(h.everything)
+    for secret in (SECRET, ENV["NIFI_PASSWORD"]):
+        assert secret not in text, "a secret reached the harness output"

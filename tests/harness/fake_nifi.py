@@ -72,6 +72,8 @@ class Fake:
     async_polls: int = 1  # GETs an async request stays incomplete
     drain_per_poll: int = 0  # FlowFiles drained per status GET while ingress is stopped
     conflicts: dict = field(default_factory=dict)  # "PUT /controller-services/{id}" regex -> n 409s to inject
+    failures: dict = field(default_factory=dict)  # "METHOD path" regex -> (status, text); "{body}" echoes the request
+    tokens_ok: set = field(default_factory=set)  # bearer tokens accepted as-is (OIDC)
     seen: list = field(default_factory=list)
     model_errors: list = field(default_factory=list)
     response_errors: list = field(default_factory=list)
@@ -136,7 +138,7 @@ class Fake:
             try:
                 if api == "nifi" and self.users is not None and path != "/access/token":
                     auth = headers.get("authorization", "")
-                    if not auth.startswith("Bearer ") or auth[7:] not in self.tokens:
+                    if not auth.startswith("Bearer ") or auth[7:] not in (self.tokens | self.tokens_ok):
                         raise Reply(401, "Unable to validate the access token.")
                 handler, args, req_model, resp_model = self._route(api, method, path)
                 if req_model and body is not None:
@@ -145,6 +147,9 @@ class Fake:
                         self.model_errors.extend(f"{method} {path}: {e}" for e in errs)
                         raise Reply(400, f"Unrecognized field / invalid value: {errs[0]}")
                 self._maybe_conflict(method, path)
+                for pattern, (status, text) in self.failures.items():
+                    if re.fullmatch(pattern, f"{method} {path}"):
+                        raise Reply(status, text.replace("{body}", raw.decode(errors="replace")))
                 status, out = handler(*args, body=body, query=query, headers=headers)
                 if resp_model and out is not None:
                     self.response_errors.extend(f"{method} {path} response: {e}" for e in check(out, resp_model, api))

@@ -1,8 +1,188 @@
-from .conftest import SECRET
+"""The harness against the fake NiFi + Registry: sequences, bodies, idempotency, repair."""
+import json
+
+from .conftest import ENV, SECRET
 
 
-def test_fresh_deploy_is_ready(harness, fake):
-    rc = harness()
-    print(harness.text)
-    assert rc == 0, harness.text
+def calls(fake, since=0):
+    return [f"{s.method} {s.path}" for s in fake.mutations(since)]
+
+
+def test_fresh_deploy_sends_the_documented_sequence(harness, fake):
+    assert harness() == 0, harness.text
+    seq = calls(fake)
+    assert seq[:4] == ["POST /buckets", "POST /buckets/{}/flows".format(seq[1].split("/")[2]),
+                       seq[2], "POST /controller/registry-clients"]
+    assert seq[2].endswith("/versions/import")
+    kinds = [c.split(" ")[0] + " " + c.split("/")[1] for c in seq[4:]]
+    assert kinds == ["POST parameter-contexts", "POST process-groups", "PUT controller-services",
+                     "PUT flow"]
     assert "Ready           True" in harness.text
+    # The registry client points NiFi at the Registry, and the group is deployed from that version.
+    create_pg = next(s for s in fake.seen if s.method == "POST" and s.path == "/process-groups/root/process-groups")
+    vci = create_pg.body["component"]["versionControlInformation"]
+    assert vci["version"] == "1" and isinstance(vci["version"], str)
+    assert create_pg.body["revision"]["version"] == 0
+
+
+def test_secret_is_sent_to_nifi_only_through_the_parameter_context(harness, fake):
+    assert harness() == 0
+    carrying = [s for s in fake.seen if SECRET in json.dumps(s.body)]
+    assert [f"{s.method} {s.path}" for s in carrying] == ["POST /parameter-contexts"]
+    param = next(p["parameter"] for p in carrying[0].body["component"]["parameters"]
+                 if p["parameter"]["name"] == "kafka.sasl.password")
+    assert param == {"name": "kafka.sasl.password", "sensitive": True, "value": SECRET,
+                     "description": "Kafka SASL password"}
+    # The registry never sees a secret.
+    assert not any(SECRET in json.dumps(s.body) for s in fake.seen if s.api == "registry")
+
+
+def test_second_run_makes_no_mutating_calls(harness, fake):
+    assert harness() == 0
+    n = len(fake.seen)
+    assert harness() == 0, harness.text
+    assert calls(fake, n) == []
+    assert "version 1 is current" in harness.text
+    assert len(fake.versions[next(iter(fake.versions))]) == 1
+
+
+def test_changed_snapshot_imports_a_new_version_and_updates_in_place(harness, fake, artifacts):
+    assert harness() == 0
+    snap_path = artifacts / "nifi" / "flow.snapshot.json"
+    snap = json.loads(snap_path.read_text())
+    snap["flowContents"]["comments"] = "protoc-gen-nifi: changed"
+    snap["snapshotMetadata"]["comments"] = "protoc-gen-nifi order_to_erp sha256:" + "ab" * 32
+    snap_path.write_text(json.dumps(snap))
+    n = len(fake.seen)
+    assert harness() == 0, harness.text
+    seq = calls(fake, n)
+    assert seq[0].endswith("/versions/import")
+    assert any(c.startswith("POST /versions/update-requests/process-groups/") for c in seq)
+    assert any(c.startswith("DELETE /versions/update-requests/") for c in seq)
+    pg = fake.group_by_name("order_to_erp")
+    assert pg["vci"]["version"] == "2"
+    req = next(s for s in fake.seen if s.path.startswith("/versions/update-requests/process-groups/"))
+    assert req.body["versionControlInformation"]["groupId"] == pg["id"]
+    assert "FlowSynced      True   version 2 (UP_TO_DATE)" in harness.text
+
+
+def test_drift_is_reverted(harness, fake):
+    assert harness() == 0
+    fake.group_by_name("order_to_erp")["vci"]["state"] = "LOCALLY_MODIFIED"
+    n = len(fake.seen)
+    assert harness() == 0, harness.text
+    assert any(c.startswith("POST /versions/revert-requests/process-groups/") for c in calls(fake, n))
+    assert "reverted local changes" in harness.text
+
+
+def test_changed_value_updates_only_that_parameter_and_keeps_secrets(harness, fake):
+    assert harness() == 0
+    n = len(fake.seen)
+    env = dict(ENV, KAFKA_ORDERS_IN_TOPICS="orders.v2")
+    assert harness(env=env) == 0, harness.text
+    upd = [s for s in fake.mutations(n) if s.path.endswith("/update-requests") and s.method == "POST"]
+    assert len(upd) == 1
+    assert [p["parameter"]["name"] for p in upd[0].body["component"]["parameters"]] == ["kafka.orders_in.topics"]
+    # --rotate-secrets rewrites the sensitive ones (NiFi cannot tell us whether they changed).
+    n = len(fake.seen)
+    assert harness("--rotate-secrets", env=env) == 0
+    upd = [s for s in fake.mutations(n) if s.path.endswith("/update-requests") and s.method == "POST"]
+    assert [p["parameter"]["name"] for p in upd[0].body["component"]["parameters"]] == ["kafka.sasl.password"]
+
+
+def test_secret_from_environment_wins_over_secret_dir(harness, fake):
+    env = dict(ENV, KAFKA_SASL_PASSWORD="from-env-" + SECRET)
+    assert harness(env=env) == 0
+    body = next(s.body for s in fake.seen if s.path == "/parameter-contexts")
+    values = {p["parameter"]["name"]: p["parameter"]["value"] for p in body["component"]["parameters"]}
+    assert values["kafka.sasl.password"] == "from-env-" + SECRET
+
+
+def test_single_user_login_then_bearer(harness, fake):
+    assert harness() == 0
+    login = [s for s in fake.seen if s.path == "/access/token"]
+    assert len(login) == 1 and login[0].body == {"username": "admin", "password": ENV["NIFI_PASSWORD"]}
+    others = [s for s in fake.seen if s.api == "nifi" and s.path != "/access/token"]
+    assert all(s.headers["authorization"].startswith("Bearer eyJ.") for s in others)
+
+
+def test_bearer_token_skips_login(harness, fake):
+    fake.tokens_ok.add("oidc-access-token-xyz")
+    env = {k: v for k, v in ENV.items() if not k.startswith("NIFI_")} | {"NIFI_TOKEN": "oidc-access-token-xyz"}
+    assert harness(env=env) == 0, harness.text
+    assert not any(s.path == "/access/token" for s in fake.seen)
+    assert "oidc-access-token-xyz" not in harness.text
+
+
+def test_revision_conflicts_are_retried(harness, fake):
+    fake.conflicts[r"PUT /controller-services/[^/]+/run-status"] = 2
+    fake.conflicts[r"POST /controller/registry-clients"] = 0
+    assert harness() == 0, harness.text
+    runs = [s for s in fake.seen if s.method == "PUT" and s.path.endswith("/run-status")]
+    assert len(runs) == 3  # two 409s, then success with the re-read revision
+    assert runs[-1].body["revision"]["version"] > runs[0].body["revision"]["version"]
+
+
+def test_persistent_conflict_gives_one_clear_line(harness, fake):
+    fake.conflicts[r"PUT /controller-services/[^/]+/run-status"] = 99
+    assert harness() == 2
+    assert len(harness.err) == 1
+    line = harness.err[0]
+    assert line.startswith("error: [services] controller service 'Kafka connection' (kafka): NiFi answered HTTP 409")
+    assert "Fix: rerun" in line
+
+
+def test_slow_enabling_is_waited_for(harness, fake):
+    fake.enable_polls = 5
+    assert harness() == 0, harness.text
+    gets = [s for s in fake.seen if s.method == "GET" and s.path.startswith("/controller-services/")]
+    assert len(gets) >= 5
+
+
+def test_enabling_timeout_is_bounded(harness, fake):
+    import time
+
+    fake.enable_polls = 10**6
+    t0 = time.monotonic()
+    assert harness("--state-timeout", "0.3") == 2
+    assert time.monotonic() - t0 < 5
+    assert "[services] controller service 'Kafka connection' (kafka): reaching ENABLED did not happen within 0.3s" \
+        in harness.err[0]
+
+
+def test_rejected_property_names_service_and_property_then_next_run_repairs(harness, fake):
+    bad = dict(ENV, KAFKA_BOOTSTRAP_SERVERS="no-port-here")
+    assert harness(env=bad) == 2
+    line = harness.err[0]
+    assert "[services] controller service 'Kafka connection' (kafka): NiFi reports it invalid" in line
+    assert "property 'bootstrap.servers'" in line and "host:port" in line
+    assert "Fix: fix the reported properties" in line
+    svc = next(iter(fake.services.values()))
+    assert svc["state"] == "DISABLED"  # not left ENABLING forever
+    assert harness() == 0, harness.text
+    assert svc["state"] == "ENABLED"
+
+
+def test_service_property_drift_is_reconciled_safely(harness, fake):
+    assert harness() == 0
+    svc = next(iter(fake.services.values()))
+    svc["properties"]["security.protocol"] = "PLAINTEXT"
+    svc["properties"]["kafka.legacy.key"] = "x"  # a stale key NiFi no longer knows
+    n = len(fake.seen)
+    assert harness() == 0, harness.text
+    seq = [f"{s.method} {s.path.split('/')[1]} {(s.body or {}).get('state', '')}".strip() for s in fake.mutations(n)]
+    assert seq == ["PUT flow STOPPED", "PUT controller-services DISABLED", "PUT controller-services",
+                   "PUT controller-services ENABLED", "PUT flow RUNNING"]
+    upd = next(s for s in fake.mutations(n) if s.method == "PUT" and "state" not in s.body)
+    assert upd.body["component"]["properties"] == {"security.protocol": "SASL_SSL", "kafka.legacy.key": None}
+
+
+def test_deleted_service_is_recreated(harness, fake):
+    assert harness() == 0
+    sid = next(iter(fake.services))
+    del fake.services[sid]
+    n = len(fake.seen)
+    assert harness() == 0, harness.text
+    create = next(s for s in fake.mutations(n) if s.path.endswith("/controller-services") and s.method == "POST")
+    assert create.body["component"]["type"] == "org.apache.nifi.kafka.service.Kafka3ConnectionService"
+    assert "recreated missing" in harness.text

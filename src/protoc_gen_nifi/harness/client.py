@@ -16,7 +16,7 @@ import logging
 import ssl
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import httpx
@@ -35,8 +35,8 @@ class Auth:
     or Registry basic login), token (OIDC bearer) is used; mTLS (client_cert) combines with none."""
 
     username: str | None = None
-    password: str | None = None
-    token: str | None = None
+    password: str | None = field(default=None, repr=False)  # never in a repr/traceback
+    token: str | None = field(default=None, repr=False)
     client_cert: str | None = None
     client_key: str | None = None
 

@@ -45,7 +45,8 @@ class Run:
     pg_id: str | None = None
     bulletin_marker: int | None = None
     case_results: list = field(default_factory=list)
-    values: dict[str, str] = field(default_factory=dict)  # parameter name -> value (secrets redacted on output)
+    # parameter name -> value; repr=False so a traceback or debugger print of Run cannot show secrets
+    values: dict[str, str] = field(default_factory=dict, repr=False)
 
     def say(self, step: str, text: str) -> None:
         self.out(self.redact(f"[{step}] {text}"))

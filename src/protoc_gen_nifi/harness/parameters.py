@@ -69,7 +69,8 @@ def changed_parameters(run: Run, live: dict) -> list[dict]:
                for e in (live.get("component") or {}).get("parameters") or []}
     changes = []
     for p in run.art.parameters():
-        name, value = p["name"], run.values[name]
+        name = p["name"]
+        value = run.values[name]
         have = current.get(name)
         sensitive = bool(p.get("sensitive"))
         if have is None:
