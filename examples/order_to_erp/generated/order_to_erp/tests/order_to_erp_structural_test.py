@@ -16,9 +16,24 @@ NIFI = ROOT / "nifi"
 
 # What the protos declared (port name -> boundary group, direction, transport).
 PORTS = {
-    'OrdersIn': {'group': 'ingress orders_in', 'direction': 'IN', 'transport': 'kafka', 'processor': 'org.apache.nifi.kafka.processors.ConsumeKafka'},
-    'ErpHttpOut': {'group': 'egress erp_http_out', 'direction': 'OUT', 'transport': 'http', 'processor': 'org.apache.nifi.processors.standard.InvokeHTTP'},
-    'ErpFactOut': {'group': 'egress erp_fact_out', 'direction': 'OUT', 'transport': 'kafka', 'processor': 'org.apache.nifi.kafka.processors.PublishKafka'},
+    'OrdersIn': {
+        'group': 'ingress orders_in',
+        'direction': 'IN',
+        'transport': 'kafka',
+        'processor': 'org.apache.nifi.kafka.processors.ConsumeKafka',
+    },
+    'ErpHttpOut': {
+        'group': 'egress erp_http_out',
+        'direction': 'OUT',
+        'transport': 'http',
+        'processor': 'org.apache.nifi.processors.standard.InvokeHTTP',
+    },
+    'ErpFactOut': {
+        'group': 'egress erp_fact_out',
+        'direction': 'OUT',
+        'transport': 'kafka',
+        'processor': 'org.apache.nifi.kafka.processors.PublishKafka',
+    },
 }
 # Back pressure each connection must carry: identifier -> [objects, size] (defaults or declared overrides).
 BACKPRESSURE = {
@@ -157,7 +172,8 @@ def test_no_parameter_carries_a_secret_value(snapshot, definition, context):
             assert param.get("value") in (None, ""), f"parameter {name} carries a value in a flow artifact"
     for param in context["parameters"]:
         assert param["placeholder"] == "", f"parameter {param['name']} carries a value in parameter-context.yaml"
-        assert set(param) <= {"name", "description", "sensitive", "placeholder", "env"}, f"{param['name']}: {set(param)}"
+        allowed = {"name", "description", "sensitive", "placeholder", "env"}
+        assert set(param) <= allowed, f"{param['name']} has unexpected keys {sorted(set(param) - allowed)}"
 
 
 @pytest.mark.parametrize("artifact", ["flow.snapshot.json", "flow-definition.json", "parameter-context.yaml",
@@ -176,7 +192,8 @@ def test_every_connection_has_the_declared_backpressure(snapshot):
                                           connection.get("backPressureDataSizeThreshold")]
     assert set(seen) == set(BACKPRESSURE), "the flow's connections are not the generated ones"
     for identifier, expected in BACKPRESSURE.items():
-        assert seen[identifier] == expected, f"connection {identifier}: back pressure {seen[identifier]}, want {expected}"
+        got = seen[identifier]
+        assert got == expected, f"connection {identifier}: back pressure {got}, want {expected}"
 
 
 def test_controller_service_manifest_covers_the_flow(snapshot, services):
