@@ -74,6 +74,7 @@ class Fake:
     conflicts: dict = field(default_factory=dict)  # "PUT /controller-services/{id}" regex -> n 409s to inject
     failures: dict = field(default_factory=dict)  # "METHOD path" regex -> (status, text); "{body}" echoes the request
     tokens_ok: set = field(default_factory=set)  # bearer tokens accepted as-is (OIDC)
+    bulletins_later: list = field(default_factory=list)  # (group id, level, message) raised at the next /flow/status
     seen: list = field(default_factory=list)
     model_errors: list = field(default_factory=list)
     response_errors: list = field(default_factory=list)
@@ -668,6 +669,8 @@ class Fake:
     # ---------------------------------------------------------------- observation
 
     def n_status(self, **_):
+        while self.bulletins_later:
+            self.add_bulletin(*self.bulletins_later.pop(0))
         c = self._counts("root")
         queued = sum(x["queued"] for x in self.connections.values())
         return 200, {"controllerStatus": {"flowFilesQueued": queued, "queued": f"{queued} / 0 bytes",

@@ -157,7 +157,8 @@ class RestClient:
     def _raise_for_status(self, resp: httpx.Response, step: str, component: str) -> None:
         if resp.status_code < 400:
             return
-        detail = " ".join(resp.text.split())[:500] or resp.reason_phrase
+        # Redact before truncating: a cut could otherwise leave a secret's prefix behind.
+        detail = self.redact(" ".join(resp.text.split()))[:500] or resp.reason_phrase
         if resp.status_code == 401:
             fix = "provide valid credentials (--username/--password env, --token, or a client certificate)"
         elif resp.status_code == 403:

@@ -1,0 +1,108 @@
+"""Drain policy and the per-condition report."""
+import json
+
+from .conftest import ENV
+
+
+def bump_snapshot(artifacts, n="cd"):
+    path = artifacts / "nifi" / "flow.snapshot.json"
+    snap = json.loads(path.read_text())
+    snap["flowContents"]["comments"] = f"protoc-gen-nifi: change {n}"
+    snap["snapshotMetadata"]["comments"] = "protoc-gen-nifi order_to_erp sha256:" + n * 32
+    path.write_text(json.dumps(snap))
+
+
+def queue_some(fake, n=5):
+    conn = next(c for c in fake.connections.values() if fake.groups[c["group"]]["name"] == "mapping")
+    conn["queued"] = n
+    return conn
+
+
+def test_upgrade_refused_while_queues_are_above_policy(harness, fake, artifacts):
+    assert harness() == 0
+    queue_some(fake)
+    bump_snapshot(artifacts)
+    n = len(fake.seen)
+    assert harness() == 2
+    assert harness.err[0].startswith("error: [drain] process group 'order_to_erp': 5 FlowFile(s) queued, the drain "
+                                     "policy allows 0; upgrade refused")
+    assert "Fix: rerun with --drain" in harness.err[0]
+    assert not any("update-requests" in s.path for s in fake.mutations(n) if s.api == "nifi")
+    assert fake.group_by_name("order_to_erp")["vci"]["version"] == "1"
+    # --max-queued raises the policy
+    assert harness("--max-queued", "5") == 0, harness.text
+
+
+def test_drain_mode_stops_ingress_then_upgrades(harness, fake, artifacts):
+    assert harness() == 0
+    queue_some(fake)
+    fake.drain_per_poll = 2
+    bump_snapshot(artifacts)
+    n = len(fake.seen)
+    assert harness("--drain") == 0, harness.text
+    seq = [f"{s.method} {s.path}" for s in fake.mutations(n) if s.api == "nifi"]
+    ingress = fake.group_by_name("ingress orders_in")["id"]
+    assert seq[0] == f"PUT /flow/process-groups/{ingress}"
+    assert fake.mutations(n)[1].body == {"id": ingress, "state": "STOPPED"}
+    assert any(c.startswith("POST /versions/update-requests/") for c in seq)
+    assert seq[-1] == f"PUT /flow/process-groups/{fake.group_by_name('order_to_erp')['id']}"  # started again
+    assert "Ready           True" in harness.text
+
+
+def test_drain_timeout_refuses_and_restarts_ingress(harness, fake, artifacts):
+    assert harness() == 0
+    queue_some(fake)
+    bump_snapshot(artifacts)
+    n = len(fake.seen)
+    assert harness("--drain", "--drain-timeout", "0.2") == 2
+    assert "[drain]" in harness.err[0] and "did not happen within 0.2s" in harness.err[0]
+    states = [s.body["state"] for s in fake.mutations(n) if s.path.startswith("/flow/process-groups/")]
+    assert states == ["STOPPED", "RUNNING"]
+    assert fake.group_by_name("order_to_erp")["vci"]["version"] == "1"
+
+
+def test_error_bulletin_fails_bulletins_ok(harness, fake):
+    assert harness() == 0
+    egress = fake.group_by_name("egress erp_http_out")["id"]
+    fake.add_bulletin(egress, "ERROR", "before this run: not judged")
+    fake.bulletins_later.append(("some-other-group", "ERROR", "not ours"))
+    assert harness() == 0, harness.text  # old bulletins and other groups' bulletins do not count
+    fake.bulletins_later += [(egress, "ERROR", "Connection refused: erp"), (egress, "WARNING", "slow")]
+    rc = harness()
+    assert rc == 1
+    assert "BulletinsOK     False  ERROR InvokeHTTP: Connection refused: erp" in harness.text
+    assert "Ready           False  not ready: BulletinsOK" in harness.text
+    assert "slow" not in harness.text
+    fake.bulletins_later.append((egress, "WARNING", "slow again"))
+    assert harness("--fail-on-warning") == 1
+    assert "WARNING InvokeHTTP: slow again" in harness.text
+
+
+def test_backpressure_reports_the_full_queue(harness, fake):
+    assert harness() == 0
+    queue_some(fake, 10000)
+    assert harness() == 1
+    line = next(x for x in harness.out if x.startswith("BackpressureOK"))
+    assert "False" in line and "10000 queued (first: order-0.json)" in line
+    assert any(s.path.endswith("/listing-requests") and s.method == "POST" for s in fake.seen)
+    assert any(s.method == "DELETE" and "/listing-requests/" in s.path for s in fake.seen)
+
+
+def test_no_start_reports_not_running(harness, fake):
+    assert harness("--no-start", "--settle-timeout", "0") == 1
+    assert "FlowRunning     False  0 running, 2 stopped" in harness.text
+    assert not any(s.method == "PUT" and s.body.get("state") == "RUNNING" for s in fake.mutations())
+
+
+def test_dry_run_sends_nothing_and_hides_values(harness, fake):
+    env = dict(ENV, KAFKA_SASL_PASSWORD="env-secret-value-789")
+    assert harness("--dry-run", env=env) == 0
+    assert fake.seen == []
+    text = harness.text
+    assert "env-secret-value-789" not in text
+    for v in ENV.values():
+        assert v not in text or v == "order_to_erp"
+    assert "kafka.sasl.password (sensitive) <- env KAFKA_SASL_PASSWORD" in text
+    assert "POST   " in text and "/versions/import" in text
+    assert harness("--dry-run", env={}, secrets=False) == 0
+    assert "kafka.sasl.password (sensitive) <- MISSING (set KAFKA_SASL_PASSWORD" in harness.text

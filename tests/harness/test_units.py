@@ -1,0 +1,56 @@
+"""Unit tests of property normalisation (seed 002) and value resolution."""
+import pytest
+
+from protoc_gen_nifi.harness.errors import HarnessError, Redactor
+from protoc_gen_nifi.harness.parameters import resolve_values
+from protoc_gen_nifi.harness.services import Descriptors, normalise, validation_errors
+
+from .fake_nifi import KAFKA_DESCRIPTORS
+
+DESC = Descriptors(KAFKA_DESCRIPTORS, dynamic=False)
+ENTRY = {"key": "kafka", "name": "Kafka connection"}
+
+
+def test_aliases_and_allowable_display_values_become_canonical():
+    props = {"Bootstrap Servers": "#{kafka.bootstrap.servers}", "security-protocol": "SASL SSL",
+             " SASL Mechanism ": "scram-sha-512", "sasl.password": "#{kafka.sasl.password}",
+             "max-poll-records": "500"}
+    assert normalise({**ENTRY, "properties": props}, DESC) == {
+        "bootstrap.servers": "#{kafka.bootstrap.servers}", "security.protocol": "SASL_SSL",
+        "sasl.mechanism": "SCRAM-SHA-512", "sasl.password": "#{kafka.sasl.password}", "max.poll.records": "500"}
+
+
+def test_parameter_reference_bypasses_allowable_values():
+    assert normalise({**ENTRY, "properties": {"security.protocol": "#{kafka.protocol}"}}, DESC) == \
+        {"security.protocol": "#{kafka.protocol}"}
+
+
+def test_disallowed_value_names_choices():
+    with pytest.raises(HarnessError) as e:
+        normalise({**ENTRY, "properties": {"security.protocol": "TLS"}}, DESC)
+    assert "property 'security.protocol': value 'TLS' is not allowed" in str(e.value)
+    assert "PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL" in str(e.value)
+
+
+def test_dynamic_services_keep_unknown_keys():
+    assert normalise({**ENTRY, "properties": {"x.custom": "1"}}, Descriptors(KAFKA_DESCRIPTORS, dynamic=True)) == \
+        {"x.custom": "1"}
+
+
+def test_validation_errors_are_mapped_to_canonical_keys():
+    entity = {"component": {"validationErrors": [
+        "'Bootstrap Servers' is invalid because Bootstrap Servers is required", "Something global"]}}
+    assert validation_errors(entity, DESC, ENTRY) == [
+        "controller service 'Kafka connection' (kafka) property 'bootstrap.servers': 'Bootstrap Servers' is invalid "
+        "because Bootstrap Servers is required",
+        "controller service 'Kafka connection' (kafka): Something global"]
+
+
+def test_values_from_env_then_secret_file_by_name_or_env(tmp_path):
+    (tmp_path / "b").write_text("from-name\n")
+    (tmp_path / "C_ENV").write_text("from-env-file")
+    params = [{"name": "a", "env": "A_ENV"}, {"name": "b", "env": "B_ENV", "sensitive": True},
+              {"name": "c", "env": "C_ENV", "sensitive": True}]
+    r = Redactor()
+    assert resolve_values(params, {"A_ENV": "va"}, tmp_path, r) == {"a": "va", "b": "from-name", "c": "from-env-file"}
+    assert r("from-name from-env-file va") == "<redacted> <redacted> va"
