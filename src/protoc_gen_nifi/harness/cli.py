@@ -90,9 +90,12 @@ def execute(run: Run) -> int:
     if run.opts.start:
         assertions.start(run)
     if run.opts.cases:
-        from . import cases
-
-        cases.run_cases(run)
+        # Not built yet: NiFi's REST API has no call that enqueues a FlowFile into an internal queue, so
+        # driving cases needs a transport-specific driver (e.g. a temporary GenerateFlowFile -> PublishKafka
+        # group beside the integration). Refuse clearly rather than report cases that were never run.
+        raise HarnessError("cases", str(run.opts.cases), "driving golden cases is not implemented in this "
+                           "version of the harness", "run without --cases; assert the outcome with your own "
+                           "producer/consumer until it lands")
     conds = assertions.assert_flow(run)
     assertions.report(run, conds)
     return 0 if conds[-1].status else 1
@@ -122,6 +125,10 @@ def main(argv: Sequence[str] | None = None, *, artifacts_dir: Path | str, env: M
             for line in build_plan(art, opts, nifi_url.rstrip("/"), registry_url.rstrip("/"), env, redact):
                 out(line)
             return 0
+        if opts.cases:
+            raise HarnessError("cases", str(opts.cases), "driving golden cases is not implemented in this version "
+                               "of the harness", "run without --cases; assert the outcome with your own "
+                               "producer/consumer until it lands")
         # Resolve every value first: a missing secret must fail before anything changes.
         from .parameters import resolve_values
 
