@@ -20,6 +20,7 @@ import threading
 import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from .nifi_model import check
@@ -179,7 +180,7 @@ class Fake:
                     return getattr(self, fn), [unquote(g) for g in match.groups()], req, resp
         raise Reply(404, f"Not found: {method} {path}")
 
-    ROUTES = {
+    ROUTES: ClassVar[dict] = {
         "registry": [
             ("GET", r"/buckets", "r_buckets", None, "list[Bucket]"),
             ("POST", r"/buckets", "r_create_bucket", "Bucket", "Bucket"),

@@ -41,8 +41,8 @@ def test_validation_errors_are_mapped_to_canonical_keys():
     entity = {"component": {"validationErrors": [
         "'Bootstrap Servers' is invalid because Bootstrap Servers is required", "Something global"]}}
     assert validation_errors(entity, DESC, ENTRY) == [
-        "controller service 'Kafka connection' (kafka) property 'bootstrap.servers': 'Bootstrap Servers' is invalid "
-        "because Bootstrap Servers is required",
+        ("controller service 'Kafka connection' (kafka) property 'bootstrap.servers': 'Bootstrap Servers' is "
+         "invalid because Bootstrap Servers is required"),
         "controller service 'Kafka connection' (kafka): Something global"]
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import yaml
 
@@ -37,7 +38,7 @@ class Artifacts:
     manifest: dict
 
     @classmethod
-    def load(cls, folder: Path) -> "Artifacts":
+    def load(cls, folder: Path) -> Artifacts:
         folder = Path(folder)
         nifi = folder / "nifi"
 

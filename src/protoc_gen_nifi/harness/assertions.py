@@ -146,4 +146,4 @@ def assert_flow(run: Run) -> list[Condition]:
 
 def report(run: Run, conds: list[Condition]) -> None:
     for c in conds:
-        run.out(run.redact(f"{c.type:<15} {str(c.status):<6} {c.reason}"))
+        run.out(run.redact(f"{c.type:<15} {c.status!s:<6} {c.reason}"))

@@ -16,8 +16,8 @@ import argparse
 import logging
 import os
 import sys
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Callable, Mapping, Sequence
 
 from .artifacts import Artifacts
 from .client import TLS, Auth, RestClient, Timing

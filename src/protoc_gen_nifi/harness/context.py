@@ -1,9 +1,9 @@
 """What every step shares: the two REST clients, the artifacts, options and results so far."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from .artifacts import Artifacts
 from .client import RestClient

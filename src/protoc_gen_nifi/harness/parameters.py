@@ -12,8 +12,8 @@ That keeps a second run free of mutating calls.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 from .client import revision
 from .context import Run

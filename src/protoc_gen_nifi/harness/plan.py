@@ -9,8 +9,8 @@ found; sensitive ones are additionally registered with the redactor.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 from .artifacts import Artifacts
 from .context import Options

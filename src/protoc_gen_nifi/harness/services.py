@@ -165,13 +165,13 @@ class ServiceReconciler:
             return nifi.poll(fetch, lambda e: e["component"].get("state") == state, step="services",
                              component=_svc(entry), what=f"reaching {state}",
                              fix="fix the properties/parameters NiFi reports and rerun")
-        except HarnessError as err:
+        except HarnessError:
             errs = validation_errors(last, desc, entry) if last else []
             if errs:
                 raise HarnessError("services", _svc(entry), f"stuck in {last['component'].get('state')}: "
                                    + "; ".join(errs), "fix the reported properties (or the parameters they "
                                    "reference) and rerun", redact=self.run.redact) from None
-            raise err
+            raise
 
     def _stop_group(self) -> None:
         """Disabling a service that running processors reference is refused by NiFi (409): stop the group
