@@ -67,3 +67,55 @@ def test_the_checker_really_rejects_a_broken_generated_flow(seed_protoc):
     problems = check_document(doc, kind="snapshot", generated=True, catalog="2.11.0")
     messages = " ".join(p.message for p in problems)
     assert "flowfileConcurrency" in messages and "backpressure" in messages.lower()
+
+
+# ---- shape compared with real NiFi 2.x exports ------------------------------------------------------------
+
+EXPORTS = Path(__file__).resolve().parent / "fixtures" / "nifi-exports"
+REAL_2X = ["Kafka_to_S3", "Cron_Schedule_Connector", "Generate_and_Update", "choose-color",
+           "RestrictBackpressureSettings_noViolation"]
+LISTS = {"processors": "PROCESSOR", "connections": "CONNECTION", "inputPorts": "INPUT_PORT",
+         "outputPorts": "OUTPUT_PORT", "controllerServices": "CONTROLLER_SERVICE", "funnels": "FUNNEL",
+         "labels": "LABEL"}
+
+
+def _walk(group, into):
+    into.setdefault("PROCESS_GROUP", []).append(group)
+    for key, kind in LISTS.items():
+        into.setdefault(kind, []).extend(group.get(key, []))
+    for child in group.get("processGroups", []):
+        _walk(child, into)
+    return into
+
+
+# No 2.x export in the reference set has a label; WebCrawler (1.18) does, and VersionedLabel did not change in 2.x.
+LABEL_SOURCE = "WebCrawler"
+
+
+def _real_exports(names=REAL_2X):
+    found = {}
+    for path in sorted(EXPORTS.glob("*.json")):
+        if any(name in path.name for name in names):
+            found[path.name] = json.loads(path.read_text(encoding="utf-8"))
+    assert len(found) >= len(names) - 1
+    return found
+
+
+def test_generated_components_have_the_shape_of_real_nifi_2x_exports(seed_protoc):
+    real: dict[str, list[dict]] = {}
+    for doc in _real_exports().values():
+        for kind, items in _walk(doc["flowContents"], {}).items():
+            real.setdefault(kind, []).extend(items)
+    for doc in _real_exports([LABEL_SOURCE]).values():
+        real["LABEL"] = _walk(doc["flowContents"], {})["LABEL"]
+    ours = _walk(json.loads(seed_protoc.files["order_to_erp/nifi/flow-definition.json"])["flowContents"], {})
+    for kind, items in ours.items():
+        assert real.get(kind), f"no real {kind} to compare with"
+        real_keys = set().union(*(set(item) for item in real[kind])) - {"instanceIdentifier"}
+        always = set.intersection(*(set(item) for item in real[kind])) - {"instanceIdentifier"}
+        for item in items:
+            keys = set(item)
+            assert keys <= real_keys, f"{kind} {item.get('name')!r}: keys real exports never carry {keys - real_keys}"
+            # The root group has no groupIdentifier in real downloads either.
+            missing = always - keys - ({"groupIdentifier"} if kind == "PROCESS_GROUP" else set())
+            assert not missing, f"{kind} {item.get('name')!r}: misses {missing}, which every real export carries"

@@ -91,11 +91,11 @@ class _Group:
     def id(self) -> str:
         return self.data["identifier"]
 
-    def port(self, kind: str, name: str, position: dict, comments: str = "") -> dict:
+    def port(self, kind: str, name: str, position: dict) -> dict:
+        # No comments: NiFi 2.x exports do not carry them on ports.
         port = {
             "identifier": self.ids(self.path, kind, name),
             "name": name,
-            "comments": comments,
             "position": position,
             "type": kind,
             "concurrentlySchedulableTaskCount": 1,
@@ -288,8 +288,8 @@ def build_flow(integration: Integration, target: nc.Target) -> FlowResult:
     root.data["controllerServices"] = list(service_json.values())
     referenced_by: dict[str, list[str]] = {key: [] for key in services}
 
-    failure = root.port("OUTPUT_PORT", "failure", _position(COLUMN, ROW * (len(integration.ports) + 2)),
-                        "protoc-gen-nifi: every failure of this integration, after bounded retries.")
+    # Every failure of the integration ends here, after bounded retries.
+    failure = root.port("OUTPUT_PORT", "failure", _position(COLUMN, ROW * (len(integration.ports) + 2)))
     mapping = _Group(ids, "mapping", "mapping",
                      "protoc-gen-nifi: human-owned mapping. The scripts live outside the flow and are reached only "
                      "through parameters, so regeneration never overwrites them.",
