@@ -4,7 +4,7 @@
     protoc-gen-nifi --include-path   print the -I directory holding ameide_core_proto/*.proto
     protoc-gen-nifi --version
     protoc-gen-nifi check FILE...    check NiFi flow JSON against NiFi's model and our rules
-    protoc-gen-nifi harness ...      deploy and assert generated artifacts against a NiFi
+    protoc-gen-nifi harness DIR ...  deploy and assert the integration folder DIR against a NiFi
 """
 from __future__ import annotations
 
@@ -38,9 +38,15 @@ def main(argv: list[str] | None = None) -> int:
 
         return check_main(rest)
     if command == "harness":
+        if not rest or rest[0].startswith("-"):
+            print("usage: protoc-gen-nifi harness <out>/<integration> [options]; --help for the options",
+                  file=sys.stderr)
+            return 2
+        from pathlib import Path
+
         from .harness.cli import main as harness_main
 
-        return harness_main(rest)
+        return harness_main(rest[1:], artifacts_dir=Path(rest[0]))
     print(__doc__.strip(), file=sys.stderr)
     return 2
 
