@@ -57,8 +57,8 @@ def test_same_bytes_whatever_the_clock(monkeypatch, seed_protoc, tmp_path):
     request = request_file.read_bytes()
     outputs = []
     for fake_now in (0.0, 4102444800.0):  # 1970 and 2100
-        monkeypatch.setattr(time, "time", lambda: fake_now)
-        monkeypatch.setattr(time, "time_ns", lambda: int(fake_now * 1e9))
+        monkeypatch.setattr(time, "time", lambda now=fake_now: now)
+        monkeypatch.setattr(time, "time_ns", lambda now=fake_now: int(now * 1e9))
         outputs.append(run(request))
     assert outputs[0] == outputs[1]
     response = plugin_pb2.CodeGeneratorResponse.FromString(outputs[0])

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from . import nifi_catalog as nc
 from .ids import IdFactory
 from .model import Backpressure, Integration, Port
-from .transports import MAPPING_MODULES, Boundary, Param, ServiceUse, Step, boundary, mapping_params, ref
+from .transports import MAPPING_MODULES, Param, ServiceUse, Step, boundary, mapping_params, ref
 
 ROW = 200.0
 COLUMN = 480.0
@@ -245,7 +245,7 @@ def _service(ids: IdFactory, root: _Group, use: ServiceUse, target: nc.Target) -
 
 
 def _chain(group: _Group, steps: tuple[Step, ...], first_y: float, target: nc.Target, service_ids: dict[str, str],
-           port: Port, retry: bool) -> tuple[list[dict], dict | None]:
+           port: Port, retry: bool) -> list[dict]:
     """Lays out the steps top-down and connects each step's forward relationships to the next."""
     processors = []
     for i, step in enumerate(steps):
@@ -258,7 +258,7 @@ def _chain(group: _Group, steps: tuple[Step, ...], first_y: float, target: nc.Ta
     for step, processor, nxt in zip(steps, processors, processors[1:]):
         group.connect((processor, "PROCESSOR", group.id), (nxt, "PROCESSOR", group.id),
                       list(step.forward), port.backpressure)
-    return processors, None
+    return processors
 
 
 def _route_failures(group: _Group, steps: tuple[Step, ...], processors: list[dict], failure_port: dict,
@@ -306,7 +306,7 @@ def build_flow(integration: Integration, target: nc.Target) -> FlowResult:
         group = _Group(ids, f"ingress/{port.slug}", f"ingress {port.slug}",
                        f"protoc-gen-nifi: IN port {port.name} ({port.origin}). {port.description}".strip(),
                        root.id, context, _position(0.0, row * ROW), port.backpressure)
-        processors, _ = _chain(group, spec.steps, 0.0, target, service_ids, port, retry=False)
+        processors = _chain(group, spec.steps, 0.0, target, service_ids, port, retry=False)
         out = group.port("OUTPUT_PORT", "out", _position(0.0, len(spec.steps) * ROW))
         group.connect((processors[-1], "PROCESSOR", group.id), (out, "OUTPUT_PORT", group.id),
                       list(spec.steps[-1].forward), port.backpressure)
@@ -376,7 +376,7 @@ def build_flow(integration: Integration, target: nc.Target) -> FlowResult:
                        f"protoc-gen-nifi: OUT port {port.name} ({port.origin}). {port.description}".strip(),
                        root.id, context, _position(2 * COLUMN, row * ROW), port.backpressure)
         inbound = group.port("INPUT_PORT", "in", _position(0.0, 0.0))
-        processors, _ = _chain(group, spec.steps, ROW, target, service_ids, port, retry=True)
+        processors = _chain(group, spec.steps, ROW, target, service_ids, port, retry=True)
         group.connect((inbound, "INPUT_PORT", group.id), (processors[0], "PROCESSOR", group.id), [""],
                       port.backpressure)
         group_failure = group.port("OUTPUT_PORT", "failure", _position(COLUMN, (len(spec.steps) + 1) * ROW))
