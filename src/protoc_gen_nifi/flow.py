@@ -170,21 +170,24 @@ def _descriptor(key: str, display: str | None, sensitive: bool, identifies_servi
     }
 
 
+def _set_property(properties: dict, descriptors: dict, component: nc.Component, target: nc.Target,
+                  key: str, value: str) -> None:
+    """Sets a catalog property under the target version's key, with NiFi's descriptor for it."""
+    prop = component.prop(key)
+    name = target.key(component, key)
+    properties[name] = value
+    descriptors[name] = _descriptor(name, prop.display, prop.sensitive, prop.service_api is not None, False)
+
+
 def _processor(group: _Group, step: Step, position: dict, target: nc.Target, service_ids: dict[str, str],
                retry_count: int, max_backoff: str) -> dict:
     component = step.component
     properties: dict[str, str] = {}
     descriptors: dict[str, dict] = {}
     for key, value in step.properties.items():
-        prop = component.prop(key)
-        name = target.key(component, key)
-        properties[name] = value
-        descriptors[name] = _descriptor(name, prop.display, prop.sensitive, False, False)
+        _set_property(properties, descriptors, component, target, key, value)
     for key, service_key in step.services.items():
-        prop = component.prop(key)
-        name = target.key(component, key)
-        properties[name] = service_ids[service_key]
-        descriptors[name] = _descriptor(name, prop.display, False, True, False)
+        _set_property(properties, descriptors, component, target, key, service_ids[service_key])
     for name, (value, sensitive) in step.dynamic.items():
         properties[name] = value
         descriptors[name] = _descriptor(name, None, sensitive, False, True)
@@ -220,12 +223,10 @@ def _processor(group: _Group, step: Step, position: dict, target: nc.Target, ser
 
 def _service(ids: IdFactory, root: _Group, use: ServiceUse, target: nc.Target) -> dict:
     component = use.component
-    properties, descriptors = {}, {}
+    properties: dict[str, str] = {}
+    descriptors: dict[str, dict] = {}
     for key, value in use.properties.items():
-        prop = component.prop(key)
-        name = target.key(component, key)
-        properties[name] = value
-        descriptors[name] = _descriptor(name, prop.display, prop.sensitive, prop.service_api is not None, False)
+        _set_property(properties, descriptors, component, target, key, value)
     return {
         "identifier": ids(root.path, "service", use.key),
         "name": use.name,
