@@ -46,14 +46,15 @@ def ensure_venv() -> dict[str, str]:
 
 
 def example_templates() -> list[Path]:
-    return sorted(EXAMPLES.glob("*/buf.gen.yaml"))
+    """The root template (the seed example) and one per further example; all run from the root."""
+    return [ROOT / "buf.gen.yaml", *sorted(EXAMPLES.glob("*/buf.gen.yaml"))]
 
 
 def cmd_examples(env: dict[str, str]) -> int:
     for template in example_templates():
-        example = template.parent
-        print(f"dev.py: buf generate {example.relative_to(ROOT)}", flush=True)
-        result = subprocess.run(["buf", "generate", "--template", "buf.gen.yaml"], cwd=example, env=env)
+        print(f"dev.py: buf generate --template {template.relative_to(ROOT)}", flush=True)
+        result = subprocess.run(["buf", "generate", "--template", str(template.relative_to(ROOT))], cwd=ROOT,
+                                env=env)
         if result.returncode:
             return result.returncode
     return 0

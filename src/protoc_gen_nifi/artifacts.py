@@ -6,10 +6,10 @@ import json
 
 from . import nifi_catalog as nc
 from .descriptors import descriptor_set
-from .flow import FlowResult, build_flow
+from .flow import GROUP_PREFIX, FlowResult, build_flow
 from .model import Integration
 from .naming import env_name
-from .rendering import canonical_json, render
+from .rendering import canonical_json, canonical_json_many, render
 
 FLOW_ENCODING_VERSION = "1.0"
 
@@ -67,14 +67,14 @@ def _connections(group: dict):
 def _structural_test(integration: Integration, flow: FlowResult) -> bytes:
     transport_processor = {}
     for group in flow.root["processGroups"]:
-        if group["name"].startswith(("ingress ", "egress ")):
+        if group["name"].startswith(tuple(f"{prefix} " for prefix in GROUP_PREFIX.values())):
             # The transport processor is the one that uses a parameterised endpoint, i.e. not UpdateAttribute.
             transport_processor[group["name"]] = next(
                 p["type"] for p in group["processors"] if p["type"] != nc.UPDATE_ATTRIBUTE.type
             )
     ports = {}
     for port in integration.ports:
-        group = f"{'ingress' if port.direction == 'IN' else 'egress'} {port.slug}"
+        group = f"{GROUP_PREFIX[port.direction]} {port.slug}"
         ports[port.name] = {
             "group": group,
             "direction": port.direction,
@@ -94,12 +94,15 @@ def integration_files(integration: Integration, target: nc.Target, proto_files) 
     definition = _flow_definition(integration, flow)
     base = integration.slug
     parameters = [
-        {"name": p.name, "description": p.description, "sensitive": p.sensitive, "env": env_name(p.name)}
+        {"name": p.name, "description": p.description, "sensitive": p.sensitive, "required": p.required,
+         "env": env_name(p.name)}
         for p in flow.params
     ]
+    # The snapshot is the definition plus its metadata: the flow is encoded once for both.
+    snapshot_json, definition_json = canonical_json_many(_snapshot(integration, definition), definition)
     files = {
-        f"{base}/nifi/flow.snapshot.json": canonical_json(_snapshot(integration, definition)),
-        f"{base}/nifi/flow-definition.json": canonical_json(definition),
+        f"{base}/nifi/flow.snapshot.json": snapshot_json,
+        f"{base}/nifi/flow-definition.json": definition_json,
         f"{base}/nifi/parameter-context.yaml": render(
             "nifi/parameter-context.yaml.j2", integration=integration.slug, context_name=integration.slug,
             description=integration.description, parameters=parameters,

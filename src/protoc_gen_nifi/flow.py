@@ -1,10 +1,12 @@
 """Integration model -> NiFi versioned process group (plain data, serialized elsewhere).
 
 Shape (see docs/artifacts.md): a root group bound to the integration's
-parameter context, an ingress group per IN port, a human-owned mapping group,
-an egress group per OUT port, and a root "failure" output port that every
-failure path ends in after bounded retries. Every connection carries explicit
-back pressure; every id is derived from a stable path.
+parameter context, an ingress group per IN port, a human-owned mapping group
+that sends every FlowFile through the LOOKUP ports' groups (enrichment) before
+its scripts, an egress group per OUT port, and a root "failure" output port
+that every failure path ends in after bounded retries, through the dead-letter
+group when the integration binds one. Every connection carries explicit back
+pressure; every id is derived from a stable path.
 """
 from __future__ import annotations
 
@@ -12,11 +14,24 @@ from dataclasses import dataclass
 
 from . import nifi_catalog as nc
 from .ids import IdFactory
-from .model import Backpressure, Integration, Port
-from .transports import MAPPING_MODULES, Param, ServiceUse, Step, boundary, mapping_params, ref
+from .model import Backpressure, Integration, Port, Tuning
+from .transports import (
+    MAPPING_MODULES,
+    Boundary,
+    Param,
+    ServiceUse,
+    Step,
+    boundary,
+    dead_letter_port,
+    mapping_params,
+    ref,
+)
+from .units import to_millis
 
 ROW = 200.0
 COLUMN = 480.0
+# The child group of each port direction: "<prefix> <port slug>".
+GROUP_PREFIX = {"IN": "ingress", "OUT": "egress", "LOOKUP": "lookup"}
 
 
 @dataclass
@@ -156,7 +171,7 @@ class _Group:
             "groupIdentifier": self.id,
         })
 
-    def child(self, group: "_Group") -> None:
+    def child(self, group: _Group) -> None:
         self.data["processGroups"].append(group.data)
 
 
@@ -176,15 +191,22 @@ def _set_property(properties: dict, descriptors: dict, component: nc.Component, 
     prop = component.prop(key)
     name = target.key(component, key)
     properties[name] = value
-    descriptors[name] = _descriptor(name, prop.display, prop.sensitive, prop.service_api is not None, False)
+    # A renamed key keeps the display name NiFi shows for it (the current key, unless the table says otherwise).
+    descriptors[name] = _descriptor(name, target.display(component, key), prop.sensitive,
+                                    prop.service_api is not None, False)
 
 
 def _processor(group: _Group, step: Step, position: dict, target: nc.Target, service_ids: dict[str, str],
-               retry_count: int, max_backoff: str) -> dict:
+               retry_count: int, max_backoff: str, tuning: Tuning = Tuning()) -> dict:
     component = step.component
     properties: dict[str, str] = {}
     descriptors: dict[str, dict] = {}
-    for key, value in step.properties.items():
+    if not step.tuned:
+        tuning = Tuning()
+    step_properties = dict(step.properties)
+    if tuning.batch_size is not None and step.batch_key:
+        step_properties[step.batch_key] = str(tuning.batch_size)
+    for key, value in step_properties.items():
         _set_property(properties, descriptors, component, target, key, value)
     for key, service_key in step.services.items():
         _set_property(properties, descriptors, component, target, key, service_ids[service_key])
@@ -192,6 +214,8 @@ def _processor(group: _Group, step: Step, position: dict, target: nc.Target, ser
         properties[name] = value
         descriptors[name] = _descriptor(name, None, sensitive, False, True)
     retried = list(step.retried) if retry_count > 0 else []
+    # NiFi's default: timer driven, as often as there is work.
+    schedule = step.schedule or (("CRON_DRIVEN", tuning.cron) if tuning.cron else ("TIMER_DRIVEN", tuning.every or "0 sec"))
     return {
         "identifier": group.ids(group.path, "processor", step.key),
         "name": step.name,
@@ -202,14 +226,14 @@ def _processor(group: _Group, step: Step, position: dict, target: nc.Target, ser
         "properties": properties,
         "propertyDescriptors": descriptors,
         "style": {},
-        "schedulingPeriod": "0 sec",
-        "schedulingStrategy": "TIMER_DRIVEN",
+        "schedulingPeriod": schedule[1],
+        "schedulingStrategy": schedule[0],
         "executionNode": "PRIMARY" if step.primary_only else "ALL",
         "penaltyDuration": "30 sec",
         "yieldDuration": "1 sec",
         "bulletinLevel": "WARN",
-        "runDurationMillis": 0,
-        "concurrentlySchedulableTaskCount": 1,
+        "runDurationMillis": to_millis(tuning.run_duration) if tuning.run_duration else 0,
+        "concurrentlySchedulableTaskCount": tuning.concurrent_tasks or 1,
         "autoTerminatedRelationships": sorted(step.done),
         "scheduledState": "ENABLED",
         "retryCount": retry_count,
@@ -221,14 +245,16 @@ def _processor(group: _Group, step: Step, position: dict, target: nc.Target, ser
     }
 
 
-def _service(ids: IdFactory, root: _Group, use: ServiceUse, target: nc.Target) -> dict:
+def _service(root: _Group, use: ServiceUse, target: nc.Target, service_ids: dict[str, str]) -> dict:
     component = use.component
     properties: dict[str, str] = {}
     descriptors: dict[str, dict] = {}
     for key, value in use.properties.items():
         _set_property(properties, descriptors, component, target, key, value)
+    for key, service_key in use.services.items():
+        _set_property(properties, descriptors, component, target, key, service_ids[service_key])
     return {
-        "identifier": ids(root.path, "service", use.key),
+        "identifier": service_ids[use.key],
         "name": use.name,
         "comments": use.comments,
         "type": component.type,
@@ -245,88 +271,163 @@ def _service(ids: IdFactory, root: _Group, use: ServiceUse, target: nc.Target) -
     }
 
 
-def _chain(group: _Group, steps: tuple[Step, ...], first_y: float, target: nc.Target, service_ids: dict[str, str],
-           port: Port, retry: bool) -> list[dict]:
-    """Lays out the steps top-down and connects each step's forward relationships to the next."""
-    processors = []
-    for i, step in enumerate(steps):
-        processor = _processor(
-            group, step, _position(0.0, first_y + i * ROW), target, service_ids,
-            port.retry.count if retry else 0, port.retry.max_backoff,
-        )
+@dataclass
+class _Built:
+    """A boundary group and the ports the root wires it by."""
+
+    group: _Group
+    inbound: dict | None  # "in" input port (egress, lookup, dead letter)
+    outbound: dict | None  # "out" output port (ingress, lookup)
+    failure: dict
+
+
+class _Builder:
+    """Builds the groups of one integration, sharing ids, services, parameters and target."""
+
+    def __init__(self, integration: Integration, target: nc.Target) -> None:
+        self.integration = integration
+        self.target = target
+        self.ids = IdFactory(integration.service)
+        self.params = _Params()
+        self.services: dict[str, ServiceUse] = {}
+        self.service_ids: dict[str, str] = {}
+        self.referenced_by: dict[str, list[str]] = {}
+
+    def group(self, path: str, name: str, comments: str, parent: _Group, position: dict,
+              backpressure: Backpressure) -> _Group:
+        return _Group(self.ids, path, name, comments, parent.id, self.integration.slug, position, backpressure)
+
+    def add_services(self, root: _Group, *boundaries: Boundary) -> None:
+        for spec in boundaries:
+            for use in spec.services:
+                self.services.setdefault(use.key, use)
+            self.params.add(*spec.params)
+        for key in self.services:
+            self.service_ids[key] = self.ids(root.path, "service", key)
+            self.referenced_by.setdefault(key, [])
+
+    def processor(self, group: _Group, step: Step, position: dict, port: Port | None) -> dict:
+        retry = port.retry if port is not None else self.integration.retry
+        processor = _processor(group, step, position, self.target, self.service_ids,
+                               retry.count if step.retried else 0, retry.max_backoff,
+                               port.tuning if port is not None else Tuning())
         group.data["processors"].append(processor)
-        processors.append(processor)
-    for step, processor, nxt in zip(steps, processors, processors[1:]):
-        group.connect((processor, "PROCESSOR", group.id), (nxt, "PROCESSOR", group.id),
-                      list(step.forward), port.backpressure)
-    return processors
+        for service_key in step.services.values():
+            self.referenced_by[service_key].append(processor["identifier"])
+        return processor
+
+    def boundary_group(self, parent: _Group, path: str, name: str, comments: str, position: dict, port: Port,
+                       spec: Boundary, inbound: bool, outbound: bool) -> _Built:
+        """A child group: ["in" ->] steps in data order [-> "out"], every failure -> "failure"."""
+        group = self.group(path, name, comments, parent, position, port.backpressure)
+        bp, failure_bp = port.backpressure, self.integration.backpressure
+        first_y = ROW if inbound else 0.0
+        placed: list[tuple[Step, dict]] = []
+        mains = []
+        for i, step in enumerate(spec.steps):
+            processor = self.processor(group, step, _position(0.0, first_y + i * ROW), port)
+            mains.append(processor)
+            placed.append((step, processor))
+            for j, branch in enumerate(step.branches):
+                # A branch gets a clone of every FlowFile the step forwards (e.g. the HTTP reply).
+                clone = self.processor(group, branch, _position(COLUMN * (j + 1) / 2, first_y + i * ROW + ROW / 2),
+                                       port)
+                group.connect((processor, "PROCESSOR", group.id), (clone, "PROCESSOR", group.id),
+                              list(step.forward), bp)
+                placed.append((branch, clone))
+        for step, processor, nxt in zip(spec.steps, mains, mains[1:]):
+            group.connect((processor, "PROCESSOR", group.id), (nxt, "PROCESSOR", group.id), list(step.forward), bp)
+        in_port = out_port = None
+        if inbound:
+            in_port = group.port("INPUT_PORT", "in", _position(0.0, 0.0))
+            group.connect((in_port, "INPUT_PORT", group.id), (mains[0], "PROCESSOR", group.id), [""], bp)
+        bottom = first_y + len(spec.steps) * ROW
+        if outbound:
+            out_port = group.port("OUTPUT_PORT", "out", _position(0.0, bottom))
+            group.connect((mains[-1], "PROCESSOR", group.id), (out_port, "OUTPUT_PORT", group.id),
+                          list(spec.steps[-1].forward), bp)
+        failure = group.port("OUTPUT_PORT", "failure", _position(COLUMN, bottom))
+        for step, processor in placed:
+            if step.failures:
+                group.connect((processor, "PROCESSOR", group.id), (failure, "OUTPUT_PORT", group.id),
+                              sorted(step.failures), failure_bp)
+        parent.child(group)
+        return _Built(group, in_port, out_port, failure)
 
 
-def _route_failures(group: _Group, steps: tuple[Step, ...], processors: list[dict], failure_port: dict,
-                    backpressure: Backpressure) -> None:
-    for step, processor in zip(steps, processors):
-        if step.failures:
-            group.connect((processor, "PROCESSOR", group.id), (failure_port, "OUTPUT_PORT", group.id),
-                          sorted(step.failures), backpressure)
+def _link(root: _Group, source: tuple[dict, _Group], destination: tuple[dict, _Group], kinds: tuple[str, str],
+          backpressure: Backpressure) -> None:
+    """Connects ports of two child groups (or of the root) inside the root."""
+    (src, src_group), (dst, dst_group) = source, destination
+    root.connect((src, kinds[0], src_group.id), (dst, kinds[1], dst_group.id), [""], backpressure)
 
 
 def build_flow(integration: Integration, target: nc.Target) -> FlowResult:
-    ids = IdFactory(integration.service)
+    b = _Builder(integration, target)
     context = integration.slug
-    params = _Params()
-    root = _Group(ids, "root", integration.slug,
+    root = _Group(b.ids, "root", integration.slug,
                   f"protoc-gen-nifi: integration {integration.service} ({integration.file}). {integration.description}".strip(),
                   None, context, _position(0.0, 0.0), integration.backpressure)
-
     boundaries = {port.slug: boundary(integration, port) for port in integration.ports}
-    services: dict[str, ServiceUse] = {}
-    for port in integration.ports:
-        for use in boundaries[port.slug].services:
-            services.setdefault(use.key, use)
-        params.add(*boundaries[port.slug].params)
-    service_json = {key: _service(ids, root, services[key], target) for key in sorted(services)}
-    service_ids = {key: data["identifier"] for key, data in service_json.items()}
+    dead_port = dead_letter_port(integration) if integration.dead_letter is not None else None
+    dead_spec = boundary(integration, dead_port) if dead_port is not None else None
+    b.add_services(root, *(boundaries[p.slug] for p in integration.ports), *([dead_spec] if dead_spec else []))
+    service_json = {key: _service(root, b.services[key], target, b.service_ids) for key in sorted(b.services)}
     root.data["controllerServices"] = list(service_json.values())
-    referenced_by: dict[str, list[str]] = {key: [] for key in services}
+    bp = integration.backpressure
+    outs, lookups = integration.ports_out(), integration.ports_lookup()
 
-    # Every failure of the integration ends here, after bounded retries.
-    failure = root.port("OUTPUT_PORT", "failure", _position(COLUMN, ROW * (len(integration.ports) + 2)))
-    mapping = _Group(ids, "mapping", "mapping",
-                     "protoc-gen-nifi: human-owned mapping. The scripts live outside the flow and are reached only "
-                     "through parameters, so regeneration never overwrites them.",
-                     root.id, context, _position(COLUMN, 0.0), integration.backpressure)
+    # Every failure of the integration ends here, after bounded retries (through the dead letter, if bound).
+    failure = root.port("OUTPUT_PORT", "failure", _position(3 * COLUMN, ROW * (len(integration.ports) + 2)))
+    failure_target: tuple[dict, _Group, str] = (failure, root, "OUTPUT_PORT")
+    if dead_port is not None and dead_spec is not None:
+        dead = b.boundary_group(
+            root, "dead-letter", "dead letter",
+            f"protoc-gen-nifi: dead-letter output of integration {integration.slug}: every failed FlowFile, after "
+            "its retries, is published here; what this group cannot publish goes to the failure port.",
+            _position(2 * COLUMN, ROW * (len(integration.ports) + 2)), dead_port, dead_spec,
+            inbound=True, outbound=False,
+        )
+        _link(root, (dead.failure, dead.group), (failure, root), ("OUTPUT_PORT", "OUTPUT_PORT"), bp)
+        failure_target = (dead.inbound, dead.group, "INPUT_PORT")
 
-    def failure_link(child: _Group, child_failure: dict) -> None:
-        root.connect((child_failure, "OUTPUT_PORT", child.id), (failure, "OUTPUT_PORT", root.id), [""],
-                     integration.backpressure)
+    def fail_to_target(built_failure: dict, group: _Group) -> None:
+        target_port, target_group, kind = failure_target
+        _link(root, (built_failure, group), (target_port, target_group), ("OUTPUT_PORT", kind), bp)
+
+    mapping = b.group("mapping", "mapping",
+                      "protoc-gen-nifi: human-owned mapping. The scripts live outside the flow and are reached only "
+                      "through parameters, so regeneration never overwrites them.",
+                      root, _position(COLUMN, 0.0), bp)
 
     # Ingress groups: transport -> ... -> "out"; their output feeds the mapping.
-    mapping_inputs: list[tuple[Port, dict, _Group, dict]] = []
+    mapping_inputs: list[tuple[Port, _Built, dict]] = []
     for row, port in enumerate(integration.ports_in()):
-        spec = boundaries[port.slug]
-        group = _Group(ids, f"ingress/{port.slug}", f"ingress {port.slug}",
-                       f"protoc-gen-nifi: IN port {port.name} ({port.origin}). {port.description}".strip(),
-                       root.id, context, _position(0.0, row * ROW), port.backpressure)
-        processors = _chain(group, spec.steps, 0.0, target, service_ids, port, retry=False)
-        out = group.port("OUTPUT_PORT", "out", _position(0.0, len(spec.steps) * ROW))
-        group.connect((processors[-1], "PROCESSOR", group.id), (out, "OUTPUT_PORT", group.id),
-                      list(spec.steps[-1].forward), port.backpressure)
-        group_failure = group.port("OUTPUT_PORT", "failure", _position(COLUMN, len(spec.steps) * ROW))
-        _route_failures(group, spec.steps, processors, group_failure, integration.backpressure)
-        _note_services(spec.steps, processors, referenced_by)
-        root.child(group)
-        failure_link(group, group_failure)
-        mapping_in = mapping.port("INPUT_PORT", f"from {port.slug}", _position(0.0, row * ROW))
-        mapping_inputs.append((port, out, group, mapping_in))
+        built = b.boundary_group(
+            root, f"ingress/{port.slug}", f"ingress {port.slug}",
+            f"protoc-gen-nifi: IN port {port.name} ({port.origin}). {port.description}".strip(),
+            _position(0.0, row * ROW), port, boundaries[port.slug], inbound=False, outbound=True,
+        )
+        fail_to_target(built.failure, built.group)
+        mapping_inputs.append((port, built, mapping.port("INPUT_PORT", f"from {port.slug}", _position(0.0, row * ROW))))
 
-    # Mapping group: every input fans out (through a funnel) to one script per OUT port.
-    outs = integration.ports_out()
-    funnel = mapping.funnel("fan-in", _position(COLUMN, 0.0)) if mapping_inputs else None
-    for port, _, _, mapping_in in mapping_inputs:
+    # Mapping group: inputs meet in a funnel, pass through each LOOKUP group in turn (enrichment),
+    # then fan out to one script per OUT port.
+    funnel = mapping.funnel("fan-in", _position(COLUMN / 2, 0.0)) if mapping_inputs else None
+    for port, _, mapping_in in mapping_inputs:
         mapping.connect((mapping_in, "INPUT_PORT", mapping.id), (funnel, "FUNNEL", mapping.id), [""],
                         port.backpressure)
     mapping_failure = mapping.port("OUTPUT_PORT", "failure", _position(2 * COLUMN, ROW * (len(outs) + 1)))
-    params.add(MAPPING_MODULES)
+    lookup_links: list[tuple[Port, dict, dict]] = []  # (port, mapping "to" port, mapping "from" port)
+    stage: tuple[dict, str] | None = (funnel, "FUNNEL") if funnel is not None else None
+    for row, port in enumerate(lookups):
+        to = mapping.port("OUTPUT_PORT", f"to {port.slug}", _position(COLUMN, (row + 1) * ROW))
+        back = mapping.port("INPUT_PORT", f"from {port.slug}", _position(COLUMN, (row + 1) * ROW + ROW / 2))
+        if stage is not None:
+            mapping.connect((stage[0], stage[1], mapping.id), (to, "OUTPUT_PORT", mapping.id), [""], port.backpressure)
+        stage = (back, "INPUT_PORT")
+        lookup_links.append((port, to, back))
+    b.params.add(MAPPING_MODULES)
     script_targets: list[tuple[str, str, Param, Port | None]] = []
     if outs:
         for port in outs:
@@ -337,8 +438,8 @@ def build_flow(integration: Integration, target: nc.Target) -> FlowResult:
         ), None))
     mapping_outputs: dict[str, dict] = {}
     for row, (name, key, script_param, port) in enumerate(script_targets):
-        params.add(script_param)
-        backpressure = port.backpressure if port else integration.backpressure
+        b.params.add(script_param)
+        backpressure = port.backpressure if port else bp
         step = Step(
             key=key,
             name=name,
@@ -351,46 +452,49 @@ def build_flow(integration: Integration, target: nc.Target) -> FlowResult:
             failures=("failure",),
             retried=("failure",),
         )
-        processor = _processor(mapping, step, _position(2 * COLUMN, row * ROW), target, service_ids,
-                               port.retry.count if port else integration.retry.count,
-                               port.retry.max_backoff if port else integration.retry.max_backoff)
-        mapping.data["processors"].append(processor)
-        if funnel is not None:
-            mapping.connect((funnel, "FUNNEL", mapping.id), (processor, "PROCESSOR", mapping.id), [""], backpressure)
+        processor = b.processor(mapping, step, _position(2 * COLUMN, row * ROW), port)
+        if stage is not None:
+            mapping.connect((stage[0], stage[1], mapping.id), (processor, "PROCESSOR", mapping.id), [""], backpressure)
         if port is not None:
             to = mapping.port("OUTPUT_PORT", f"to {port.slug}", _position(3 * COLUMN, row * ROW))
             mapping.connect((processor, "PROCESSOR", mapping.id), (to, "OUTPUT_PORT", mapping.id), ["success"],
                             backpressure)
             mapping_outputs[port.slug] = to
-        _route_failures(mapping, (step,), [processor], mapping_failure, integration.backpressure)
+        mapping.connect((processor, "PROCESSOR", mapping.id), (mapping_failure, "OUTPUT_PORT", mapping.id),
+                        ["failure"], bp)
     mapping.label("owner", "Human-owned mapping: regeneration keeps this group's wiring; the Groovy scripts are "
                   "files referenced through the mapping.* parameters.", _position(0.0, -ROW / 2))
     root.child(mapping)
-    failure_link(mapping, mapping_failure)
-    for port, out, group, mapping_in in mapping_inputs:
-        root.connect((out, "OUTPUT_PORT", group.id), (mapping_in, "INPUT_PORT", mapping.id), [""], port.backpressure)
+    fail_to_target(mapping_failure, mapping)
+    for port, built, mapping_in in mapping_inputs:
+        _link(root, (built.outbound, built.group), (mapping_in, mapping), ("OUTPUT_PORT", "INPUT_PORT"),
+              port.backpressure)
+
+    # Lookup groups: "in" -> query or cache -> "out", back into the mapping.
+    for row, (port, to, back) in enumerate(lookup_links):
+        built = b.boundary_group(
+            root, f"lookup/{port.slug}", f"lookup {port.slug}",
+            f"protoc-gen-nifi: LOOKUP port {port.name} ({port.origin}). {port.description}".strip(),
+            _position(COLUMN, (row + 1) * ROW * 2), port, boundaries[port.slug], inbound=True, outbound=True,
+        )
+        fail_to_target(built.failure, built.group)
+        _link(root, (to, mapping), (built.inbound, built.group), ("OUTPUT_PORT", "INPUT_PORT"), port.backpressure)
+        _link(root, (built.outbound, built.group), (back, mapping), ("OUTPUT_PORT", "INPUT_PORT"), port.backpressure)
 
     # Egress groups: "in" -> ... -> transport.
     for row, port in enumerate(outs):
-        spec = boundaries[port.slug]
-        group = _Group(ids, f"egress/{port.slug}", f"egress {port.slug}",
-                       f"protoc-gen-nifi: OUT port {port.name} ({port.origin}). {port.description}".strip(),
-                       root.id, context, _position(2 * COLUMN, row * ROW), port.backpressure)
-        inbound = group.port("INPUT_PORT", "in", _position(0.0, 0.0))
-        processors = _chain(group, spec.steps, ROW, target, service_ids, port, retry=True)
-        group.connect((inbound, "INPUT_PORT", group.id), (processors[0], "PROCESSOR", group.id), [""],
-                      port.backpressure)
-        group_failure = group.port("OUTPUT_PORT", "failure", _position(COLUMN, (len(spec.steps) + 1) * ROW))
-        _route_failures(group, spec.steps, processors, group_failure, integration.backpressure)
-        _note_services(spec.steps, processors, referenced_by)
-        root.child(group)
-        failure_link(group, group_failure)
-        root.connect((mapping_outputs[port.slug], "OUTPUT_PORT", mapping.id), (inbound, "INPUT_PORT", group.id),
-                     [""], port.backpressure)
+        built = b.boundary_group(
+            root, f"egress/{port.slug}", f"egress {port.slug}",
+            f"protoc-gen-nifi: OUT port {port.name} ({port.origin}). {port.description}".strip(),
+            _position(2 * COLUMN, row * ROW), port, boundaries[port.slug], inbound=True, outbound=False,
+        )
+        fail_to_target(built.failure, built.group)
+        _link(root, (mapping_outputs[port.slug], mapping), (built.inbound, built.group),
+              ("OUTPUT_PORT", "INPUT_PORT"), port.backpressure)
 
     manifest = []
-    for key in sorted(services):
-        use, data = services[key], service_json[key]
+    for key in sorted(b.services):
+        data = service_json[key]
         manifest.append({
             "key": key,
             "identifier": data["identifier"],
@@ -400,13 +504,7 @@ def build_flow(integration: Integration, target: nc.Target) -> FlowResult:
             "apis": data["controllerServiceApis"],
             "properties": data["properties"],
             "sensitiveProperties": sorted(k for k, d in data["propertyDescriptors"].items() if d["sensitive"]),
-            "referencedBy": sorted(referenced_by[key]),
+            "referencedBy": sorted(b.referenced_by[key]),
             "autoEnable": True,
         })
-    return FlowResult(root=root.data, params=params.sorted(), services=manifest)
-
-
-def _note_services(steps: tuple[Step, ...], processors: list[dict], referenced_by: dict[str, list[str]]) -> None:
-    for step, processor in zip(steps, processors):
-        for service_key in step.services.values():
-            referenced_by[service_key].append(processor["identifier"])
+    return FlowResult(root=root.data, params=b.params.sorted(), services=manifest)

@@ -29,14 +29,40 @@ class MessageInfo:
 
 
 @dataclass(frozen=True)
-class KafkaBinding:
-    binding_ref: str
+class Tuning:
+    """How a port's transport processor runs; None / "" keeps NiFi's default."""
+
+    concurrent_tasks: int | None = None
+    batch_size: int | None = None
+    run_duration: str = ""
+    every: str = ""
+    cron: str = ""
+
+    def over(self, base: Tuning) -> Tuning:
+        """This tuning's settings, falling back to `base` for the unset ones."""
+        return Tuning(
+            self.concurrent_tasks if self.concurrent_tasks is not None else base.concurrent_tasks,
+            self.batch_size if self.batch_size is not None else base.batch_size,
+            self.run_duration or base.run_duration,
+            # A schedule is one setting: a port's cron replaces the defaults' timer and vice versa.
+            self.every if (self.every or self.cron) else base.every,
+            self.cron if (self.every or self.cron) else base.cron,
+        )
 
 
 @dataclass(frozen=True)
-class HttpBinding:
-    method: str
-    endpoint_ref: str
+class Binding:
+    """A port's transport option: its logical refs and settings, as declared."""
+
+    transport: str  # key of the transport table, e.g. "kafka"
+    refs: tuple[tuple[str, str], ...] = ()  # (field, logical name), e.g. ("binding_ref", "orders-in")
+    settings: tuple[tuple[str, str], ...] = ()  # (field, enum name or text), e.g. ("method", "POST")
+
+    def ref(self, name: str) -> str:
+        return dict(self.refs)[name]
+
+    def setting(self, name: str) -> str:
+        return dict(self.settings).get(name, "")
 
 
 @dataclass(frozen=True)
@@ -45,7 +71,7 @@ class Port:
     slug: str
     direction: str  # "IN" | "OUT"
     transport: str  # key of the transport table, e.g. "kafka"
-    binding: KafkaBinding | HttpBinding
+    binding: Binding
     message: MessageInfo
     content_type: str
     required_headers: tuple[str, ...]
@@ -54,6 +80,7 @@ class Port:
     description: str
     backpressure: Backpressure
     retry: Retry
+    tuning: Tuning
     origin: str  # the .proto file that declares the port, for comments
 
 
@@ -66,12 +93,16 @@ class Integration:
     ports: tuple[Port, ...]
     backpressure: Backpressure
     retry: Retry
+    dead_letter: Binding | None = None
 
     def ports_in(self) -> tuple[Port, ...]:
         return tuple(p for p in self.ports if p.direction == "IN")
 
     def ports_out(self) -> tuple[Port, ...]:
         return tuple(p for p in self.ports if p.direction == "OUT")
+
+    def ports_lookup(self) -> tuple[Port, ...]:
+        return tuple(p for p in self.ports if p.direction == "LOOKUP")
 
     def messages(self) -> tuple[str, ...]:
         return tuple(sorted({p.message.full_name for p in self.ports}))

@@ -4,8 +4,10 @@ Property keys are NiFi's canonical descriptor *names* (what a flow JSON stores),
 never display names. They were checked against NiFi's source at each release
 tag (see tests/fixtures/nifi-reference/component-properties-*.json, which the
 test suite compares this table with). Where a key was renamed between releases
-the per-version `renamed` table says so; none of the keys used here differ
-between the supported releases.
+the per-version `RENAMED` table says so. Components the reference tables do not
+cover (UpdateAttribute, ExecuteScript, GenerateFlowFile, the JSON record
+services, the distributed map cache processors) were checked by hand against
+NiFi's documentation and source; README lists them.
 """
 from __future__ import annotations
 
@@ -110,17 +112,322 @@ EXECUTE_SCRIPT = Component(
     relationships=("success", "failure"),
 )
 
-COMPONENTS = (
-    KAFKA3_CONNECTION_SERVICE,
-    CONSUME_KAFKA,
-    PUBLISH_KAFKA,
-    INVOKE_HTTP,
-    UPDATE_ATTRIBUTE,
-    EXECUTE_SCRIPT,
+STANDARD_API_NAR = "nifi-standard-services-api-nar"
+RECORD_READER_API = "org.apache.nifi.serialization.RecordReaderFactory"
+RECORD_WRITER_API = "org.apache.nifi.serialization.RecordSetWriterFactory"
+
+JSON_TREE_READER = Component(
+    type="org.apache.nifi.json.JsonTreeReader",
+    artifact="nifi-record-serialization-services-nar",
+    apis=((RECORD_READER_API, STANDARD_API_NAR),),
 )
 
+JSON_RECORD_SET_WRITER = Component(
+    type="org.apache.nifi.json.JsonRecordSetWriter",
+    artifact="nifi-record-serialization-services-nar",
+    apis=((RECORD_WRITER_API, STANDARD_API_NAR),),
+)
+
+# ---- schedule ---------------------------------------------------------------------------------
+
+GENERATE_FLOW_FILE = Component(
+    type="org.apache.nifi.processors.standard.GenerateFlowFile",
+    artifact="nifi-standard-nar",
+    relationships=("success",),
+)
+
+# ---- HTTP IN ----------------------------------------------------------------------------------
+
+HTTP_CONTEXT_MAP_API = "org.apache.nifi.http.HttpContextMap"
+
+STANDARD_HTTP_CONTEXT_MAP = Component(
+    type="org.apache.nifi.http.StandardHttpContextMap",
+    artifact="nifi-http-context-map-nar",
+    apis=((HTTP_CONTEXT_MAP_API, STANDARD_API_NAR),),
+)
+
+HANDLE_HTTP_REQUEST = Component(
+    type="org.apache.nifi.processors.standard.HandleHttpRequest",
+    artifact="nifi-standard-nar",
+    props=(
+        Prop("Listening Port"),
+        Prop("Allowed Paths"),
+        Prop("HTTP Context Map", service_api=HTTP_CONTEXT_MAP_API),
+        Prop("Allow GET"),
+        Prop("Allow POST"),
+        Prop("Allow PUT"),
+        Prop("Allow DELETE"),
+    ),
+    relationships=("success",),
+)
+
+HANDLE_HTTP_RESPONSE = Component(
+    type="org.apache.nifi.processors.standard.HandleHttpResponse",
+    artifact="nifi-standard-nar",
+    props=(
+        Prop("HTTP Status Code"),
+        Prop("HTTP Context Map", service_api=HTTP_CONTEXT_MAP_API),
+    ),
+    relationships=("success", "failure"),
+)
+
+# ---- S3 ---------------------------------------------------------------------------------------
+
+AWS_CREDENTIALS_API = "org.apache.nifi.processors.aws.credentials.provider.AwsCredentialsProviderService"
+
+AWS_CREDENTIALS_SERVICE = Component(
+    type="org.apache.nifi.processors.aws.credentials.provider.service.AWSCredentialsProviderControllerService",
+    artifact="nifi-aws-nar",
+    props=(
+        Prop("Access Key ID", sensitive=True),
+        Prop("Secret Access Key", sensitive=True),
+    ),
+    apis=(
+        (AWS_CREDENTIALS_API, "nifi-aws-service-api-nar"),
+        ("org.apache.nifi.processors.aws.credentials.provider.service.AWSCredentialsProviderService",
+         "nifi-aws-service-api-nar"),
+    ),
+)
+
+_S3_COMMON = (
+    Prop("Bucket"),
+    Prop("Region"),
+    Prop("AWS Credentials Provider Service", service_api=AWS_CREDENTIALS_API),
+    Prop("Endpoint Override URL"),
+)
+
+LIST_S3 = Component(
+    type="org.apache.nifi.processors.aws.s3.ListS3",
+    artifact="nifi-aws-nar",
+    props=(*_S3_COMMON, Prop("Prefix"), Prop("Listing Batch Size")),
+    relationships=("success",),
+)
+
+FETCH_S3_OBJECT = Component(
+    type="org.apache.nifi.processors.aws.s3.FetchS3Object",
+    artifact="nifi-aws-nar",
+    props=(*_S3_COMMON, Prop("Object Key")),
+    relationships=("success", "failure"),
+)
+
+PUT_S3_OBJECT = Component(
+    type="org.apache.nifi.processors.aws.s3.PutS3Object",
+    artifact="nifi-aws-nar",
+    props=(*_S3_COMMON, Prop("Object Key"), Prop("Content Type")),
+    relationships=("success", "failure"),
+)
+
+# ---- AMQP (connection properties live on each processor; there is no service) -----------------
+
+_AMQP_CONNECTION = (
+    Prop("Brokers"),
+    Prop("Virtual Host"),
+    Prop("Username"),
+    Prop("Password", sensitive=True),
+)
+
+CONSUME_AMQP = Component(
+    type="org.apache.nifi.amqp.processors.ConsumeAMQP",
+    artifact="nifi-amqp-nar",
+    props=(*_AMQP_CONNECTION, Prop("Queue"), Prop("Header Output Format"), Prop("Batch Size")),
+    relationships=("success",),
+)
+
+PUBLISH_AMQP = Component(
+    type="org.apache.nifi.amqp.processors.PublishAMQP",
+    artifact="nifi-amqp-nar",
+    props=(*_AMQP_CONNECTION, Prop("Exchange Name"), Prop("Routing Key"), Prop("Headers Source"),
+           Prop("Headers Pattern")),
+    relationships=("success", "failure"),
+)
+
+# ---- JDBC -------------------------------------------------------------------------------------
+
+DBCP_API = "org.apache.nifi.dbcp.DBCPService"
+
+DBCP_CONNECTION_POOL = Component(
+    type="org.apache.nifi.dbcp.DBCPConnectionPool",
+    artifact="nifi-dbcp-service-nar",
+    props=(
+        Prop("Database Connection URL"),
+        Prop("Database Driver Class Name"),
+        Prop("Database Driver Locations"),
+        Prop("Database User"),
+        Prop("Password", sensitive=True),
+    ),
+    apis=((DBCP_API, STANDARD_API_NAR),),
+)
+
+QUERY_DATABASE_TABLE_RECORD = Component(
+    type="org.apache.nifi.processors.standard.QueryDatabaseTableRecord",
+    artifact="nifi-standard-nar",
+    props=(
+        Prop("Database Connection Pooling Service", service_api=DBCP_API),
+        Prop("Database Type"),
+        Prop("Table Name"),
+        Prop("Maximum-value Columns"),
+        Prop("Record Writer", service_api=RECORD_WRITER_API),
+        Prop("Max Rows Per FlowFile"),
+    ),
+    relationships=("success",),
+)
+
+PUT_DATABASE_RECORD = Component(
+    type="org.apache.nifi.processors.standard.PutDatabaseRecord",
+    artifact="nifi-standard-nar",
+    props=(
+        Prop("Record Reader", service_api=RECORD_READER_API),
+        Prop("Database Type"),
+        Prop("Statement Type"),
+        Prop("Database Connection Pooling Service", service_api=DBCP_API),
+        Prop("Table Name"),
+        Prop("Update Keys"),
+        Prop("Maximum Batch Size"),
+    ),
+    relationships=("success", "failure", "retry"),
+)
+
+EXECUTE_SQL_RECORD = Component(
+    type="org.apache.nifi.processors.standard.ExecuteSQLRecord",
+    artifact="nifi-standard-nar",
+    props=(
+        Prop("Database Connection Pooling Service", service_api=DBCP_API),
+        Prop("SQL Query"),
+        Prop("Record Writer", service_api=RECORD_WRITER_API),
+    ),
+    relationships=("success", "failure"),
+)
+
+# ---- MongoDB ----------------------------------------------------------------------------------
+
+MONGO_CLIENT_API = "org.apache.nifi.mongodb.MongoDBClientService"
+
+MONGODB_CLIENT_SERVICE = Component(
+    type="org.apache.nifi.mongodb.MongoDBControllerService",
+    artifact="nifi-mongodb-services-nar",
+    props=(Prop("Mongo URI"), Prop("Database User"), Prop("Password", sensitive=True)),
+    apis=((MONGO_CLIENT_API, "nifi-mongodb-client-service-api-nar"),),
+)
+
+_MONGO_COMMON = (
+    Prop("Client Service", service_api=MONGO_CLIENT_API),
+    Prop("Mongo Database Name"),
+    Prop("Mongo Collection Name"),
+)
+
+GET_MONGO = Component(
+    type="org.apache.nifi.processors.mongodb.GetMongo",
+    artifact="nifi-mongodb-nar",
+    props=(*_MONGO_COMMON, Prop("Query"), Prop("Batch Size")),
+    relationships=("success", "failure", "original"),
+)
+
+PUT_MONGO = Component(
+    type="org.apache.nifi.processors.mongodb.PutMongo",
+    artifact="nifi-mongodb-nar",
+    props=(*_MONGO_COMMON, Prop("Mode"), Prop("Upsert"), Prop("Update Query Key")),
+    relationships=("success", "failure"),
+)
+
+# ---- Redis ------------------------------------------------------------------------------------
+
+REDIS_POOL_API = "org.apache.nifi.redis.RedisConnectionPool"
+MAP_CACHE_API = "org.apache.nifi.distributed.cache.client.DistributedMapCacheClient"
+
+REDIS_CONNECTION_POOL = Component(
+    type="org.apache.nifi.redis.service.RedisConnectionPoolService",
+    artifact="nifi-redis-nar",
+    props=(Prop("Connection String"), Prop("Password", sensitive=True)),
+    apis=((REDIS_POOL_API, "nifi-redis-service-api-nar"),),
+)
+
+REDIS_MAP_CACHE_CLIENT = Component(
+    type="org.apache.nifi.redis.service.RedisDistributedMapCacheClientService",
+    artifact="nifi-redis-nar",
+    props=(Prop("Redis Connection Pool", service_api=REDIS_POOL_API), Prop("TTL")),
+    apis=((MAP_CACHE_API, STANDARD_API_NAR),),
+)
+
+PUT_DISTRIBUTED_MAP_CACHE = Component(
+    type="org.apache.nifi.processors.standard.PutDistributedMapCache",
+    artifact="nifi-standard-nar",
+    props=(Prop("Cache Entry Identifier"), Prop("Distributed Cache Service", service_api=MAP_CACHE_API)),
+    relationships=("success", "failure"),
+)
+
+FETCH_DISTRIBUTED_MAP_CACHE = Component(
+    type="org.apache.nifi.processors.standard.FetchDistributedMapCache",
+    artifact="nifi-standard-nar",
+    props=(
+        Prop("Cache Entry Identifier"),
+        Prop("Distributed Cache Service", service_api=MAP_CACHE_API),
+        Prop("Put Cache Value In Attribute"),
+    ),
+    relationships=("success", "failure", "not-found"),
+)
+
+PUT_REDIS_HASH_RECORD = Component(
+    type="org.apache.nifi.redis.processor.PutRedisHashRecord",
+    artifact="nifi-redis-nar",
+    props=(
+        Prop("Record Reader", service_api=RECORD_READER_API),
+        Prop("Redis Connection Pool", service_api=REDIS_POOL_API),
+        Prop("Hash Value Record Path"),
+    ),
+    relationships=("success", "failure"),
+)
+
+COMPONENTS = (
+    KAFKA3_CONNECTION_SERVICE, CONSUME_KAFKA, PUBLISH_KAFKA, INVOKE_HTTP, UPDATE_ATTRIBUTE, EXECUTE_SCRIPT,
+    JSON_TREE_READER, JSON_RECORD_SET_WRITER, GENERATE_FLOW_FILE, STANDARD_HTTP_CONTEXT_MAP, HANDLE_HTTP_REQUEST,
+    HANDLE_HTTP_RESPONSE, AWS_CREDENTIALS_SERVICE, LIST_S3, FETCH_S3_OBJECT, PUT_S3_OBJECT, CONSUME_AMQP,
+    PUBLISH_AMQP, DBCP_CONNECTION_POOL, QUERY_DATABASE_TABLE_RECORD, PUT_DATABASE_RECORD, EXECUTE_SQL_RECORD,
+    MONGODB_CLIENT_SERVICE, GET_MONGO, PUT_MONGO, REDIS_CONNECTION_POOL, REDIS_MAP_CACHE_CLIENT,
+    PUT_DISTRIBUTED_MAP_CACHE, FETCH_DISTRIBUTED_MAP_CACHE, PUT_REDIS_HASH_RECORD,
+)
+
+# NiFi 2.x renamed many descriptor names (migrating old flows on load). The table
+# above uses the 2.11.0 names; these are the 2.0.0 names where they differ, from
+# nifi-reference/component-properties-2.0.0 and FORMAT.md.
+_RENAMED_2_0 = {
+    AWS_CREDENTIALS_SERVICE.type: {"Access Key ID": "Access Key", "Secret Access Key": "Secret Key"},
+    **{c.type: {"AWS Credentials Provider Service": "AWS Credentials Provider service"}
+       for c in (FETCH_S3_OBJECT, PUT_S3_OBJECT)},
+    LIST_S3.type: {"AWS Credentials Provider Service": "AWS Credentials Provider service", "Prefix": "prefix"},
+    CONSUME_AMQP.type: {"Username": "User Name", "Batch Size": "batch.size", "Header Output Format": "header.format"},
+    PUBLISH_AMQP.type: {"Username": "User Name"},
+    DBCP_CONNECTION_POOL.type: {"Database Driver Locations": "database-driver-locations"},
+    QUERY_DATABASE_TABLE_RECORD.type: {
+        "Database Type": "db-type", "Record Writer": "qdbtr-record-writer", "Max Rows Per FlowFile": "qdbt-max-rows",
+    },
+    PUT_DATABASE_RECORD.type: {
+        "Record Reader": "put-db-record-record-reader", "Database Type": "db-type",
+        "Statement Type": "put-db-record-statement-type",
+        "Database Connection Pooling Service": "put-db-record-dcbp-service",
+        "Table Name": "put-db-record-table-name", "Update Keys": "put-db-record-update-keys",
+        "Maximum Batch Size": "put-db-record-max-batch-size",
+    },
+    EXECUTE_SQL_RECORD.type: {"SQL Query": "SQL select query", "Record Writer": "esqlrecord-record-writer"},
+    MONGODB_CLIENT_SERVICE.type: {"Mongo URI": "mongo-uri"},
+    GET_MONGO.type: {"Client Service": "mongo-client-service"},
+    PUT_MONGO.type: {"Client Service": "mongo-client-service"},
+    REDIS_MAP_CACHE_CLIENT.type: {"Redis Connection Pool": "redis-connection-pool", "TTL": "redis-cache-ttl"},
+    PUT_REDIS_HASH_RECORD.type: {
+        "Record Reader": "record-reader", "Redis Connection Pool": "redis-connection-pool",
+        "Hash Value Record Path": "hash-value-record-path",
+    },
+}
+
 # Per target version: {component type: {key in this table: key at that version}}.
-RENAMED: dict[str, dict[str, dict[str, str]]] = {version: {} for version in SUPPORTED_NIFI_VERSIONS}
+RENAMED: dict[str, dict[str, dict[str, str]]] = {"2.0.0": _RENAMED_2_0, "2.11.0": {}}
+# Display names that differed too (a descriptor's displayName is informational, but keep it NiFi's).
+DISPLAY: dict[str, dict[str, dict[str, str]]] = {
+    "2.0.0": {
+        QUERY_DATABASE_TABLE_RECORD.type: {"Max Rows Per FlowFile": "Max Rows Per Flow File"},
+        EXECUTE_SQL_RECORD.type: {"SQL Query": "SQL select query"},
+    },
+    "2.11.0": {},
+}
 
 
 @dataclass(frozen=True)
@@ -129,13 +436,18 @@ class Target:
 
     version: str
     renamed: dict[str, dict[str, str]] = field(default_factory=dict)
+    displays: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, version: str) -> "Target":
-        return cls(version, RENAMED[version])
+    def of(cls, version: str) -> Target:
+        return cls(version, RENAMED[version], DISPLAY[version])
 
     def bundle(self, artifact: str) -> dict[str, str]:
         return {"artifact": artifact, "group": BUNDLE_GROUP, "version": self.version}
 
     def key(self, component: Component, key: str) -> str:
         return self.renamed.get(component.type, {}).get(key, key)
+
+    def display(self, component: Component, key: str) -> str:
+        """NiFi's display name of a catalog property at this version."""
+        return self.displays.get(component.type, {}).get(key) or component.prop(key).display or key

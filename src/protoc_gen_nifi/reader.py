@@ -4,11 +4,17 @@ from __future__ import annotations
 from google.protobuf.compiler import plugin_pb2
 
 from .diagnostics import Diagnostics, SourceLocator
-from .model import Backpressure, HttpBinding, Integration, KafkaBinding, MessageInfo, Port, Retry
+from .model import Backpressure, Binding, Integration, MessageInfo, Port, Retry, Tuning
 from .naming import HEADER_NAME, integration_slug, snake_slug
-from .options import OPTION_FILES, PORT_FIELD, INTEGRATION_FIELD, OptionReader, enum_name
+from .options import (
+    INTEGRATION_FIELD,
+    OPTION_FILES,
+    PORT_FIELD,
+    OptionReader,
+    enum_name,
+)
 from .params import PluginParams
-from .units import is_data_size, is_time_period
+from .units import is_cron, is_data_size, is_time_period
 
 # FileDescriptorProto / ServiceDescriptorProto / MethodDescriptorProto field numbers.
 _SERVICE, _METHOD, _SERVICE_OPTIONS, _METHOD_OPTIONS = 6, 2, 3, 4
@@ -126,7 +132,7 @@ def _backpressure(option, fallback: Backpressure, where, problems: Diagnostics, 
     objects, size = fallback.objects, fallback.size
     if option.HasField("object_threshold"):
         if option.object_threshold <= 0:
-            problems.add(*where, f"{what} backpressure.object_threshold must be > 0 (NiFi's default is 10000)")
+            problems.add(*where, f"{what} backpressure.object_threshold must be > 0; set a positive count (NiFi's default is 10000)")
         objects = option.object_threshold
     if option.HasField("data_size_threshold"):
         if not is_data_size(option.data_size_threshold):
@@ -145,7 +151,7 @@ def _retry(option, fallback: Retry, where, problems: Diagnostics, what: str) -> 
     count, backoff = fallback.count, fallback.max_backoff
     if option.HasField("count"):
         if option.count < 0:
-            problems.add(*where, f"{what} retry.count must be >= 0")
+            problems.add(*where, f"{what} retry.count must be >= 0; set 0 for no retries")
         count = option.count
     if option.HasField("max_backoff"):
         if not is_time_period(option.max_backoff):
@@ -154,6 +160,75 @@ def _retry(option, fallback: Retry, where, problems: Diagnostics, what: str) -> 
             )
         backoff = option.max_backoff
     return Retry(count, backoff)
+
+
+def _tuning(option, fallback: Tuning, where, problems: Diagnostics, what: str) -> Tuning:
+    if option is None:
+        return fallback
+    tasks = batch = None
+    if option.HasField("concurrent_tasks"):
+        if option.concurrent_tasks <= 0:
+            problems.add(*where, f"{what} tuning.concurrent_tasks must be > 0; set a positive count (NiFi's default is 1)")
+        tasks = option.concurrent_tasks
+    if option.HasField("batch_size"):
+        if option.batch_size <= 0:
+            problems.add(*where, f"{what} tuning.batch_size must be > 0; set a positive count or remove it")
+        batch = option.batch_size
+    for name, example in (("run_duration", "25 millis"), ("every", "15 mins")):
+        value = getattr(option, name)
+        if value and not is_time_period(value):
+            problems.add(*where, f"{what} tuning.{name} '{value}' is not a NiFi time period; write e.g. \"{example}\"")
+    if option.cron and not is_cron(option.cron):
+        problems.add(*where, f"{what} tuning.cron '{option.cron}' is not a Quartz cron expression (6 or 7 fields: "
+                     "sec min hour day month weekday [year]); write e.g. \"0 0 2 * * ?\"")
+    if option.cron and option.every:
+        problems.add(*where, f"{what} tuning sets both every and cron; keep one")
+    return Tuning(tasks, batch, option.run_duration, option.every, option.cron).over(fallback)
+
+
+def _read_transport(option, direction: str, where, problems: Diagnostics, what: str,
+                    content_type: str = "", routing_key: str = "", has_schedule: bool = False) -> Binding | None:
+    """A Transport option as a Binding, or None (with the problems added) when it is unusable."""
+    from .transports import (  # the table knows each transport's fields and directions
+        TRANSPORTS,
+        Declared,
+    )
+
+    kind = option.WhichOneof("kind")
+    if kind is None:
+        problems.add(*where, f"{what} has no transport; set e.g. transport: {{ kafka: {{ binding_ref: \"orders-in\" }} }}")
+        return None
+    transport = TRANSPORTS[kind]
+    message = getattr(option, kind)
+    ok = True
+    refs = []
+    for field in transport.refs:
+        value = getattr(message, field.name)
+        if not value:
+            problems.add(*where, f"{what}: {kind} transport needs a {field.name}, e.g. {field.name}: \"{field.example}\"")
+            ok = False
+        elif _looks_literal(value):
+            problems.add(
+                *where,
+                f"{what}: {field.name} '{value}' looks like a literal address; use a logical name such as "
+                f"\"{field.example}\" and bind {field.binds} per environment",
+            )
+            ok = False
+        refs.append((field.name, value))
+    settings = tuple(
+        (name, enum_name(message, name) if message.DESCRIPTOR.fields_by_name[name].enum_type else getattr(message, name))
+        for name in transport.settings
+    )
+    binding = Binding(kind, tuple(refs), settings)
+    if direction and direction not in transport.builders:
+        problems.add(*where, f"{what}: transport {kind} does not support direction {direction}; "
+                     f"supported: {', '.join(sorted(transport.builders))}")
+        return None
+    if direction:
+        for problem in transport.check(Declared(binding, direction, content_type, routing_key, has_schedule)):
+            problems.add(*where, f"{what}: {problem}")
+            ok = False
+    return binding if ok else None
 
 
 def _read_service(file_proto, s_index, service, options, index, locator, params, problems) -> Integration | None:
@@ -176,9 +251,18 @@ def _read_service(file_proto, s_index, service, options, index, locator, params,
         defaults.retry if defaults is not None and defaults.HasField("retry") else None,
         Retry(params.retry_count, params.max_backoff), where, problems, "integration defaults",
     )
+    tuning = _tuning(
+        defaults.tuning if defaults is not None and defaults.HasField("tuning") else None,
+        Tuning(), where, problems, "integration defaults",
+    )
     description = (integration_option.description if integration_option is not None else "") or _comments(
         locator, file_proto, service_path
     )
+    dead_letter = None
+    if integration_option is not None and integration_option.HasField("dead_letter"):
+        dead_letter = _read_transport(
+            integration_option.dead_letter, "OUT", where, problems, f"integration {service.name} dead_letter",
+        )
 
     ports: list[Port] = []
     slugs: dict[str, str] = {}
@@ -191,7 +275,8 @@ def _read_service(file_proto, s_index, service, options, index, locator, params,
                 "option; annotate it as a port or move it to another service",
             )
             continue
-        port = _read_port(file_proto, method, method_path, port_option, index, locator, backpressure, retry, problems)
+        port = _read_port(file_proto, method, method_path, port_option, index, locator,
+                          (backpressure, retry, tuning), problems)
         if port is None:
             continue
         if port.slug in slugs:
@@ -212,7 +297,7 @@ def _read_service(file_proto, s_index, service, options, index, locator, params,
         return None
     return Integration(
         slug=slug, service=service_full, file=file_proto.name, description=description,
-        ports=tuple(ports), backpressure=backpressure, retry=retry,
+        ports=tuple(ports), backpressure=backpressure, retry=retry, dead_letter=dead_letter,
     )
 
 
@@ -220,65 +305,40 @@ def _looks_literal(ref: str) -> bool:
     return any(marker in ref for marker in _LITERAL_MARKERS)
 
 
-def _read_port(file_proto, method, method_path, option, index, locator, backpressure, retry, problems) -> Port | None:
+def _read_port(file_proto, method, method_path, option, index, locator, defaults, problems) -> Port | None:
     option_path = method_path + (_METHOD_OPTIONS, PORT_FIELD)
     where = (file_proto.name, *locator.position(option_path))
     ok = True
 
     direction = enum_name(option, "direction")
-    if direction not in ("IN", "OUT"):
-        problems.add(*where, f"port {method.name} has no direction; set direction: IN or direction: OUT")
+    if direction not in ("IN", "OUT", "LOOKUP"):
+        problems.add(*where, f"port {method.name} has no direction; set direction: IN, OUT or LOOKUP")
         ok = False
+        direction = ""
 
-    kind = option.transport.WhichOneof("kind") if option.HasField("transport") else None
-    binding: KafkaBinding | HttpBinding | None = None
-    if kind is None:
+    backpressure, retry, tuning = defaults
+    port_tuning = option.tuning if option.HasField("tuning") else None
+    binding = None
+    if not option.HasField("transport"):
         problems.add(
             *where,
             f"port {method.name} has no transport; set e.g. transport: {{ kafka: {{ binding_ref: \"orders-in\" }} }}",
         )
         ok = False
-    elif kind == "kafka":
-        ref = option.transport.kafka.binding_ref
-        if not ref:
-            problems.add(*where, f"port {method.name}: kafka transport needs a binding_ref, e.g. binding_ref: \"orders-in\"")
-            ok = False
-        elif _looks_literal(ref):
-            problems.add(
-                *where,
-                f"port {method.name}: binding_ref '{ref}' looks like a literal address; use a logical name such as "
-                "\"orders-in\" and bind topics and brokers per environment",
-            )
-            ok = False
-        binding = KafkaBinding(ref)
-    elif kind == "http":
-        http = option.transport.http
-        method_name = enum_name(http, "method")
-        if not method_name or method_name == "METHOD_UNSPECIFIED":
-            problems.add(*where, f"port {method.name}: http transport needs a method, e.g. method: POST")
-            ok = False
-        if not http.endpoint_ref:
-            problems.add(*where, f"port {method.name}: http transport needs an endpoint_ref, e.g. endpoint_ref: \"erp-orders\"")
-            ok = False
-        elif _looks_literal(http.endpoint_ref):
-            problems.add(
-                *where,
-                f"port {method.name}: endpoint_ref '{http.endpoint_ref}' looks like a literal URL; use a logical name "
-                "such as \"erp-orders\" and bind the URL per environment",
-            )
-            ok = False
-        binding = HttpBinding(method_name, http.endpoint_ref)
-
-    from .transports import TRANSPORTS  # the table knows which directions each transport supports
-
-    if kind is not None and direction in ("IN", "OUT") and (kind, direction) not in TRANSPORTS:
-        supported = sorted(d for (k, d) in TRANSPORTS if k == kind)
-        problems.add(
-            *where,
-            f"port {method.name}: transport {kind} does not support direction {direction}; "
-            f"supported: {', '.join(supported)}",
+    else:
+        binding = _read_transport(
+            option.transport, direction, where, problems, f"port {method.name}", option.content_type,
+            option.routing_key, bool(port_tuning is not None and (port_tuning.every or port_tuning.cron)),
         )
-        ok = False
+        ok = ok and binding is not None
+    if binding is not None and direction:
+        from .transports import TRANSPORTS
+
+        batch = port_tuning.HasField("batch_size") if port_tuning is not None else False
+        if batch and direction not in TRANSPORTS[binding.transport].batch_directions:
+            problems.add(*where, f"port {method.name}: {binding.transport} {direction} has no batch size; "
+                         "remove tuning.batch_size")
+            ok = False
 
     for header in option.required_headers:
         if not HEADER_NAME.match(header):
@@ -298,7 +358,7 @@ def _read_port(file_proto, method, method_path, option, index, locator, backpres
         name=method.name,
         slug=snake_slug(method.name),
         direction=direction,
-        transport=kind,
+        transport=binding.transport,
         binding=binding,
         message=message,
         content_type=option.content_type,
@@ -311,6 +371,7 @@ def _read_port(file_proto, method, method_path, option, index, locator, backpres
             f"port {method.name}",
         ),
         retry=_retry(option.retry if option.HasField("retry") else None, retry, where, problems, f"port {method.name}"),
+        tuning=_tuning(port_tuning, tuning, where, problems, f"port {method.name}"),
         # No line/column: buf and protoc record option spans differently, and the
         # artifacts must be identical whichever compiler ran.
         origin=file_proto.name,

@@ -18,3 +18,34 @@ def is_data_size(text: str) -> bool:
 
 def is_time_period(text: str) -> bool:
     return bool(TIME_PERIOD.match(text))
+
+
+_UNIT_MS = {
+    name: ms
+    for names, ms in (
+        (("ns", "nano", "nanos", "nanosecond", "nanoseconds"), 1e-6),
+        (("ms", "milli", "millis", "millisecond", "milliseconds"), 1.0),
+        (("s", "sec", "secs", "second", "seconds"), 1e3),
+        (("m", "min", "mins", "minute", "minutes"), 6e4),
+        (("h", "hr", "hrs", "hour", "hours"), 3.6e6),
+        (("d", "day", "days"), 8.64e7),
+        (("w", "wk", "wks", "week", "weeks"), 6.048e8),
+    )
+    for name in names
+}
+
+
+def to_millis(text: str) -> int:
+    """A valid NiFi time period in whole milliseconds (the unit of a processor's run duration)."""
+    match = re.match(r"^(\d+(?:\.\d+)?)\s*([a-z]+)$", text.strip().lower())
+    assert match is not None, text  # callers validate with is_time_period first
+    return round(float(match.group(1)) * _UNIT_MS[match.group(2)])
+
+
+# Quartz: seconds minutes hours day-of-month month day-of-week [year].
+_CRON_FIELD = re.compile(r"^[0-9A-Za-z*?/,\-#LW]+$")
+
+
+def is_cron(text: str) -> bool:
+    fields = text.split()
+    return len(fields) in (6, 7) and all(_CRON_FIELD.match(f) for f in fields)

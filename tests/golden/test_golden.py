@@ -9,7 +9,7 @@ import hashlib
 import pytest
 from google.protobuf import descriptor_pb2, text_format
 
-from conftest import GOLDEN_INPUTS, SEED_PROTOS, run_protoc
+from conftest import GOLDEN_INPUTS, ROOT, SEED_PROTOS, run_protoc
 
 CASES = {
     "seed_order_to_erp": ([SEED_PROTOS], ""),
@@ -17,6 +17,8 @@ CASES = {
     "editions_2023": ([GOLDEN_INPUTS / "editions"], ""),
     "proto2_overrides": ([GOLDEN_INPUTS / "proto2_overrides"], "backpressure_objects=7000"),
     "no_ports": ([GOLDEN_INPUTS / "no_ports"], ""),
+    "ev_coownership": ([ROOT / "examples" / "ev_coownership" / "proto"], ""),
+    "ev_coownership_nifi_2_0_0": ([ROOT / "examples" / "ev_coownership" / "proto"], "nifi_version=2.0.0"),
 }
 
 
@@ -48,8 +50,9 @@ def test_no_ports_means_no_output(tmp_path):
     assert run.returncode == 0 and run.files == {}
 
 
-def test_bad_ports_report_every_problem_located_and_write_nothing(tmp_path, snapshot):
-    run = run_protoc(tmp_path, [GOLDEN_INPUTS / "bad_ports"])
+@pytest.mark.parametrize("inputs", ["bad_ports", "bad_transports"])
+def test_bad_ports_report_every_problem_located_and_write_nothing(tmp_path, snapshot, inputs):
+    run = run_protoc(tmp_path, [GOLDEN_INPUTS / inputs])
     assert run.returncode != 0
     assert run.files == {}
     assert "Traceback" not in run.stderr

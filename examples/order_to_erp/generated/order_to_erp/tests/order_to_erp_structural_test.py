@@ -172,7 +172,7 @@ def test_no_parameter_carries_a_secret_value(snapshot, definition, context):
             assert param.get("value") in (None, ""), f"parameter {name} carries a value in a flow artifact"
     for param in context["parameters"]:
         assert param["placeholder"] == "", f"parameter {param['name']} carries a value in parameter-context.yaml"
-        allowed = {"name", "description", "sensitive", "placeholder", "env"}
+        allowed = {"name", "description", "sensitive", "required", "placeholder", "env"}
         assert set(param) <= allowed, f"{param['name']} has unexpected keys {sorted(set(param) - allowed)}"
 
 

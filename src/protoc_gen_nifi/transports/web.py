@@ -1,0 +1,201 @@
+"""Request/response and object transports: HTTP (IN: a listening endpoint, OUT: InvokeHTTP) and S3."""
+from __future__ import annotations
+
+from .. import nifi_catalog as nc
+from ..model import Integration, Port
+from ..naming import ref_slug
+from .base import (
+    Boundary,
+    Param,
+    ServiceUse,
+    Step,
+    cloudevents_context,
+    ingress_context,
+    port_comment,
+    ref,
+)
+
+# ---- HTTP -------------------------------------------------------------------------------------
+
+# Headers whose value is a credential: filled from a sensitive parameter.
+CREDENTIAL_HEADERS = frozenset(
+    {"authorization", "proxy-authorization", "cookie", "x-api-key", "api-key", "x-auth-token"}
+)
+CE_HEADERS = {
+    "ce-id": ("${ce_id}", False),
+    "ce-source": ("${ce_source}", False),
+    "ce-specversion": ("${ce_specversion}", False),
+    "ce-time": ("${ce_time}", False),
+    "ce-type": ("${ce_type}", False),
+    "traceparent": ("${traceparent}", False),
+}
+HTTP_METHODS = ("GET", "POST", "PUT", "DELETE")
+
+
+def http_out(integration: Integration, port: Port) -> Boundary:
+    endpoint_ref = port.binding.ref("endpoint_ref")
+    method = port.binding.setting("method")
+    endpoint = ref_slug(endpoint_ref)
+    url = Param(f"http.{endpoint}.url", f"URL of HTTP endpoint '{endpoint_ref}'")
+    params = [url]
+    headers = dict(CE_HEADERS)
+    for header in port.required_headers:
+        if header.lower() in CREDENTIAL_HEADERS:
+            secret = Param(
+                f"http.{endpoint}.header.{header.lower()}",
+                f"Value of the {header} header sent to '{endpoint_ref}' (a credential)",
+                sensitive=True,
+            )
+            params.append(secret)
+            headers[header] = (ref(secret), True)
+        else:
+            # The mapping sets an attribute of the same name; quoted because header names may hold '-'.
+            headers[header] = ("${'" + header + "'}", False)
+    properties = {"HTTP Method": method, "HTTP URL": ref(url)}
+    if port.content_type:
+        properties["Request Content-Type"] = port.content_type
+    invoke = Step(
+        key="invoke",
+        name=f"{method} {endpoint_ref}",
+        component=nc.INVOKE_HTTP,
+        comments=port_comment(
+            port, "Dynamic properties are request headers (CloudEvents binary mode, traceparent, required headers)."
+        ),
+        properties=properties,
+        dynamic=headers,
+        done=("Original", "Response"),
+        failures=("Failure", "No Retry", "Retry"),
+        retried=("Failure", "Retry"),
+        tuned=True,
+    )
+    return Boundary(steps=(cloudevents_context(integration, port), invoke), params=tuple(params))
+
+
+def http_in(integration: Integration, port: Port) -> Boundary:
+    endpoint_ref = port.binding.ref("endpoint_ref")
+    method = port.binding.setting("method")
+    endpoint = ref_slug(endpoint_ref)
+    listen = Param(f"http.{endpoint}.listen.port", f"Port NiFi listens on for endpoint '{endpoint_ref}'")
+    path = Param(f"http.{endpoint}.path", f"Request path (a regular expression) of endpoint '{endpoint_ref}', e.g. /orders")
+    receive = Step(
+        key="receive",
+        name=f"{method} {endpoint_ref}",
+        component=nc.HANDLE_HTTP_REQUEST,
+        comments=port_comment(port, f"Accepts {method} only; request headers become http.headers.* attributes."),
+        properties={
+            "Listening Port": ref(listen),
+            "Allowed Paths": ref(path),
+            **{f"Allow {m}": "true" if m == method else "false" for m in HTTP_METHODS},
+        },
+        services={"HTTP Context Map": "http-context"},
+        forward=("success",),
+        tuned=True,
+        # The caller gets 202 Accepted once NiFi holds the FlowFile; processing continues asynchronously.
+        branches=(Step(
+            key="reply",
+            name="reply 202 Accepted",
+            component=nc.HANDLE_HTTP_RESPONSE,
+            comments="protoc-gen-nifi: acknowledges the request; a clone of the FlowFile carries on.",
+            properties={"HTTP Status Code": "202"},
+            services={"HTTP Context Map": "http-context"},
+            done=("success",),
+            failures=("failure",),
+        ),),
+    )
+    context_map = ServiceUse(
+        key="http-context",
+        name="HTTP requests in flight",
+        component=nc.STANDARD_HTTP_CONTEXT_MAP,
+        properties={},
+        comments="protoc-gen-nifi: holds each HTTP request until its reply is sent.",
+    )
+    context = ingress_context(integration, port, lambda header: "http.headers." + header.replace("_", "-"))
+    return Boundary(steps=(receive, context), services=(context_map,), params=(listen, path))
+
+
+# ---- S3 ---------------------------------------------------------------------------------------
+
+S3_PARAMS = (
+    Param("aws.access.key.id", "AWS access key id of the integration's S3 credentials", sensitive=True),
+    Param("aws.secret.access.key", "AWS secret access key of the integration's S3 credentials", sensitive=True),
+    Param("s3.endpoint.override.url", "S3-compatible endpoint (e.g. MinIO); empty for AWS", required=False),
+)
+
+
+def _aws_service() -> ServiceUse:
+    key_id, secret, _ = S3_PARAMS
+    return ServiceUse(
+        key="aws",
+        name="AWS credentials",
+        component=nc.AWS_CREDENTIALS_SERVICE,
+        properties={"Access Key ID": ref(key_id), "Secret Access Key": ref(secret)},
+        comments="protoc-gen-nifi: S3 credentials of the integration; both values are sensitive parameters.",
+    )
+
+
+def _s3_params(port: Port) -> tuple[Param, Param, Param]:
+    bucket_ref = port.binding.ref("bucket_ref")
+    slug = ref_slug(bucket_ref)
+    return (
+        Param(f"s3.{slug}.bucket", f"S3 bucket bound to '{bucket_ref}'"),
+        Param(f"s3.{slug}.region", f"AWS region of bucket '{bucket_ref}', e.g. eu-west-1"),
+        Param(f"s3.{slug}.prefix", f"Object key prefix inside bucket '{bucket_ref}', e.g. exports/ (may be empty)",
+              required=False),
+    )
+
+
+def _s3_common(port: Port) -> dict[str, str]:
+    bucket, region, _ = _s3_params(port)
+    return {"Bucket": ref(bucket), "Region": ref(region), "Endpoint Override URL": ref(S3_PARAMS[2])}
+
+
+def s3_in(integration: Integration, port: Port) -> Boundary:
+    bucket_ref = port.binding.ref("bucket_ref")
+    prefix = _s3_params(port)[2]
+    listing = Step(
+        key="list",
+        name=f"list {bucket_ref}",
+        component=nc.LIST_S3,
+        comments=port_comment(port, "Lists new objects (state is kept by NiFi) on the primary node."),
+        properties={**_s3_common(port), "Prefix": ref(prefix)},
+        services={"AWS Credentials Provider Service": "aws"},
+        forward=("success",),
+        primary_only=True,
+        tuned=True,
+        batch_key="Listing Batch Size",
+    )
+    fetch = Step(
+        key="fetch",
+        name=f"fetch {bucket_ref}",
+        component=nc.FETCH_S3_OBJECT,
+        comments="protoc-gen-nifi: reads each listed object (Object Key keeps its default, ${filename}).",
+        properties=_s3_common(port),
+        services={"AWS Credentials Provider Service": "aws"},
+        forward=("success",),
+        failures=("failure",),
+        retried=("failure",),
+    )
+    return Boundary(steps=(listing, fetch, ingress_context(integration, port)), services=(_aws_service(),),
+                    params=(*S3_PARAMS, *_s3_params(port)))
+
+
+def s3_out(integration: Integration, port: Port) -> Boundary:
+    bucket_ref = port.binding.ref("bucket_ref")
+    prefix = _s3_params(port)[2]
+    put = Step(
+        key="put",
+        name=f"put {bucket_ref}",
+        component=nc.PUT_S3_OBJECT,
+        comments=port_comment(port, "One object per FlowFile, keyed by the prefix and the filename attribute; "
+                              "CloudEvents attributes and traceparent become object metadata."),
+        properties={**_s3_common(port), "Object Key": ref(prefix) + "${filename}", "Content Type": "${mime.type}"},
+        services={"AWS Credentials Provider Service": "aws"},
+        # Dynamic properties are user metadata (x-amz-meta-*).
+        dynamic={name.replace("-", "_"): value for name, value in CE_HEADERS.items()},
+        done=("success",),
+        failures=("failure",),
+        retried=("failure",),
+        tuned=True,
+    )
+    return Boundary(steps=(cloudevents_context(integration, port), put), services=(_aws_service(),),
+                    params=(*S3_PARAMS, *_s3_params(port)))
