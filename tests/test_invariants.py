@@ -14,13 +14,14 @@ import yaml
 from google.protobuf import descriptor_pb2
 from google.protobuf.compiler import plugin_pb2
 
-from conftest import GOLDEN_INPUTS, OPTION_PROTOS, PLUGIN, SEED_PROTOS, proto_files, run_protoc
+from conftest import GOLDEN_INPUTS, OPTION_PROTOS, PLUGIN, ROOT, SEED_PROTOS, proto_files, read_tree, run_protoc
 
-CASES = [[SEED_PROTOS], [GOLDEN_INPUTS / "editions"], [GOLDEN_INPUTS / "proto2_overrides"]]
+EV_PROTOS = ROOT / "examples" / "ev_coownership" / "proto"
+CASES = [[SEED_PROTOS], [GOLDEN_INPUTS / "editions"], [GOLDEN_INPUTS / "proto2_overrides"], [EV_PROTOS]]
 PARAM_REF = re.compile(r"#\{([^}]*)\}")
 
 
-@pytest.fixture(scope="module", params=range(len(CASES)), ids=["seed", "editions", "proto2_overrides"])
+@pytest.fixture(scope="module", params=range(len(CASES)), ids=["seed", "editions", "proto2_overrides", "ev_coownership"])
 def generated(request, tmp_path_factory):
     run = run_protoc(tmp_path_factory.mktemp("inv"), CASES[request.param])
     assert run.returncode == 0, run.stderr
@@ -39,6 +40,15 @@ def test_same_bytes_whatever_hash_seed_zone_locale_and_file_order(tmp_path, seed
     run = run_protoc(tmp_path, [SEED_PROTOS], files=files, env={**os.environ, **variant})
     assert run.returncode == 0, run.stderr
     assert run.files == seed_protoc.files
+
+
+def test_ev_example_same_bytes_in_reverse_file_order_and_another_hash_seed(tmp_path):
+    env = {**os.environ, "PYTHONHASHSEED": "977", "TZ": "Asia/Kathmandu"}
+    run = run_protoc(tmp_path, [EV_PROTOS], files=list(reversed(proto_files(EV_PROTOS))), env=env)
+    assert run.returncode == 0, run.stderr
+    committed = read_tree(ROOT / "examples" / "ev_coownership" / "generated")
+    texts = {name: content for name, content in run.files.items() if not name.endswith(".pb")}
+    assert texts == {name: committed[name] for name in texts} and len(texts) == 32
 
 
 def test_same_bytes_whatever_the_clock(monkeypatch, seed_protoc, tmp_path):
@@ -116,11 +126,19 @@ def test_no_parameter_has_a_value_anywhere(generated):
 def test_environment_specific_values_are_parameters(generated):
     """Endpoints, topics, groups and credentials never appear literally."""
     env_keys = {"bootstrap.servers", "security.protocol", "sasl.mechanism", "sasl.username", "sasl.password",
-                "Topics", "Group ID", "Topic Name", "HTTP URL", "Script File"}
+                "Topics", "Group ID", "Topic Name", "HTTP URL", "Script File",
+                "Brokers", "Virtual Host", "Username", "Password", "Queue", "Exchange Name", "Routing Key",
+                "Database Connection URL", "Database Driver Class Name", "Database Driver Locations", "Database User",
+                "Table Name", "Maximum-value Columns", "SQL Query", "Mongo URI", "Mongo Database Name",
+                "Mongo Collection Name", "Query", "Bucket", "Region", "Prefix", "Endpoint Override URL",
+                "Access Key ID", "Secret Access Key", "Connection String", "TTL", "Listening Port", "Allowed Paths"}
+    seen = set()
     for flow in _flows(generated).values():
         for component in _components(flow["flowContents"]):
             for key in env_keys & set(component["properties"]):
                 assert PARAM_REF.fullmatch(component["properties"][key]), (component["name"], key)
+                seen.add(key)
+    assert seen, "the case binds no environment-specific value at all"
 
 
 def test_a_literal_credential_in_a_binding_is_refused(tmp_path):

@@ -86,8 +86,8 @@ def _check_http(d: Declared) -> list[str]:
 def _json_records(transport: str) -> Callable[[Declared], list[str]]:
     def check(d: Declared) -> list[str]:
         if d.content_type not in JSON_TYPES:
-            return [f"{transport} transport exchanges JSON records; set content_type: \"application/json\" "
-                    "or leave it unset"]
+            return [(f"{transport} transport exchanges JSON records; set content_type: \"application/json\" "
+                    "or leave it unset")]
         return []
     return check
 
@@ -118,8 +118,8 @@ def _check_schedule(d: Declared) -> list[str]:
     if bool(cron) == bool(every):
         return ["schedule transport needs exactly one of cron (e.g. \"0 0 2 * * ?\") or every (e.g. \"15 mins\")"]
     if cron and not is_cron(cron):
-        return [f"schedule cron '{cron}' is not a Quartz cron expression (6 or 7 fields: sec min hour day month "
-                "weekday [year]); write e.g. \"0 0 2 * * ?\""]
+        return [(f"schedule cron '{cron}' is not a Quartz cron expression (6 or 7 fields: sec min hour day month "
+                "weekday [year]); write e.g. \"0 0 2 * * ?\"")]
     if every and not is_time_period(every):
         return [f"schedule every '{every}' is not a NiFi time period; write e.g. \"15 mins\""]
     if d.has_schedule:
@@ -198,7 +198,7 @@ def dead_letter_port(integration: Integration) -> Port:
     return Port(
         name="dead_letter", slug="dead_letter", direction="OUT", transport=integration.dead_letter.transport,
         binding=integration.dead_letter,
-        message=MessageInfo(full_name=f"{integration.service}.DeadLetter", file=integration.file),
+        message=MessageInfo(full_name="", file=integration.file),  # any failed FlowFile, whatever its schema
         content_type="", required_headers=(), envelope="", routing_key="", description="",
         backpressure=integration.backpressure, retry=integration.retry, tuning=Tuning(), origin=integration.file,
     )

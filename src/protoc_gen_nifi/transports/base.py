@@ -71,6 +71,8 @@ class Boundary:
 
 
 def port_comment(port: Port, extra: str = "") -> str:
+    if not port.message.full_name:  # the dead letter carries whatever failed
+        return f"protoc-gen-nifi: dead-letter output ({port.origin}). {extra}".strip()
     text = f"protoc-gen-nifi: port {port.name} ({port.origin}); message {port.message.full_name}."
     return f"{text} {extra}".strip()
 
@@ -87,6 +89,7 @@ NEW_TRACEPARENT = (
 # Keep an incoming W3C traceparent; start a new trace when there is none.
 TRACEPARENT = "${traceparent:replaceEmpty(" + NEW_TRACEPARENT + ")}"
 CE_TIME = "${ce_time:replaceEmpty(${now():format(\"yyyy-MM-dd'T'HH:mm:ss.SSS'Z'\", 'GMT')})}"
+DEAD_LETTER_TYPE = "${ce_type:replaceEmpty('protoc-gen-nifi.dead_letter')}"
 CE_ATTRIBUTES = ("ce_id", "ce_source", "ce_specversion", "ce_type", "ce_time")
 
 
@@ -137,7 +140,8 @@ def cloudevents_context(integration: Integration, port: Port, extra: dict[str, s
         "ce_source": f"/integrations/{integration.slug}",
         "ce_specversion": "1.0",
         "ce_time": CE_TIME,
-        "ce_type": port.message.fact_type or port.message.full_name,
+        # A dead letter keeps the type of the FlowFile that failed.
+        "ce_type": port.message.fact_type or port.message.full_name or DEAD_LETTER_TYPE,
         "integration.name": integration.slug,
         "integration.port": port.slug,
         "traceparent": TRACEPARENT,
@@ -147,6 +151,8 @@ def cloudevents_context(integration: Integration, port: Port, extra: dict[str, s
         attributes["mime.type"] = port.content_type
     if port.message.schema_subject:
         attributes["ce_dataschema"] = port.message.schema_subject
+    if not port.message.full_name:
+        del attributes["integration.port"]  # a dead letter keeps the port it failed in
     attributes.update(extra or {})
     return attributes_step(
         "cloudevents", "cloudevents context",

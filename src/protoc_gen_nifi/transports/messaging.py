@@ -1,8 +1,6 @@
 """Message transports: Kafka and AMQP (RabbitMQ). CloudEvents and traceparent travel as headers."""
 from __future__ import annotations
 
-from dataclasses import replace
-
 from .. import nifi_catalog as nc
 from ..model import Integration, Port
 from ..naming import ref_slug
@@ -103,8 +101,8 @@ def kafka_out(integration: Integration, port: Port) -> Boundary:
         retried=("failure",),
         tuned=True,
     )
-    ce = cloudevents_context(integration, port)
-    ce = replace(ce, dynamic={**ce.dynamic, "content-type": ("${mime.type}", False)})
+    # The payload's MIME type travels as the content-type header.
+    ce = cloudevents_context(integration, port, {"content-type": "${mime.type}"})
     return Boundary(
         steps=(ce, publish),
         services=(kafka_service(integration),),
@@ -169,6 +167,6 @@ def amqp_out(integration: Integration, port: Port) -> Boundary:
         retried=("failure",),
         tuned=True,
     )
-    ce = cloudevents_context(integration, port)
-    ce = replace(ce, dynamic={**ce.dynamic, "content-type": ("${mime.type}", False)})
+    # The payload's MIME type travels as the content-type header.
+    ce = cloudevents_context(integration, port, {"content-type": "${mime.type}"})
     return Boundary(steps=(ce, publish), params=(*AMQP_PARAMS, exchange, routing))
