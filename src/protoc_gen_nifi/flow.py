@@ -197,7 +197,7 @@ def _set_property(properties: dict, descriptors: dict, component: nc.Component, 
 
 
 def _processor(group: _Group, step: Step, position: dict, target: nc.Target, service_ids: dict[str, str],
-               retry_count: int, max_backoff: str, tuning: Tuning = Tuning()) -> dict:
+               retry_count: int, max_backoff: str, tuning: Tuning) -> dict:
     component = step.component
     properties: dict[str, str] = {}
     descriptors: dict[str, dict] = {}
