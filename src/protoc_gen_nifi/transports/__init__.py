@@ -72,6 +72,7 @@ class Transport:
     refs: tuple[RefField, ...] = ()
     settings: tuple[str, ...] = ()  # enum or text fields read as they are
     batch_directions: frozenset[str] = frozenset()  # directions whose processor takes tuning.batch_size
+    header_directions: frozenset[str] = frozenset()  # directions that send required_headers as headers
     check: Callable[[Declared], list[str]] = field(default=lambda declared: [])
 
 
@@ -132,12 +133,14 @@ TRANSPORTS: dict[str, Transport] = {
         "Apache Kafka topics (ConsumeKafka / PublishKafka with a Kafka3ConnectionService)",
         {"IN": kafka_in, "OUT": kafka_out},
         refs=(RefField("binding_ref", "orders-in", "topics and brokers"),),
+        header_directions=frozenset({"OUT"}),
     ),
     "http": Transport(
         "HTTP (IN: HandleHttpRequest replying 202; OUT: InvokeHTTP)",
         {"IN": http_in, "OUT": http_out},
         refs=(RefField("endpoint_ref", "erp-orders", "the URL"),),
         settings=("method",),
+        header_directions=frozenset({"OUT"}),
         check=_check_http,
     ),
     "s3": Transport(
@@ -145,12 +148,14 @@ TRANSPORTS: dict[str, Transport] = {
         {"IN": s3_in, "OUT": s3_out},
         refs=(RefField("bucket_ref", "booking-exports", "the bucket and region"),),
         batch_directions=frozenset({"IN"}),
+        header_directions=frozenset({"OUT"}),  # as object metadata
     ),
     "amqp": Transport(
         "AMQP 0.9.1 / RabbitMQ (ConsumeAMQP / PublishAMQP)",
         {"IN": amqp_in, "OUT": amqp_out},
         refs=(RefField("binding_ref", "booking-created", "queues, exchanges and brokers"),),
         batch_directions=frozenset({"IN"}),
+        header_directions=frozenset({"OUT"}),
     ),
     "jdbc": Transport(
         "Relational databases (IN: QueryDatabaseTableRecord; OUT: PutDatabaseRecord upsert; LOOKUP: "

@@ -7,6 +7,7 @@ nothing in it knows a particular transport.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -91,6 +92,12 @@ TRACEPARENT = "${traceparent:replaceEmpty(" + NEW_TRACEPARENT + ")}"
 CE_TIME = "${ce_time:replaceEmpty(${now():format(\"yyyy-MM-dd'T'HH:mm:ss.SSS'Z'\", 'GMT')})}"
 DEAD_LETTER_TYPE = "${ce_type:replaceEmpty('protoc-gen-nifi.dead_letter')}"
 CE_ATTRIBUTES = ("ce_id", "ce_source", "ce_specversion", "ce_type", "ce_time")
+
+
+def header_pattern(port: Port) -> str:
+    """Attributes a message transport sends as headers: CloudEvents, trace context and the required headers
+    (which the mapping sets as attributes of the same name)."""
+    return "|".join((EVENT_HEADERS, *(re.escape(header) for header in port.required_headers)))
 
 
 def attributes_step(key: str, name: str, comments: str, attributes: dict[str, str]) -> Step:

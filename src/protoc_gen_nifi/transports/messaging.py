@@ -11,6 +11,7 @@ from .base import (
     ServiceUse,
     Step,
     cloudevents_context,
+    header_pattern,
     ingress_context,
     port_comment,
     ref,
@@ -92,8 +93,8 @@ def kafka_out(integration: Integration, port: Port) -> Boundary:
         comments=port_comment(port, extra),
         properties={
             "Topic Name": ref(_topic(port)),
-            # CloudEvents binary mode: ce_* attributes and trace context travel as Kafka headers.
-            "FlowFile Attribute Header Pattern": EVENT_HEADERS,
+            # CloudEvents binary mode: ce_* attributes, trace context and required headers travel as Kafka headers.
+            "FlowFile Attribute Header Pattern": header_pattern(port),
         },
         services={"Kafka Connection Service": "kafka"},
         done=("success",),
@@ -160,7 +161,7 @@ def amqp_out(integration: Integration, port: Port) -> Boundary:
             "Exchange Name": ref(exchange),
             "Routing Key": ref(routing),
             "Headers Source": "FLOWFILE_ATTRIBUTES",
-            "Headers Pattern": EVENT_HEADERS,
+            "Headers Pattern": header_pattern(port),
         },
         done=("success",),
         failures=("failure",),

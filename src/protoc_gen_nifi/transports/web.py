@@ -191,7 +191,10 @@ def s3_out(integration: Integration, port: Port) -> Boundary:
         properties={**_s3_common(port), "Object Key": ref(prefix) + "${filename}", "Content Type": "${mime.type}"},
         services={"AWS Credentials Provider Service": "aws"},
         # Dynamic properties are user metadata (x-amz-meta-*).
-        dynamic={name.replace("-", "_"): value for name, value in CE_HEADERS.items()},
+        dynamic={
+            **{name.replace("-", "_"): value for name, value in CE_HEADERS.items()},
+            **{header: ("${'" + header + "'}", False) for header in port.required_headers},
+        },
         done=("success",),
         failures=("failure",),
         retried=("failure",),
