@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from google.protobuf import descriptor_pb2
 
+
 def _read_varint(data: bytes, pos: int) -> tuple[int, int]:
     result = shift = 0
     while True:
@@ -79,40 +80,82 @@ def _strip_options(message, retained: dict[str, frozenset[int]]) -> None:
                 _strip_options(item, retained)
 
 
-def _defining_files(files: dict, messages: list[str]) -> set[str]:
-    owners: dict[str, str] = {}
+class DescriptorSets:
+    """The descriptors.pb of any set of messages, from one request's files.
 
-    def walk(file_name: str, prefix: str, nested) -> None:
-        for message in nested:
-            owners[prefix + message.name] = file_name
-            walk(file_name, prefix + message.name + ".", message.nested_type)
+    Built once per request: the message -> file index, the SOURCE-retained
+    extension numbers and each file's cleaned bytes are shared by every
+    integration, so a request costs time linear in its size."""
 
-    for file_proto in files.values():
-        walk(file_proto.name, f"{file_proto.package}." if file_proto.package else "", file_proto.message_type)
-    return {owners[m] for m in messages if m in owners}
+    def __init__(self, proto_files) -> None:
+        self._files = {f.name: f for f in proto_files}
+        self._retained = _source_retained(proto_files)
+        # Every key (field number and wire type) a retained extension can be written with:
+        # a file whose bytes hold none of them carries no retained option (protoc 24+ and
+        # buf strip them from proto_file already).
+        self._retained_keys = {
+            _varint(number << 3 | wire) for numbers in self._retained.values() for number in numbers
+            for wire in (0, 1, 2, 3, 5)
+        }
+        self._owners: dict[str, str] = {}
+        self._entries: dict[str, bytes] = {}
+
+        def walk(file_name: str, prefix: str, nested) -> None:
+            for message in nested:
+                self._owners[prefix + message.name] = file_name
+                walk(file_name, prefix + message.name + ".", message.nested_type)
+
+        for file_proto in self._files.values():
+            walk(file_proto.name, f"{file_proto.package}." if file_proto.package else "", file_proto.message_type)
+
+    def _entry(self, name: str) -> bytes:
+        """FileDescriptorSet.file entry (field 1) of one file, cleaned; what
+        FileDescriptorSet.SerializeToString(deterministic=True) writes for it."""
+        entry = self._entries.get(name)
+        if entry is None:
+            copy = descriptor_pb2.FileDescriptorProto()
+            copy.CopyFrom(self._files[name])
+            copy.ClearField("source_code_info")
+            data = copy.SerializeToString(deterministic=True)
+            if any(key in data for key in self._retained_keys):  # else nothing to strip: skip the walk
+                _strip_options(copy, self._retained)
+                data = copy.SerializeToString(deterministic=True)
+            entry = self._entries[name] = _FILE_TAG + _varint(len(data)) + data
+        return entry
+
+    def for_messages(self, messages) -> bytes:
+        files = self._files
+        ordered: list[str] = []
+        seen: set[str] = set()
+
+        def visit(name: str) -> None:
+            if name in seen or name not in files:
+                return
+            seen.add(name)
+            for dependency in files[name].dependency:
+                visit(dependency)
+            ordered.append(name)
+
+        for name in sorted({self._owners[m] for m in messages if m in self._owners}):
+            visit(name)
+        return b"".join(self._entry(name) for name in ordered)
+
+
+_FILE_TAG = bytes([1 << 3 | 2])  # FileDescriptorSet.file: field 1, length-delimited
+
+
+def _varint(value: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte = value & 0x7F
+        value >>= 7
+        out.append(byte | (0x80 if value else 0))
+        if not value:
+            return bytes(out)
 
 
 def descriptor_set(proto_files, messages: list[str]) -> bytes:
-    files = {f.name: f for f in proto_files}
-    retained = _source_retained(proto_files)
-    ordered: list[str] = []
-    seen: set[str] = set()
-
-    def visit(name: str) -> None:
-        if name in seen or name not in files:
-            return
-        seen.add(name)
-        for dependency in files[name].dependency:
-            visit(dependency)
-        ordered.append(name)
-
-    for name in sorted(_defining_files(files, messages)):
-        visit(name)
-
-    result = descriptor_pb2.FileDescriptorSet()
-    for name in ordered:
-        copy = result.file.add()
-        copy.CopyFrom(files[name])
-        copy.ClearField("source_code_info")
-        _strip_options(copy, retained)
-    return result.SerializeToString(deterministic=True)
+    """descriptors.pb of the messages; proto_files is the request's files or, to share
+    the work between the integrations of one request, a DescriptorSets of them."""
+    sets = proto_files if isinstance(proto_files, DescriptorSets) else DescriptorSets(proto_files)
+    return sets.for_messages(messages)

@@ -6,10 +6,28 @@ diffs stay clean.
 """
 from __future__ import annotations
 
-import uuid
+import hashlib
 
-# Fixed namespace for every id this generator mints.
-_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:protoc-gen-nifi")
+
+def _name_uuid(algorithm, version: int, namespace: bytes, name: str) -> bytes:
+    """RFC 4122 name-based UUID (what uuid.uuid3 / uuid.uuid5 compute), as 16 bytes.
+
+    Written out with hashlib so that a plugin run does not import `uuid`."""
+    raw = bytearray(algorithm(namespace + name.encode("utf-8"), usedforsecurity=False).digest()[:16])
+    raw[6] = (raw[6] & 0x0F) | (version << 4)
+    raw[8] = (raw[8] & 0x3F) | 0x80
+    return bytes(raw)
+
+
+def _text(raw: bytes) -> str:
+    h = raw.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+# uuid.NAMESPACE_URL, 6ba7b811-9dad-11d1-80b4-00c04fd430c8.
+_NAMESPACE_URL = bytes.fromhex("6ba7b8119dad11d180b400c04fd430c8")
+# Fixed namespace for every id this generator mints: uuid.uuid5(uuid.NAMESPACE_URL, "urn:protoc-gen-nifi").
+_NAMESPACE = _name_uuid(hashlib.sha1, 5, _NAMESPACE_URL, "urn:protoc-gen-nifi")
 
 
 class IdFactory:
@@ -22,5 +40,6 @@ class IdFactory:
     def __call__(self, *path: str) -> str:
         key = "/".join(path)
         if key not in self._issued:
-            self._issued[key] = str(uuid.uuid3(_NAMESPACE, f"{self._scope}/{key}"))
+            # str(uuid.uuid3(_NAMESPACE, f"{scope}/{key}")).
+            self._issued[key] = _text(_name_uuid(hashlib.md5, 3, _NAMESPACE, f"{self._scope}/{key}"))
         return self._issued[key]

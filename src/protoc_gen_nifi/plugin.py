@@ -6,7 +6,6 @@ from google.protobuf.compiler import plugin_pb2
 from google.protobuf.message import DecodeError
 
 from . import nifi_catalog as nc
-from .artifacts import integration_files
 from .diagnostics import GenerationError
 from .params import parse_params
 from .reader import read_integrations
@@ -19,9 +18,11 @@ MINIMUM_EDITION = descriptor_pb2.EDITION_PROTO2
 MAXIMUM_EDITION = descriptor_pb2.EDITION_2024
 BUG_REPORT = "this is a bug in protoc-gen-nifi; please report it with the .proto files that trigger it"
 
-# CodeGeneratorResponse.file and CodeGeneratorResponse.File.content are both field 15.
+# CodeGeneratorResponse.file and CodeGeneratorResponse.File.content are both field 15;
+# File.name is field 1.
 _FILE_FIELD = 15
 _CONTENT_FIELD = 15
+_NAME_FIELD = 1
 
 
 def generate(request: plugin_pb2.CodeGeneratorRequest) -> dict[str, bytes]:
@@ -30,8 +31,15 @@ def generate(request: plugin_pb2.CodeGeneratorRequest) -> dict[str, bytes]:
         raise GenerationError(problems)
     target = nc.Target.of(params.nifi_version)
     files: dict[str, bytes] = {}
-    for integration in read_integrations(request, params):
-        files.update(integration_files(integration, target, request.proto_file))
+    integrations = read_integrations(request, params)
+    # The generation pipeline (flow, transports, rendering) is imported only by a run
+    # that reached it: a request that fails validation is answered without it.
+    from .artifacts import integration_files
+    from .descriptors import DescriptorSets
+
+    descriptors = DescriptorSets(request.proto_file)  # built once, shared by every integration
+    for integration in integrations:
+        files.update(integration_files(integration, target, descriptors))
     return files
 
 
@@ -45,24 +53,27 @@ def _varint(value: int) -> bytes:
             return bytes(out)
 
 
-def _length_delimited(field: int, payload: bytes) -> bytes:
-    return _varint(field << 3 | 2) + _varint(len(payload)) + payload
-
-
 def encode_response(files: dict[str, bytes], error: str = "") -> bytes:
     """Serializes the response by hand for the file entries: `content` is a proto2
-    string, and descriptors.pb is binary, which the Python runtime would refuse."""
+    string, and descriptors.pb is binary, which the Python runtime would refuse.
+    (Writing the name by hand too skips a message object per file.)"""
     head = plugin_pb2.CodeGeneratorResponse(
         supported_features=FEATURES, minimum_edition=MINIMUM_EDITION, maximum_edition=MAXIMUM_EDITION,
     )
     if error:
         head.error = error
-    out = bytearray(head.SerializeToString(deterministic=True))
+    parts = [head.SerializeToString(deterministic=True)]
+    file_key, name_key, content_key = _varint(_FILE_FIELD << 3 | 2), _varint(_NAME_FIELD << 3 | 2), _varint(
+        _CONTENT_FIELD << 3 | 2)
     for name in sorted(files):
-        entry = plugin_pb2.CodeGeneratorResponse.File(name=name).SerializeToString(deterministic=True)
-        entry += _length_delimited(_CONTENT_FIELD, files[name])
-        out += _length_delimited(_FILE_FIELD, entry)
-    return bytes(out)
+        encoded_name, content = name.encode("utf-8"), files[name]
+        name_length, content_length = _varint(len(encoded_name)), _varint(len(content))
+        entry_length = (len(name_key) + len(name_length) + len(encoded_name)
+                        + len(content_key) + len(content_length) + len(content))
+        # File{name, content} inside its `file` field, without copying the content into an entry first.
+        parts += (file_key, _varint(entry_length), name_key, name_length, encoded_name,
+                  content_key, content_length, content)
+    return b"".join(parts)
 
 
 def run(request_bytes: bytes) -> bytes:
