@@ -23,6 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from .fake_flow import FlowMixin, Raw
 from .nifi_model import check
 
 MASK = "********"
@@ -67,7 +68,8 @@ def _rev(e: dict) -> dict:
 
 
 @dataclass
-class Fake:
+class Fake(FlowMixin):
+    Reply: ClassVar = Reply
     users: dict | None = None  # {"admin": "password"} turns on single-user login
     enable_polls: int = 1  # GETs a service stays ENABLING before ENABLED (when valid)
     async_polls: int = 1  # GETs an async request stays incomplete
@@ -99,6 +101,8 @@ class Fake:
         self.listings: dict[str, dict] = {}
         self.bulletins: list[dict] = []
         self.bulletin_ids = itertools.count(100)
+        self.by_vid: dict[str, str] = {}  # versioned id -> instance id of what was deployed
+        self._init_flow()
 
     # ---------------------------------------------------------------- helpers for tests
 
@@ -153,6 +157,8 @@ class Fake:
                     if re.fullmatch(pattern, f"{method} {path}"):
                         raise Reply(status, text.replace("{body}", raw.decode(errors="replace")))
                 status, out = handler(*args, body=body, query=query, headers=headers)
+                if isinstance(out, Raw):
+                    return status, {"Content-Type": out.content_type}, out.data
                 if resp_model and out is not None:
                     self.response_errors.extend(f"{method} {path} response: {e}" for e in check(out, resp_model, api))
                 return status, {"Content-Type": "application/json"}, json.dumps(out)
@@ -234,6 +240,7 @@ class Fake:
             ("GET", r"/flowfile-queues/([^/]+)/listing-requests/([^/]+)", "n_listing_get", None, "ListingRequestEntity"),
             ("DELETE", r"/flowfile-queues/([^/]+)/listing-requests/([^/]+)", "n_listing_delete", None,
              "ListingRequestEntity"),
+            *FlowMixin.FLOW_ROUTES,
         ],
     }
 
@@ -355,10 +362,16 @@ class Fake:
         for e in params:
             p = e["parameter"]
             old = ctx["params"].get(p["name"])
+            if all(p.get(k) is None for k in ("value", "description", "sensitive")):  # NiFi: a deletion
+                ctx["params"].pop(p["name"], None)
+                continue
             if old is not None and p.get("sensitive") is not None and old["sensitive"] != p["sensitive"]:
                 raise Reply(400, f"Cannot change the sensitivity of parameter {p['name']}")
+            value = p.get("value")
+            if value is None and not p.get("valueRemoved") and old is not None:
+                value = old["value"]  # NiFi: a null value without valueRemoved keeps the current one
             ctx["params"][p["name"]] = {"sensitive": bool(p.get("sensitive")), "description": p.get("description") or "",
-                                        "value": p.get("value")}
+                                        "value": value}
 
     def n_context(self, cid, **_):
         return 200, self._ctx_entity(self.contexts[cid])
@@ -398,13 +411,19 @@ class Fake:
         self.groups[gid] = g
         self.groups[parent]["children"].append(gid)
         for p in contents.get("processors") or []:
-            pid = next(self.ids)
+            pid = self.by_vid[p["identifier"]] = next(self.ids)
             self.processors[pid] = {"id": pid, "group": gid, "versionedId": p["identifier"], "name": p["name"],
-                                    "state": "STOPPED", "properties": dict(p.get("properties") or {})}
+                                    "state": "STOPPED", "properties": dict(p.get("properties") or {}),
+                                    "type": p["type"], "bundle": p["bundle"], "revision": 1,
+                                    "autoterm": set(p.get("autoTerminatedRelationships") or [])}
         for kind in ("inputPorts", "outputPorts"):
             for p in contents.get(kind) or []:
-                pid = next(self.ids)
-                self.ports[pid] = {"id": pid, "group": gid, "versionedId": p["identifier"], "name": p["name"]}
+                pid = self.by_vid[p["identifier"]] = next(self.ids)
+                self.ports[pid] = {"id": pid, "group": gid, "versionedId": p["identifier"], "name": p["name"],
+                                   "kind": p["type"], "state": "STOPPED", "revision": 1}
+        for f in contents.get("funnels") or []:
+            fid = self.by_vid[f["identifier"]] = next(self.ids)
+            self.funnels[fid] = {"id": fid, "group": gid, "versionedId": f["identifier"]}
         for s in contents.get("controllerServices") or []:
             sid = next(self.ids)
             self.services[sid] = {"id": sid, "group": gid, "versionedId": s["identifier"], "name": s["name"],
@@ -413,10 +432,13 @@ class Fake:
         for child in contents.get("processGroups") or []:
             self._instantiate(child, gid)
         for c in contents.get("connections") or []:
-            cid = next(self.ids)
+            cid = self.by_vid[c["identifier"]] = next(self.ids)
             self.connections[cid] = {"id": cid, "group": gid, "versionedId": c["identifier"], "queued": 0,
                                      "threshold": c.get("backPressureObjectThreshold", 10000),
-                                     "source": c["source"]["id"], "destination": c["destination"]["id"]}
+                                     "source": c["source"]["id"], "destination": c["destination"]["id"],
+                                     "src": self.by_vid[c["source"]["id"]], "dst": self.by_vid[c["destination"]["id"]],
+                                     "rels": set(c.get("selectedRelationships") or [""]), "flowfiles": [],
+                                     "name": c.get("name"), "revision": 1}
         return gid
 
     def _subtree(self, gid):
@@ -428,7 +450,7 @@ class Fake:
         return out
 
     def _invalid(self, p):
-        refs = [s for s in self.services.values() if s["versionedId"] in p["properties"].values()]
+        refs = [s for s in self.services.values() if s["versionedId"] in (p.get("properties") or {}).values()]
         return any(s["state"] != "ENABLED" for s in refs)
 
     def _counts(self, gid):
@@ -438,18 +460,27 @@ class Fake:
         stopped = sum(p["state"] != "RUNNING" and not self._invalid(p) for p in procs)
         return {"runningCount": running, "stoppedCount": stopped, "invalidCount": invalid, "disabledCount": 0}
 
+    def _vci_dto(self, gid):
+        """NiFi derives the state: components added to a versioned group make it LOCALLY_MODIFIED."""
+        vci = dict(self.groups[gid]["vci"], groupId=gid)
+        subtree = set(self._subtree(gid))
+        if any(c["group"] in subtree for c in self.temp_components()):
+            vci["state"] = "LOCALLY_MODIFIED"
+        return vci
+
     def _group_entity(self, gid):
         g = self.groups[gid]
         comp = {"id": gid, "name": g["name"], "versionedComponentId": g["versionedId"]}
         if g["vci"]:
-            comp["versionControlInformation"] = dict(g["vci"], groupId=gid)
+            comp["versionControlInformation"] = self._vci_dto(gid)
         return {"id": gid, "revision": _rev(g), "component": comp, **self._counts(gid)}
 
     def n_group_flow(self, gid, **_):
         if gid not in self.groups:
             raise Reply(404, f"Unable to locate group with id '{gid}'.")
         children = [self._group_entity(c) for c in self.groups[gid]["children"]]
-        return 200, {"processGroupFlow": {"id": gid, "flow": {"processGroups": children}}}
+        return 200, {"processGroupFlow": {"id": gid, "flow": {"processGroups": children,
+                                                              **self._flow_components(gid)}}}
 
     def n_group(self, gid, **_):
         if gid not in self.groups:
@@ -491,7 +522,7 @@ class Fake:
 
     def n_vci(self, gid, **_):
         g = self.groups[gid]
-        return 200, {"processGroupRevision": _rev(g), "versionControlInformation": dict(g["vci"], groupId=gid)}
+        return 200, {"processGroupRevision": _rev(g), "versionControlInformation": self._vci_dto(gid)}
 
     def n_version_change(self, kind, gid, body, **_):
         g = self.groups[gid]
@@ -502,6 +533,10 @@ class Fake:
         self._check_revision(g, body["processGroupRevision"])
         self._snapshot(vci)
         g["vci"].update(version=str(vci["version"]), state="UP_TO_DATE")
+        subtree = set(self._subtree(gid))
+        for table in (self.connections, self.processors):  # local additions are discarded
+            for cid in [c["id"] for c in self.temp_components() if c["group"] in subtree and c["id"] in table]:
+                del table[cid]
         rid = next(self.ids)
         self.requests[rid] = {"id": rid, "polls": 0, "kind": kind, "group": gid}
         return 200, {"request": self._version_request(self.requests[rid]), "processGroupRevision": _rev(g)}
@@ -523,12 +558,16 @@ class Fake:
         if body.get("id") != gid:
             raise Reply(400, "id mismatch")
         state = body["state"]
-        for p in self.processors.values():
+        started = []
+        for p in [*self.processors.values(), *self.ports.values()]:
             if p["group"] in self._subtree(gid):
-                if state == "RUNNING" and not self._invalid(p):
+                if state == "RUNNING" and not self._invalid(p) and p["state"] != "RUNNING":
                     p["state"] = "RUNNING"
+                    started.append(p["id"])
                 elif state == "STOPPED":
                     p["state"] = "STOPPED"
+        for cid in started:
+            self._resume(cid)
         return 200, {"id": gid, "state": state}
 
     def _status_snapshot(self, gid):
@@ -692,8 +731,10 @@ class Fake:
 
     def n_listing_get(self, cid, lid, **_):
         c = self.connections[cid]
-        summaries = [{"uuid": str(uuid.UUID(int=i + 1)), "filename": f"order-{i}.json", "position": i + 1, "size": 10}
-                     for i in range(min(c["queued"], 3))]
+        summaries = [{"uuid": f["uuid"], "filename": f["attrs"]["filename"], "position": i + 1,
+                      "size": len(f["content"])} for i, f in enumerate(c.get("flowfiles") or [])]
+        summaries += [{"uuid": str(uuid.UUID(int=i + 1)), "filename": f"order-{i}.json", "position": i + 1, "size": 10}
+                      for i in range(min(c["queued"] - len(summaries), 3))]
         return 200, {"listingRequest": {"id": lid, "finished": True, "state": "Completed", "percentCompleted": 100,
                                         "queueSize": {"objectCount": c["queued"], "byteCount": 0},
                                         "flowFileSummaries": summaries}}

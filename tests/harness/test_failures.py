@@ -133,9 +133,3 @@ def test_tls_is_verified_by_default_and_ca_cert_trusts_it(artifacts, secrets_dir
                       out=out.append, err=out.append)
         assert rc == 0, out
     assert fake.model_errors == []
-
-
-def test_cases_option_is_refused_clearly_before_any_request(harness, fake, tmp_path):
-    assert harness("--cases", str(tmp_path)) == 2
-    assert harness.err[0].startswith(f"error: [cases] {tmp_path}: driving golden cases is not implemented")
-    assert fake.seen == []

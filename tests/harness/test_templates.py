@@ -51,3 +51,20 @@ def test_compose_pins_images_and_reads_credentials_from_env():
 def test_readme_mentions_how_to_run():
     text = render("README.md.j2")
     assert "docker compose -f compose.yaml up" in text and "deploy_and_assert.py" in text and "--dry-run" in text
+
+
+def test_readme_documents_the_case_format_and_optional_parameters(tmp_path, artifacts):
+    """The README's case.yaml example is accepted as written by the harness's folder check."""
+    from protoc_gen_nifi.harness.artifacts import Artifacts
+    from protoc_gen_nifi.harness.cases import load_cases
+
+    text = render("README.md.j2")
+    case = tmp_path / "cases" / "order-placed"
+    case.mkdir(parents=True)
+    (case / "case.yaml").write_text(text.split("```yaml\n", 1)[1].split("```", 1)[0])
+    (case / "order.bin").write_bytes(b"\x08\x01")
+    (case / "erp_request.json").write_text("{}")
+    [loaded] = load_cases(tmp_path / "cases", Artifacts.load(artifacts).snapshot)
+    assert loaded.port == "orders_in" and [e.type for e in loaded.events] == ["SEND"]
+    assert loaded.events[0].compare == "json" and set(loaded.events[0].attributes) == {"ce_type", "traceparent"}
+    assert "required: false" in text and "--case-timeout" in text

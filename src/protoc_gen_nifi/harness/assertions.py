@@ -5,6 +5,7 @@ Conditions (Kubernetes-style, each True/False with a reason):
   FlowRunning     nothing in the group is stopped, invalid or disabled (GET /process-groups, /flow/status)
   BackpressureOK  no connection is at its backpressure threshold (status snapshots; queue listings as evidence)
   BulletinsOK     no ERROR (or WARNING with --fail-on-warning) bulletin from the group since this run began
+  Case <name>     one per golden case (--cases): its expected provenance events were seen, matching
   Ready           all of the above, and every golden case passed
 Conditions that can settle after a start are polled up to --settle-timeout.
 """
@@ -54,7 +55,7 @@ def _group_ids(status: dict) -> set[str]:
     return ids
 
 
-def _connections(status: dict) -> list[dict]:
+def connection_snapshots(status: dict) -> list[dict]:
     out, stack = [], [(status.get("processGroupStatus") or {}).get("aggregateSnapshot") or {}]
     while stack:
         snap = stack.pop()
@@ -95,7 +96,7 @@ def evaluate(run: Run) -> list[Condition]:
 
     status = nifi.get(f"/flow/process-groups/{run.pg_id}/status", params={"recursive": "true"},
                       step="assert", component=comp) or {}
-    full = [c for c in _connections(status)
+    full = [c for c in connection_snapshots(status)
             if int(c.get("percentUseCount") or 0) >= 100 or int(c.get("percentUseBytes") or 0) >= 100]
     if full:
         details = []
@@ -107,7 +108,7 @@ def evaluate(run: Run) -> list[Condition]:
                            + (f" (first: {oldest})" if oldest else ""))
         backpressure = Condition("BackpressureOK", False, "at threshold: " + "; ".join(details))
     else:
-        backpressure = Condition("BackpressureOK", True, f"{len(_connections(status))} connection(s) below threshold")
+        backpressure = Condition("BackpressureOK", True, f"{len(connection_snapshots(status))} connection(s) below threshold")
 
     groups = _group_ids(status) | {run.pg_id}
     params = {"limit": "1000"}
@@ -133,14 +134,14 @@ def assert_flow(run: Run) -> list[Condition]:
         if all(c.status for c in conds) or time.monotonic() >= deadline:
             break
         time.sleep(run.nifi.timing.poll_interval)
-    cases_ok = all(r.passed for r in run.case_results)
     failed_cases = [r.name for r in run.case_results if not r.passed]
     ready_reason = "all conditions hold" if all(c.status for c in conds) else \
         "not ready: " + ", ".join(c.type for c in conds if not c.status)
     if run.case_results:
         ready_reason += f"; cases {len(run.case_results) - len(failed_cases)}/{len(run.case_results)} passed" + \
             (f" (failed: {', '.join(failed_cases)})" if failed_cases else "")
-    conds.append(Condition("Ready", all(c.status for c in conds) and cases_ok, ready_reason))
+    conds += [Condition(f"Case {r.name}", r.passed, r.reason) for r in run.case_results]
+    conds.append(Condition("Ready", all(c.status for c in conds), ready_reason))
     return conds
 
 

@@ -58,8 +58,10 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--poll-interval", type=float, default=0.5)
     a = p.add_argument_group("assertions")
     a.add_argument("--no-start", dest="start", action="store_false", help="deploy but do not start")
-    a.add_argument("--cases", type=Path, help="golden input cases folder (see harness/README.md)")
-    a.add_argument("--case-timeout", type=float, default=60.0)
+    a.add_argument("--cases", type=Path, help="golden input cases folder, one <case>/case.yaml per case "
+                   "(see harness/README.md); validated before anything is sent")
+    a.add_argument("--case-timeout", type=float, default=60.0,
+                   help="bound on each case (inject, follow) and on each wait of its cleanup")
     a.add_argument("--settle-timeout", type=float, default=30.0, help="how long conditions may take to hold")
     a.add_argument("--fail-on-warning", action="store_true", help="WARNING bulletins fail BulletinsOK too")
     p.add_argument("--dry-run", action="store_true", help="print the planned REST calls and send none")
@@ -80,7 +82,7 @@ def execute(run: Run) -> int:
     """The steps, in an order where each failure leaves NiFi as it was or repairable by a rerun:
     registry (a) -> parameters (c, so the import reuses a filled context) -> deploy (e, b) ->
     services (d) -> start, cases, assert (f)."""
-    from . import assertions, deploy, parameters, registry, services
+    from . import assertions, deploy, drive, parameters, registry, services
 
     registry.run_registry(run)
     parameters.run_parameters(run)
@@ -89,13 +91,8 @@ def execute(run: Run) -> int:
     run.bulletin_marker = assertions.bulletin_marker(run)
     if run.opts.start:
         assertions.start(run)
-    if run.opts.cases:
-        # Not built yet: NiFi's REST API has no call that enqueues a FlowFile into an internal queue, so
-        # driving cases needs a transport-specific driver (e.g. a temporary GenerateFlowFile -> PublishKafka
-        # group beside the integration). Refuse clearly rather than report cases that were never run.
-        raise HarnessError("cases", str(run.opts.cases), "driving golden cases is not implemented in this "
-                           "version of the harness", "run without --cases; assert the outcome with your own "
-                           "producer/consumer until it lands")
+    if run.cases:
+        drive.run_cases(run)
     conds = assertions.assert_flow(run)
     assertions.report(run, conds)
     return 0 if conds[-1].status else 1
@@ -119,16 +116,20 @@ def main(argv: Sequence[str] | None = None, *, artifacts_dir: Path | str, env: M
     clients: list[RestClient] = []
     try:
         art = Artifacts.load(Path(artifacts_dir))
+        cases = []
+        if opts.cases:  # a bad case folder must fail before anything is sent
+            from .cases import load_cases
+
+            if not opts.start:
+                raise HarnessError("cases", "--cases", "cases need the flow running", "drop --no-start")
+            cases = load_cases(opts.cases, art.snapshot)
         if args.dry_run:
             from .plan import build_plan
 
-            for line in build_plan(art, opts, nifi_url.rstrip("/"), registry_url.rstrip("/"), env, redact):
+            for line in build_plan(art, opts, nifi_url.rstrip("/"), registry_url.rstrip("/"), env, redact,
+                                   cases=cases):
                 out(line)
             return 0
-        if opts.cases:
-            raise HarnessError("cases", str(opts.cases), "driving golden cases is not implemented in this version "
-                               "of the harness", "run without --cases; assert the outcome with your own "
-                               "producer/consumer until it lands")
         # Resolve every value first: a missing secret must fail before anything changes.
         from .parameters import resolve_values
 
@@ -146,10 +147,12 @@ def main(argv: Sequence[str] | None = None, *, artifacts_dir: Path | str, env: M
                               auth=Auth(token=env.get("NIFI_REGISTRY_TOKEN"), client_cert=args.client_cert,
                                         client_key=args.client_key))
         clients = [nifi, registry]
-        run = Run(nifi=nifi, registry=registry, art=art, opts=opts, redact=redact, out=out, values=values)
+        run = Run(nifi=nifi, registry=registry, art=art, opts=opts, redact=redact, out=out, values=values,
+                  cases=cases)
         return execute(run)
     except HarnessError as exc:
-        err("error: " + redact(exc.line()))
+        for line in exc.lines():
+            err("error: " + redact(line))
         return 2
     finally:
         for c in clients:

@@ -195,6 +195,17 @@ class RestClient:
     def get(self, path: str, *, step: str, component: str, params: dict | None = None, allow_404: bool = False) -> Any:
         return self.request("GET", path, step=step, component=component, params=params, allow_404=allow_404)
 
+    def get_bytes(self, path: str, *, step: str, component: str, params: dict | None = None) -> bytes | None:
+        """Raw response bytes (FlowFile content: never decoded, whatever content type NiFi labels it with);
+        None on 404."""
+        self._login(step)
+        resp = self._send("GET", path, step=step, component=component, params=params,
+                          headers={"Accept": "*/*"})
+        if resp.status_code == 404:
+            return None
+        self._raise_for_status(resp, step, component)
+        return resp.content
+
     def update_with_revision(self, get_path: str, method: str, path: str, build: Callable[[dict], dict], *,
                              step: str, component: str) -> Any:
         """Read the entity, build the body from its current revision, send it; on 409 re-read and retry.

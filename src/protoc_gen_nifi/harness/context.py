@@ -44,7 +44,8 @@ class Run:
     context_id: str | None = None
     pg_id: str | None = None
     bulletin_marker: int | None = None
-    case_results: list = field(default_factory=list)
+    cases: list = field(default_factory=list)  # cases.Case, loaded and validated before any request
+    case_results: list = field(default_factory=list)  # drive.CaseResult, one per case
     # parameter name -> value; repr=False so a traceback or debugger print of Run cannot show secrets
     values: dict[str, str] = field(default_factory=dict, repr=False)
 

@@ -49,3 +49,7 @@ class HarnessError(Exception):
     def line(self) -> str:
         msg = " ".join(self.message.split())  # NiFi messages can be multi-line; keep one line
         return f"[{self.step}] {self.component}: {msg}. Fix: {self.fix}"
+
+    def lines(self) -> list[str]:
+        """One line per problem (an error that collects several, such as a cases folder, has more)."""
+        return [self.line()]

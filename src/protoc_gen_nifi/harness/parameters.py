@@ -8,6 +8,10 @@ anything is changed in NiFi, so a missing secret leaves NiFi untouched.
 Sensitive values cannot be read back from NiFi (it masks them), so a sensitive
 parameter is written only when NiFi has no value for it yet, or with --rotate-secrets.
 That keeps a second run free of mutating calls.
+
+A parameter marked `required: false` (a missing `required` means required) may have no
+value (unset or empty): it is then declared without one, and a value NiFi still holds is
+removed (`valueRemoved`), so properties referencing it are unset rather than empty strings.
 """
 from __future__ import annotations
 
@@ -20,9 +24,14 @@ from .context import Run
 from .errors import HarnessError, Redactor
 
 
+def required(p: dict) -> bool:
+    return p.get("required", True) is not False
+
+
 def resolve_values(params: list[dict], env: Mapping[str, str], secrets_dir: Path | None,
                    redact: Redactor) -> dict[str, str]:
-    """name -> value for every parameter; sensitive values are registered with the redactor."""
+    """name -> value for every parameter that has one; sensitive values are registered with the redactor.
+    Optional parameters without a (non-empty) value are left out."""
     values: dict[str, str] = {}
     missing: list[str] = []
     for p in params:
@@ -35,6 +44,8 @@ def resolve_values(params: list[dict], env: Mapping[str, str], secrets_dir: Path
                     # Secret files often end with a newline added by editors or `echo`.
                     value = path.read_text(encoding="utf-8").rstrip("\r\n")
                     break
+        if not required(p) and not value:
+            continue
         if value is None:
             where = f"environment variable {var}" if var else "no environment variable"
             where += f" or file {name!r} in {secrets_dir}" if secrets_dir else " (no --secrets-dir given)"
@@ -49,9 +60,12 @@ def resolve_values(params: list[dict], env: Mapping[str, str], secrets_dir: Path
     return values
 
 
-def _param_entity(p: dict, value: str) -> dict:
-    return {"parameter": {"name": p["name"], "sensitive": bool(p.get("sensitive")),
-                          "description": p.get("description") or "", "value": value}}
+def _param_entity(p: dict, value: str | None) -> dict:
+    param = {"name": p["name"], "sensitive": bool(p.get("sensitive")), "description": p.get("description") or "",
+             "value": value}
+    if value is None:  # without valueRemoved, NiFi reads a null value as "keep the current one"
+        param["valueRemoved"] = True
+    return {"parameter": param}
 
 
 def _find_context(run: Run) -> dict | None:
@@ -70,7 +84,7 @@ def changed_parameters(run: Run, live: dict) -> list[dict]:
     changes = []
     for p in run.art.parameters():
         name = p["name"]
-        value = run.values[name]
+        value = run.values.get(name)  # None: an optional parameter left unset
         have = current.get(name)
         sensitive = bool(p.get("sensitive"))
         if have is None:
@@ -82,7 +96,9 @@ def changed_parameters(run: Run, live: dict) -> list[dict]:
                                f"{'sensitive' if sensitive else 'not sensitive'} in parameter-context.yaml "
                                "(NiFi cannot change a parameter's sensitivity)",
                                "delete the parameter in NiFi (or the whole context) and rerun")
-        if sensitive:
+        if value is None:
+            stale = have.get("value") is not None
+        elif sensitive:
             stale = have.get("value") is None or run.opts.rotate_secrets
         else:
             stale = have.get("value") != value
@@ -98,7 +114,8 @@ def ensure_parameter_context(run: Run) -> str:
         body = {"revision": {"version": 0, "clientId": revision({})["clientId"]},
                 "component": {"name": run.art.context_name,
                               "description": run.art.parameter_context.get("description") or "",
-                              "parameters": [_param_entity(p, run.values[p["name"]]) for p in run.art.parameters()]}}
+                              "parameters": [_param_entity(p, run.values.get(p["name"]))
+                                             for p in run.art.parameters()]}}
         created = nifi.request("POST", "/parameter-contexts", step="parameters", component=comp, json=body)
         run.say("parameters", f"created {comp} with {len(run.art.parameters())} parameter(s)")
         return created["id"]

@@ -9,27 +9,33 @@ found; sensitive ones are additionally registered with the redactor.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from .artifacts import Artifacts
+from .cases import Case
 from .context import Options
+from .drive import GENERATE
+from .drive import plan as drive_plan
 from .errors import Redactor
+from .parameters import required
 
 
 def _source(p: dict, env: Mapping[str, str], secrets_dir: Path | None) -> str:
     var = p.get("env")
-    if var and env.get(var) is not None:
+    if var and env.get(var) is not None and (env[var] or required(p)):
         return f"env {var}"
     if secrets_dir is not None:
         for fname in filter(None, (p["name"], var)):
             if (Path(secrets_dir) / fname).is_file():
                 return f"file {os.path.join(str(secrets_dir), fname)}"
+    if not required(p):
+        return "unset (optional" + (f"; set {var} to give it a value)" if var else ")")
     return "MISSING (" + (f"set {var}" if var else "no env") + (f" or add file {p['name']!r} to --secrets-dir" ) + ")"
 
 
 def build_plan(art: Artifacts, opts: Options, nifi_url: str, registry_url: str, env: Mapping[str, str],
-               redact: Redactor) -> list[str]:
+               redact: Redactor, cases: Sequence[Case] = ()) -> list[str]:
     for p in art.parameters():  # a dry run must not leak values either, even via a later error
         if p.get("sensitive") and p.get("env") and env.get(p["env"]):
             redact.add(env[p["env"]])
@@ -72,8 +78,13 @@ def build_plan(art: Artifacts, opts: Options, nifi_url: str, registry_url: str, 
              f"then {'ENABLED' if s.get('autoEnable', True) else 'DISABLED'}")
     if opts.start:
         call("start", "PUT", f"{nifi_url}/flow/process-groups/{{pgId}}", "state RUNNING, only if not running")
-    if opts.cases:
-        call("cases", "…", f"{nifi_url}/process-groups/{opts.parent_group}/process-groups", f"drive cases in {opts.cases}")
+    if cases:
+        call("cases", "GET", f"{nifi_url}/flow/process-groups/{{pgId}} (and each child group)",
+             "instance ids of the versioned components")
+        call("cases", "GET", f"{nifi_url}/flow/processor-types?type={GENERATE}", "its installed bundle")
+    for case in cases:
+        for method, path, note in drive_plan(case, nifi_url):
+            call(f"case {case.name}", method, path, note)
     call("assert", "GET", f"{nifi_url}/process-groups/{{pgId}}", "FlowSynced, FlowRunning")
     call("assert", "GET", f"{nifi_url}/flow/status", "FlowRunning")
     call("assert", "GET", f"{nifi_url}/flow/process-groups/{{pgId}}/status?recursive=true", "BackpressureOK")

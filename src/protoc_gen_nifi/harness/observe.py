@@ -1,0 +1,78 @@
+"""What NiFi recorded about a case's FlowFiles, read through the REST API: provenance queries, one
+event's attributes and output content, and the FlowFiles waiting in a queue.
+
+A query is asynchronous: POST /provenance, poll GET /provenance/{id} until `finished`, then DELETE it
+(NiFi keeps finished queries until they expire otherwise). Every wait is bounded by the caller's deadline.
+Search-term keys are NiFi's SearchableFields identifiers (`FlowFileUUID`, `ProcessorID`, `EventType`, ...).
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from .context import Run
+
+STEP = "cases"
+
+
+class Timeout(Exception):
+    """The case's deadline passed while waiting on NiFi."""
+
+
+def until_finished(run: Run, first: dict, fetch: Callable[[], dict], *, deadline: float, what: str) -> dict:
+    """Poll an asynchronous NiFi request (`finished` false, then true) until done or the deadline."""
+    current = first
+    while not current.get("finished"):
+        if time.monotonic() >= deadline:
+            raise Timeout(f"{what} did not finish")
+        time.sleep(run.nifi.timing.poll_interval)
+        current = fetch()
+    return current
+
+
+def query(run: Run, terms: dict[str, str], *, deadline: float, component: str) -> list[dict]:
+    nifi = run.nifi
+    body = {"provenance": {"request": {
+        "maxResults": 1000, "summarize": False, "incrementalResults": False,
+        "searchTerms": {k: {"value": v, "inverse": False} for k, v in terms.items()}}}}
+    prov = nifi.request("POST", "/provenance", step=STEP, component=component, json=body)["provenance"]
+    path = f"/provenance/{prov['id']}"
+    try:
+        prov = until_finished(run, prov, lambda: nifi.get(path, step=STEP, component=component)["provenance"],
+                              deadline=deadline, what="NiFi's provenance query")
+    finally:
+        nifi.request("DELETE", path, step=STEP, component=component, allow_404=True)
+    return list((prov.get("results") or {}).get("provenanceEvents") or [])
+
+
+def queued_uuids(run: Run, connection_id: str, *, deadline: float, component: str) -> set[str]:
+    """UUIDs of the FlowFiles waiting in one connection (a listing request: POST, poll, DELETE)."""
+    nifi = run.nifi
+    req = nifi.request("POST", f"/flowfile-queues/{connection_id}/listing-requests", step=STEP,
+                       component=component)["listingRequest"]
+    path = f"/flowfile-queues/{connection_id}/listing-requests/{req['id']}"
+    try:
+        done = until_finished(run, req, lambda: nifi.get(path, step=STEP, component=component)["listingRequest"],
+                              deadline=deadline, what="NiFi's queue listing")
+    finally:
+        nifi.request("DELETE", path, step=STEP, component=component, allow_404=True)
+    return {s["uuid"] for s in done.get("flowFileSummaries") or [] if s.get("uuid")}
+
+
+def _node(event: dict) -> dict | None:
+    return {"clusterNodeId": event["clusterNodeId"]} if event.get("clusterNodeId") else None
+
+
+def attributes(run: Run, event: dict, *, component: str) -> dict[str, str]:
+    """The FlowFile's attributes at this event (read from the full event, which always carries them)."""
+    full = run.nifi.get(f"/provenance-events/{event['id']}", params=_node(event), step=STEP,
+                        component=component)["provenanceEvent"]
+    return {a["name"]: a.get("value") for a in full.get("attributes") or [] if a.get("value") is not None}
+
+
+def output_content(run: Run, event: dict, *, component: str) -> bytes | None:
+    """The content the FlowFile had after this event (for SEND: what was sent); None if not available."""
+    if event.get("outputContentAvailable") is False:
+        return None
+    return run.nifi.get_bytes(f"/provenance-events/{event['id']}/content/output", params=_node(event),
+                              step=STEP, component=component)
