@@ -17,9 +17,11 @@ def main(argv: list[str] | None = None) -> int:
         if sys.stdin.isatty():
             print(__doc__.strip(), file=sys.stderr)
             return 2
-        from .plugin import run
+        from .plugin import run_parts
 
-        sys.stdout.buffer.write(run(sys.stdin.buffer.read()))
+        # The response is written piece by piece: at hundreds of integrations it is hundreds
+        # of MB, and joining it first would double the peak memory.
+        sys.stdout.buffer.writelines(run_parts(sys.stdin.buffer.read()))
         sys.stdout.buffer.flush()
         return 0
     command, rest = argv[0], argv[1:]

@@ -53,18 +53,18 @@ def _varint(value: int) -> bytes:
             return bytes(out)
 
 
-def encode_response(files: dict[str, bytes], error: str = "") -> bytes:
-    """Serializes the response by hand for the file entries: `content` is a proto2
-    string, and descriptors.pb is binary, which the Python runtime would refuse.
-    (Writing the name by hand too skips a message object per file.)"""
+def response_parts(files: dict[str, bytes], error: str = "") -> list[bytes]:
+    """The serialized response as pieces to write one after the other (joined, they are
+    encode_response), so a large response is never copied into one buffer."""
     head = plugin_pb2.CodeGeneratorResponse(
         supported_features=FEATURES, minimum_edition=MINIMUM_EDITION, maximum_edition=MAXIMUM_EDITION,
     )
     if error:
         head.error = error
     parts = [head.SerializeToString(deterministic=True)]
-    file_key, name_key, content_key = _varint(_FILE_FIELD << 3 | 2), _varint(_NAME_FIELD << 3 | 2), _varint(
-        _CONTENT_FIELD << 3 | 2)
+    file_key, name_key, content_key = (
+        _varint(_FILE_FIELD << 3 | 2), _varint(_NAME_FIELD << 3 | 2), _varint(_CONTENT_FIELD << 3 | 2)
+    )
     for name in sorted(files):
         encoded_name, content = name.encode("utf-8"), files[name]
         name_length, content_length = _varint(len(encoded_name)), _varint(len(content))
@@ -73,19 +73,31 @@ def encode_response(files: dict[str, bytes], error: str = "") -> bytes:
         # File{name, content} inside its `file` field, without copying the content into an entry first.
         parts += (file_key, _varint(entry_length), name_key, name_length, encoded_name,
                   content_key, content_length, content)
-    return b"".join(parts)
+    return parts
 
 
-def run(request_bytes: bytes) -> bytes:
+def encode_response(files: dict[str, bytes], error: str = "") -> bytes:
+    """Serializes the response by hand for the file entries: `content` is a proto2
+    string, and descriptors.pb is binary, which the Python runtime would refuse.
+    (Writing the name by hand too skips a message object per file.)"""
+    return b"".join(response_parts(files, error))
+
+
+def run_parts(request_bytes: bytes) -> list[bytes]:
+    """run(), as the pieces of the response (see response_parts)."""
     try:
         request = plugin_pb2.CodeGeneratorRequest.FromString(request_bytes)
     except DecodeError:
-        return encode_response({}, "protoc-gen-nifi: standard input is not a CodeGeneratorRequest; "
-                                   "run protoc-gen-nifi from protoc (--nifi_out) or buf generate")
+        return response_parts({}, "protoc-gen-nifi: standard input is not a CodeGeneratorRequest; "
+                                  "run protoc-gen-nifi from protoc (--nifi_out) or buf generate")
     try:
         files = generate(request)
     except GenerationError as problems:
-        return encode_response({}, problems.render())
+        return response_parts({}, problems.render())
     except Exception as bug:  # never a traceback for the user; nothing partial is written
-        return encode_response({}, f"protoc-gen-nifi: internal error {type(bug).__name__}: {bug}; {BUG_REPORT}")
-    return encode_response(files)
+        return response_parts({}, f"protoc-gen-nifi: internal error {type(bug).__name__}: {bug}; {BUG_REPORT}")
+    return response_parts(files)
+
+
+def run(request_bytes: bytes) -> bytes:
+    return b"".join(run_parts(request_bytes))
