@@ -29,7 +29,7 @@ from pathlib import Path
 from google.protobuf import descriptor_pb2
 from hypothesis import strategies as st
 
-from protoc_gen_nifi.naming import integration_slug, snake_slug
+from protoc_gen_nifi.naming import integration_slug, ref_slug, snake_slug
 
 PORT = "ameide_core_proto.integration.v1.port"
 INTEGRATION = "ameide_core_proto.integration.v1.integration"
@@ -154,10 +154,10 @@ LOGICAL_REFS = ("orders-in", "erp-orders", "billing.invoices", "a", "x_y", "ledg
 LITERAL_REFS = ("https://erp.example.com/orders", "kafka:9092", "admin:hunter2@broker:9092", "../etc/passwd",
                 "/abs", "a b", "C:\\topic", "user@host", "host:1", "\\\\share", "kafka:9092\n",
                 "host:1\nmore")
-PLAIN_HEADERS = ("X-Correlation-Id", "Idempotency-Key", "traceparent", "ce-id", "Content-Type", "X'Quote", "#$%&*+",
+PLAIN_HEADERS = ("X-Correlation-Id", "Idempotency-Key", "traceparent", "ce-id", "Content-Type", "#$%&*+",
                  "`|^~!", "A.B_C")
 HEADERS = PLAIN_HEADERS + ("Authorization", "X-Api-Key", "Cookie", "api-key", "Proxy-Authorization", "x-auth-token")
-BAD_HEADERS = ("", "X Api", "X:Api", "X\nInjected: 1", "Ünï", "{{h}}", "#{h}", "a\"b", "(x)")
+BAD_HEADERS = ("", "X Api", "X:Api", "X\nInjected: 1", "Ünï", "{{h}}", "#{h}", "a\"b", "(x)", "X'Quote")
 CONTENT_TYPES = ("application/json", "application/x-protobuf", "text/plain; charset=utf-8", "")
 JSON_CONTENT_TYPES = ("application/json", "")
 
@@ -222,7 +222,9 @@ class ValidTransport:
 
 
 def _ref(draw) -> str:
-    return draw(st.one_of(st.sampled_from(LOGICAL_REFS), hostile_text(3).map(_logical)))
+    # One spelling per parameter name: the reader refuses two spellings of one ref (Orders-In, orders_in) and a
+    # ref without an ASCII letter or digit, so a valid batch uses each ref in its slug form.
+    return ref_slug(draw(st.one_of(st.sampled_from(LOGICAL_REFS), hostile_text(3).map(_logical))))
 
 
 CRONS = ("0 0 2 * * ?", "*/30 * * * * ?", "0 15 10 ? * MON-FRI", "0 0 12 1 1 ? 2030")

@@ -13,7 +13,10 @@ from conftest import PLUGIN, SEED_PROTOS, run_protoc
     ("nifi_version=1.28.1", "protoc-gen-nifi parameter: nifi_version=1.28.1 is not supported; use one of 2.0.0, 2.11.0"),
     ("colour=blue", "protoc-gen-nifi parameter: unknown parameter 'colour'; known parameters: backpressure_objects, "
                     "backpressure_size, max_backoff, nifi_version, retry_count"),
-    ("backpressure_objects=0", "protoc-gen-nifi parameter: backpressure_objects=0 must be a whole number >= 1"),
+    ("backpressure_objects=0", "protoc-gen-nifi parameter: backpressure_objects=0 must be a whole number >= 1; "
+                               "write e.g. backpressure_objects=10000"),
+    ("backpressure_size=0 B", "protoc-gen-nifi parameter: backpressure_size=0 B disables back pressure; write a "
+                              "size > 0, e.g. backpressure_size=1 GB"),
     ("backpressure_size=huge", "protoc-gen-nifi parameter: backpressure_size=huge is not a NiFi data size; "
                                "write e.g. backpressure_size=1 GB"),
     ("max_backoff=soon", "protoc-gen-nifi parameter: max_backoff=soon is not a NiFi time period; "

@@ -38,16 +38,16 @@ from hypothesis import HealthCheck, Phase, event, example, given, settings
 from hypothesis import strategies as st
 
 from protoc_gen_nifi.flowcheck import check_document
-from protoc_gen_nifi.naming import HEADER_NAME, PARAMETER_NAME
+from protoc_gen_nifi.naming import HEADER_NAME, PARAMETER_NAME, ref_slug_is_meaningful
 from protoc_gen_nifi.plugin import BUG_REPORT, run
 
 # ---- switches for known bugs (see the xfail tests at the end) --------------------------------------
 # Some diagnostics say what is wrong but not how to fix it (no "; ..." part).
-EVERY_DIAGNOSTIC_SAYS_HOW_TO_FIX = False
+EVERY_DIAGNOSTIC_SAYS_HOW_TO_FIX = True
 # A value with a line break, quoted raw in a diagnostic, splits it over several lines.
-DIAGNOSTICS_ARE_ONE_LINE = False
+DIAGNOSTICS_ARE_ONE_LINE = True
 # Option text with #{...} reaches NiFi properties unescaped (an undefined or sensitive parameter reference).
-OPTION_TEXT_IS_ESCAPED_FOR_NIFI = False
+OPTION_TEXT_IS_ESCAPED_FOR_NIFI = True
 INJECTED_REFERENCE = re.compile(r"references undefined parameter|non-sensitive property references sensitive")
 
 # Each example runs protoc and the plugin process, so shrinking a failure can take many minutes: CI reports the
@@ -454,7 +454,9 @@ def _comment_words(text: str) -> list[str]:
 @example(text="key: value\n- item\n? complex\n&anchor *alias !!python/object/apply:os.system ['x']")
 @given(text=proto_gen.hostile_text(10))
 def test_hostile_text_round_trips_and_never_escapes(text):
-    ref = text if text and not any(m in text for m in ("://", "/", ":", "@", " ", "\\")) else FIXED_REF
+    # A ref must not look like an address and must keep an ASCII letter or digit (it names parameters).
+    ref = text if not any(m in text for m in ("://", "/", ":", "@", " ", "\\")) and ref_slug_is_meaningful(text) \
+        else FIXED_REF
     headers = ["Authorization"] + ([text] if HEADER_NAME.match(text) and text.lower() != "authorization" else [])
     source = INJECTION_TEMPLATE.format(
         text=proto_gen.proto_string(text), name=proto_gen.proto_string(text), ref=proto_gen.proto_string(ref),
@@ -534,7 +536,7 @@ def test_a_path_in_a_ref_is_refused(tmp_path, ref):
     outcome = compile_sources(tmp_path, {"acme/hostile/v1/hostile.proto": source})
     check_outcome(outcome)
     assert outcome.written == {}
-    assert f"'{ref}' looks like a literal" in outcome.response.error
+    assert f"{ref!r} looks like a literal" in outcome.response.error
 
 
 # ---- known bugs: strict xfail, each a minimal reproduction -------------------------------------------
@@ -574,8 +576,6 @@ service Latin {
 """
 
 
-@pytest.mark.xfail(strict=True, reason="bug: text that is not UTF-8 (a \\xNN escape in a proto2 string option, a "
-                   "Latin-1 comment) reaches the plugin as bytes: internal error TypeError, or b'...' in artifacts")
 @pytest.mark.parametrize("case", sorted(NOT_UTF8_CASES))
 def test_text_that_is_not_utf8_is_a_clean_located_error(tmp_path, case):
     before, after = NOT_UTF8_CASES[case]
@@ -610,29 +610,16 @@ def compile_port(work: Path, port: str = GOOD_PORT, integration: str = "", param
     return compile_sources(work, {"acme/fix/v1/fix.proto": source.encode()}, parameter)
 
 
-def _without_fix(reason: str):
-    return pytest.mark.xfail(strict=True, reason=f"gap: says what is wrong but not how to fix it ({reason})")
-
-
 @pytest.mark.parametrize("port, parameter", [
-    pytest.param('direction: IN transport: { kafka: {} }', "", id="no ref", marks=_without_fix(
-        "port Port: kafka transport needs a binding_ref, e.g. binding_ref: \"orders-in\"")),
-    pytest.param('direction: OUT transport: { http: { method: POST } }', "", id="no endpoint_ref", marks=_without_fix(
-        "port Port: http transport needs a endpoint_ref, e.g. ...; also 'a endpoint_ref'")),
-    pytest.param('direction: OUT transport: { http: { endpoint_ref: "erp" } }', "", id="no method",
-                 marks=_without_fix("port Port: http transport needs a method, e.g. method: POST")),
-    pytest.param(GOOD_PORT + ' required_headers: ["X Api"]', "", id="bad header", marks=_without_fix(
-        "port Port: required header 'X Api' is not a valid HTTP header name")),
-    pytest.param('direction: OUT transport: { redis: { binding_ref: "r" } }', "", id="redis no mode",
-                 marks=_without_fix("redis transport needs a mode: CACHE (key/value) or HASH (...)")),
-    pytest.param('direction: OUT transport: { redis: { binding_ref: "r" mode: HASH } }', "", id="redis no key",
-                 marks=_without_fix("redis mode HASH needs routing_key, the record field ...")),
-    pytest.param('direction: IN transport: { schedule: {} }', "", id="schedule neither", marks=_without_fix(
-        "schedule transport needs exactly one of cron (e.g. ...) or every (e.g. ...)")),
-    pytest.param('direction: IN transport: { http: { method: PATCH endpoint_ref: "e" } }', "", id="http in patch",
-                 marks=_without_fix("an http IN port accepts GET, POST, PUT or DELETE, not PATCH")),
-    pytest.param(GOOD_PORT, "retry_count=-1", id="parameter number", marks=_without_fix(
-        "protoc-gen-nifi parameter: retry_count=-1 must be a whole number >= 0")),
+    pytest.param('direction: IN transport: { kafka: {} }', "", id="no ref"),
+    pytest.param('direction: OUT transport: { http: { method: POST } }', "", id="no endpoint_ref"),
+    pytest.param('direction: OUT transport: { http: { endpoint_ref: "erp" } }', "", id="no method"),
+    pytest.param(GOOD_PORT + ' required_headers: ["X Api"]', "", id="bad header"),
+    pytest.param('direction: OUT transport: { redis: { binding_ref: "r" } }', "", id="redis no mode"),
+    pytest.param('direction: OUT transport: { redis: { binding_ref: "r" mode: HASH } }', "", id="redis no key"),
+    pytest.param('direction: IN transport: { schedule: {} }', "", id="schedule neither"),
+    pytest.param('direction: IN transport: { http: { method: PATCH endpoint_ref: "e" } }', "", id="http in patch"),
+    pytest.param(GOOD_PORT, "retry_count=-1", id="parameter number"),
     pytest.param('transport: { kafka: { binding_ref: "a" } }', "", id="no direction"),
     pytest.param('direction: OUT', "", id="no transport"),
     pytest.param('direction: IN transport: { kafka: { binding_ref: "a b" } }', "", id="literal ref"),
@@ -652,8 +639,6 @@ def test_every_diagnostic_says_how_to_fix_it(tmp_path, port, parameter):
         assert "; " in message, message
 
 
-@pytest.mark.xfail(strict=True, reason="gap: once a port has one problem, the problems of its backpressure, retry "
-                   "and tuning are not reported (they are read only after the port is accepted)")
 def test_every_problem_of_a_port_is_reported_at_once(tmp_path):
     port = ('direction: OUT transport: { http: { method: POST endpoint_ref: "erp" } } required_headers: ["X Api"] '
             'backpressure: { object_threshold: 0 } retry: { count: -1 } tuning: { concurrent_tasks: 0 }')
@@ -662,8 +647,6 @@ def test_every_problem_of_a_port_is_reported_at_once(tmp_path):
         assert part in messages, f"{part} not reported:\n{messages}"
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a value with a line break is quoted raw in a diagnostic, which then "
-                   "spans several lines and can forge another `file:line:col:` diagnostic")
 @pytest.mark.parametrize("port, integration", [
     ('direction: IN transport: { kafka: { binding_ref: "kafka:9092\\nacme/other.proto:1:1: forged; ignore" } }', ""),
     ('direction: OUT transport: { http: { method: POST endpoint_ref: "https://x\\ny" } }', ""),
@@ -678,9 +661,13 @@ def test_a_diagnostic_stays_one_line_whatever_the_value(tmp_path, port, integrat
         assert LOCATED.match(line) and line.startswith("acme/fix/v1/fix.proto:"), line
 
 
-@pytest.mark.xfail(strict=True, reason="bug: option text is copied unescaped into NiFi property values, where "
-                   "#{...} is a parameter reference and ${...} Expression Language (content_type, event type, "
-                   "schema subject; a quote in a header name breaks ${'...'})")
+def _components(group: dict):
+    yield from group["processors"]
+    yield from group["controllerServices"]
+    for child in group["processGroups"]:
+        yield from _components(child)
+
+
 @pytest.mark.parametrize("text", ["#{kafka.sasl.password}", "#{undeclared}", "${hostname()}", "X'Quote"])
 def test_option_text_cannot_inject_parameter_references_or_expressions(tmp_path, text):
     header = text if HEADER_NAME.match(text) else "X-Id"
@@ -691,13 +678,12 @@ def test_option_text_cannot_inject_parameter_references_or_expressions(tmp_path,
     check_outcome(outcome)
     flow = json.loads(outcome.written["n/nifi/flow.snapshot.json"])
     assert check_document(flow, generated=True) == []
-    blob = json.dumps(flow["flowContents"])
+    # NiFi evaluates property values (comments and names are inert text).
+    blob = json.dumps([component["properties"] for component in _components(flow["flowContents"])])
     assert "${hostname()}" not in blob.replace("$${hostname()}", ""), "option text evaluated as NiFi EL"
     assert "${'X'Quote'}" not in blob, "a quote in a header name breaks the EL string"
 
 
-@pytest.mark.xfail(strict=True, reason="gap: a zero data-size threshold is accepted (option and backpressure_size "
-                   "parameter), and the flow it makes fails `protoc-gen-nifi check --generated` (disables back pressure)")
 @pytest.mark.parametrize("where", ["port", "defaults", "parameter"])
 def test_a_zero_data_size_threshold_is_refused(tmp_path, where):
     zero = 'backpressure: { data_size_threshold: "0 B" }'
@@ -708,8 +694,6 @@ def test_a_zero_data_size_threshold_is_refused(tmp_path, where):
     assert "0 B" in outcome.response.error
 
 
-@pytest.mark.xfail(strict=True, reason="gap: a request naming a file_to_generate it does not carry is silently "
-                   "ignored (protoc never sends one; a broken driver would get no output and no error)")
 def test_a_request_naming_a_missing_file_is_an_error():
     response = run_in_process(MALFORMED["missing file"])
     assert "missing/x.proto" in response.error

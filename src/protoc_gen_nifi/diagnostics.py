@@ -12,9 +12,11 @@ class Diagnostic:
     message: str
 
     def __str__(self) -> str:
+        # One line per diagnostic, always: a line break in a quoted value cannot forge another diagnostic.
+        message = self.message.replace("\r", "\\r").replace("\n", "\\n")
         if self.line:
-            return f"{self.file}:{self.line}:{self.column}: {self.message}"
-        return f"{self.file}: {self.message}"
+            return f"{self.file}:{self.line}:{self.column}: {message}"
+        return f"{self.file}: {message}"
 
 
 class GenerationError(Exception):

@@ -13,8 +13,8 @@ _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 _NOT_PARAM = re.compile(r"[^a-z0-9.\-]+")
 # NiFi's ParameterNameValidator.
 PARAMETER_NAME = re.compile(r"^[A-Za-z0-9 ._\-]+$")
-# RFC 9110 token: what an HTTP header name may be.
-HEADER_NAME = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+# RFC 9110 token (what an HTTP header name may be) without the quote, which NiFi's ${'name'} cannot hold.
+HEADER_NAME = re.compile(r"[!#$%&*+\-.^_`|~0-9A-Za-z]+\Z")
 
 
 def _ascii(text: str) -> str:
@@ -38,6 +38,11 @@ def integration_slug(service_name: str, explicit: str | None) -> str:
 def ref_slug(ref: str) -> str:
     """A binding or endpoint ref as it appears inside a parameter name: `erp-orders`."""
     return _NOT_PARAM.sub("-", _ascii(ref).lower()).strip("-.") or "unnamed"
+
+
+def ref_slug_is_meaningful(ref: str) -> bool:
+    """Whether a ref keeps an ASCII letter or digit once slugged (else every such ref would be `unnamed`)."""
+    return bool(re.search(r"[a-z0-9]", _ascii(ref).lower()))
 
 
 def env_name(parameter: str) -> str:

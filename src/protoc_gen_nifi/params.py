@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .diagnostics import Diagnostic
-from .nifi_catalog import SUPPORTED_NIFI_VERSIONS, DEFAULT_NIFI_VERSION
-from .units import is_data_size, is_time_period
+from .nifi_catalog import DEFAULT_NIFI_VERSION, SUPPORTED_NIFI_VERSIONS
+from .units import data_size_bytes, is_data_size, is_time_period
 
 PARAMETER_FILE = "protoc-gen-nifi parameter"
 
@@ -61,12 +61,16 @@ def parse_params(raw: str) -> tuple[PluginParams, list[Diagnostic]]:
         elif key in ("backpressure_objects", "retry_count"):
             minimum = 1 if key == "backpressure_objects" else 0
             if not value.isdigit() or int(value) < minimum:
-                fail(f"{key}={value} must be a whole number >= {minimum}")
+                example = 10000 if key == "backpressure_objects" else 10
+                fail(f"{key}={value} must be a whole number >= {minimum}; write e.g. {key}={example}")
                 continue
             values[key] = int(value)
         elif key == "backpressure_size":
             if not is_data_size(value):
                 fail(f"backpressure_size={value} is not a NiFi data size; write e.g. backpressure_size=1 GB")
+                continue
+            if data_size_bytes(value) == 0:
+                fail(f"backpressure_size={value} disables back pressure; write a size > 0, e.g. backpressure_size=1 GB")
                 continue
             values[key] = value
         elif key == "max_backoff":

@@ -5,7 +5,13 @@ from google.protobuf.compiler import plugin_pb2
 
 from .diagnostics import Diagnostics, SourceLocator
 from .model import Backpressure, Binding, Integration, MessageInfo, Port, Retry, Tuning
-from .naming import HEADER_NAME, integration_slug, snake_slug
+from .naming import (
+    HEADER_NAME,
+    integration_slug,
+    ref_slug,
+    ref_slug_is_meaningful,
+    snake_slug,
+)
 from .options import (
     INTEGRATION_FIELD,
     OPTION_FILES,
@@ -14,7 +20,7 @@ from .options import (
     enum_name,
 )
 from .params import PluginParams
-from .units import is_cron, is_data_size, is_time_period
+from .units import data_size_bytes, is_cron, is_data_size, is_time_period
 
 # FileDescriptorProto / ServiceDescriptorProto / MethodDescriptorProto field numbers.
 _SERVICE, _METHOD, _SERVICE_OPTIONS, _METHOD_OPTIONS = 6, 2, 3, 4
@@ -23,11 +29,44 @@ MINIMUM_COMPILERS = "protoc 24 or newer, or buf 1.32 or newer"
 _LITERAL_MARKERS = ("://", "/", ":", "@", " ", "\\")
 
 
-def _comments(locator: SourceLocator, file_proto, path: tuple[int, ...]) -> str:
+def _comments(locator: SourceLocator, file_proto, path: tuple[int, ...], problems: Diagnostics) -> str:
     for location in file_proto.source_code_info.location:
         if tuple(location.path) == path and location.leading_comments.strip():
-            return " ".join(line.strip() for line in location.leading_comments.strip().splitlines())
+            text = location.leading_comments
+            if isinstance(text, bytes):  # protobuf hands over text that is not UTF-8 as bytes
+                problems.add(file_proto.name, *locator.position(path),
+                             "the comment above this element is not valid UTF-8; save the file as UTF-8")
+                return ""
+            return " ".join(line.strip() for line in text.strip().splitlines())
     return ""
+
+
+def _not_utf8(message, prefix: str = "") -> list[str]:
+    """Paths of the string fields of an option message whose value is not UTF-8 (proto2 lets "\\xe9" through)."""
+    found = []
+    for field, value in message.ListFields():
+        path = f"{prefix}{field.name}"
+        # protobuf 7 has `is_repeated`; older releases only `label`.
+        repeated = field.is_repeated if hasattr(field, "is_repeated") else field.label == field.LABEL_REPEATED
+        values = value if repeated else [value]
+        for item in values:
+            if field.type == field.TYPE_MESSAGE:
+                found += _not_utf8(item, path + ".")
+            elif isinstance(item, bytes) and field.type == field.TYPE_STRING:
+                found.append(path)
+    return found
+
+
+def _utf8_ok(option, where, problems: Diagnostics, what: str) -> bool:
+    bad = _not_utf8(option) if option is not None else []
+    for path in bad:
+        problems.add(*where, f"{what} {path} is not valid UTF-8 text; write it as UTF-8 (no single-byte \\x escapes)")
+    return not bad
+
+
+def quoted(value: str) -> str:
+    """A value inside a diagnostic: quoted, with line breaks and control characters escaped (one line, always)."""
+    return repr(value)
 
 
 def _uses_our_options(file_proto) -> bool:
@@ -70,6 +109,11 @@ def read_integrations(request: plugin_pb2.CodeGeneratorRequest, params: PluginPa
     source = {f.name: f for f in request.source_file_descriptors}
     targets = [name for name in request.file_to_generate]
 
+    for name in targets:
+        if name not in by_name and name not in source:
+            problems.add(name, 0, 0, "the request names this file to generate but does not carry it; run "
+                         "protoc-gen-nifi from protoc or buf, which send every file they name")
+    problems.raise_if_any()
     if not source:
         # Old compilers keep source-retained options in proto_file; newer ones
         # strip them there and send source_file_descriptors instead.
@@ -138,9 +182,12 @@ def _backpressure(option, fallback: Backpressure, where, problems: Diagnostics, 
         if not is_data_size(option.data_size_threshold):
             problems.add(
                 *where,
-                f"{what} backpressure.data_size_threshold '{option.data_size_threshold}' is not a NiFi data "
+                f"{what} backpressure.data_size_threshold {quoted(option.data_size_threshold)} is not a NiFi data "
                 "size; write e.g. \"1 GB\" or \"512 MB\"",
             )
+        elif data_size_bytes(option.data_size_threshold) == 0:
+            problems.add(*where, f"{what} backpressure.data_size_threshold {quoted(option.data_size_threshold)} "
+                         "disables back pressure; set a size > 0, e.g. \"1 GB\"")
         size = option.data_size_threshold
     return Backpressure(objects, size)
 
@@ -156,7 +203,8 @@ def _retry(option, fallback: Retry, where, problems: Diagnostics, what: str) -> 
     if option.HasField("max_backoff"):
         if not is_time_period(option.max_backoff):
             problems.add(
-                *where, f"{what} retry.max_backoff '{option.max_backoff}' is not a NiFi time period; write e.g. \"10 mins\""
+                *where, f"{what} retry.max_backoff {quoted(option.max_backoff)} is not a NiFi time period; "
+                "write e.g. \"10 mins\""
             )
         backoff = option.max_backoff
     return Retry(count, backoff)
@@ -177,9 +225,10 @@ def _tuning(option, fallback: Tuning, where, problems: Diagnostics, what: str) -
     for name, example in (("run_duration", "25 millis"), ("every", "15 mins")):
         value = getattr(option, name)
         if value and not is_time_period(value):
-            problems.add(*where, f"{what} tuning.{name} '{value}' is not a NiFi time period; write e.g. \"{example}\"")
+            problems.add(*where, f"{what} tuning.{name} {quoted(value)} is not a NiFi time period; "
+                         f"write e.g. \"{example}\"")
     if option.cron and not is_cron(option.cron):
-        problems.add(*where, f"{what} tuning.cron '{option.cron}' is not a Quartz cron expression (6 or 7 fields: "
+        problems.add(*where, f"{what} tuning.cron {quoted(option.cron)} is not a Quartz cron expression (6 or 7 fields: "
                      "sec min hour day month weekday [year]); write e.g. \"0 0 2 * * ?\"")
     if option.cron and option.every:
         problems.add(*where, f"{what} tuning sets both every and cron; keep one")
@@ -205,14 +254,19 @@ def _read_transport(option, direction: str, where, problems: Diagnostics, what: 
     for field in transport.refs:
         value = getattr(message, field.name)
         if not value:
-            problems.add(*where, f"{what}: {kind} transport needs a {field.name}, e.g. {field.name}: \"{field.example}\"")
+            problems.add(*where, f"{what}: {kind} transport has no {field.name}; set e.g. "
+                         f"{field.name}: \"{field.example}\"")
             ok = False
         elif _looks_literal(value):
             problems.add(
                 *where,
-                f"{what}: {field.name} '{value}' looks like a literal address; use a logical name such as "
+                f"{what}: {field.name} {quoted(value)} looks like a literal address; use a logical name such as "
                 f"\"{field.example}\" and bind {field.binds} per environment",
             )
+            ok = False
+        elif not ref_slug_is_meaningful(value):
+            problems.add(*where, f"{what}: {field.name} {quoted(value)} has no ASCII letter or digit, so it cannot "
+                         f"name a parameter; use a logical name such as \"{field.example}\"")
             ok = False
         refs.append((field.name, value))
     settings = tuple(
@@ -239,6 +293,8 @@ def _read_service(file_proto, s_index, service, options, index, locator, params,
         return None  # an ordinary service, not an integration
 
     where = (file_proto.name, *locator.position(service_path + (_SERVICE_OPTIONS, INTEGRATION_FIELD)))
+    if not _utf8_ok(integration_option, where, problems, f"integration {service.name}:"):
+        return None
     service_full = _full(file_proto, service.name)
     explicit_name = integration_option.name if integration_option is not None else ""
     slug = integration_slug(service.name, explicit_name)
@@ -256,7 +312,7 @@ def _read_service(file_proto, s_index, service, options, index, locator, params,
         Tuning(), where, problems, "integration defaults",
     )
     description = (integration_option.description if integration_option is not None else "") or _comments(
-        locator, file_proto, service_path
+        locator, file_proto, service_path, problems
     )
     dead_letter = None
     if integration_option is not None and integration_option.HasField("dead_letter"):
@@ -266,6 +322,7 @@ def _read_service(file_proto, s_index, service, options, index, locator, params,
 
     ports: list[Port] = []
     slugs: dict[str, str] = {}
+    spellings: dict[tuple[str, str, str], tuple[str, str]] = {}
     for m_index, (method, port_option) in enumerate(zip(service.method, port_options)):
         method_path = service_path + (_METHOD, m_index)
         if port_option is None:
@@ -288,6 +345,7 @@ def _read_service(file_proto, s_index, service, options, index, locator, params,
             continue
         slugs[port.slug] = method.name
         ports.append(port)
+        _check_ref_spelling(port, file_proto.name, locator.position(method_path), spellings, problems)
 
     if not service.method:
         problems.add(
@@ -301,6 +359,18 @@ def _read_service(file_proto, s_index, service, options, index, locator, params,
     )
 
 
+def _check_ref_spelling(port: Port, file: str, position: tuple[int, int],
+                        spellings: dict[tuple[str, str, str], tuple[str, str]], problems: Diagnostics) -> None:
+    """Two spellings of a ref that name one parameter (orders-in, Orders_In) would silently share it."""
+    for field, value in port.binding.refs:
+        key = (port.transport, field, ref_slug(value))
+        first_value, first_port = spellings.setdefault(key, (value, port.name))
+        if first_value != value:
+            problems.add(file, *position,
+                         f"port {port.name}: {field} {quoted(value)} and {quoted(first_value)} (port {first_port}) "
+                         f"name the same parameters ({ref_slug(value)}); spell them the same or use distinct names")
+
+
 def _looks_literal(ref: str) -> bool:
     return any(marker in ref for marker in _LITERAL_MARKERS)
 
@@ -308,7 +378,18 @@ def _looks_literal(ref: str) -> bool:
 def _read_port(file_proto, method, method_path, option, index, locator, defaults, problems) -> Port | None:
     option_path = method_path + (_METHOD_OPTIONS, PORT_FIELD)
     where = (file_proto.name, *locator.position(option_path))
-    ok = True
+    ok = _utf8_ok(option, where, problems, f"port {method.name}:")
+    if not ok:
+        return None  # its text cannot be trusted any further
+
+    backpressure, retry, tuning = defaults
+    port_tuning = option.tuning if option.HasField("tuning") else None
+    # Read every setting before any early return, so that all problems of the port are reported at once.
+    port_backpressure = _backpressure(option.backpressure if option.HasField("backpressure") else None, backpressure,
+                                      where, problems, f"port {method.name}")
+    port_retry = _retry(option.retry if option.HasField("retry") else None, retry, where, problems,
+                        f"port {method.name}")
+    port_tuning_resolved = _tuning(port_tuning, tuning, where, problems, f"port {method.name}")
 
     direction = enum_name(option, "direction")
     if direction not in ("IN", "OUT", "LOOKUP"):
@@ -316,8 +397,6 @@ def _read_port(file_proto, method, method_path, option, index, locator, defaults
         ok = False
         direction = ""
 
-    backpressure, retry, tuning = defaults
-    port_tuning = option.tuning if option.HasField("tuning") else None
     binding = None
     if not option.HasField("transport"):
         problems.add(
@@ -354,16 +433,21 @@ def _read_port(file_proto, method, method_path, option, index, locator, defaults
 
     for header in option.required_headers:
         if not HEADER_NAME.match(header):
-            problems.add(*where, f"port {method.name}: required header {header!r} is not a valid HTTP header name")
+            problems.add(*where, f"port {method.name}: required header {quoted(header)} is not a valid HTTP header "
+                         "name; use letters, digits and !#$%&*+-.^_`|~ only")
             ok = False
 
     message_name = method.input_type.lstrip(".")
     if message_name not in index.messages:
-        problems.add(*where, f"port {method.name}: input type {message_name} is not a message of this request")
+        problems.add(*where, f"port {method.name}: input type {message_name} is not a message of this request; "
+                     "run protoc-gen-nifi from protoc or buf, which send every imported file")
         return None
     if not ok:
         return None
     message_file, message_proto = index.messages[message_name]
+    for option_of_message in (index.options.event_fact(message_proto.options), index.options.schema(message_proto.options)):
+        if not _utf8_ok(option_of_message, where, problems, f"port {method.name}: message {message_name}'s option"):
+            return None
     message = _message_info(message_name, message_file, message_proto, index.options)
 
     return Port(
@@ -377,13 +461,10 @@ def _read_port(file_proto, method, method_path, option, index, locator, defaults
         required_headers=tuple(option.required_headers),
         envelope=enum_name(option, "envelope"),
         routing_key=option.routing_key,
-        description=option.description or _comments(locator, file_proto, method_path),
-        backpressure=_backpressure(
-            option.backpressure if option.HasField("backpressure") else None, backpressure, where, problems,
-            f"port {method.name}",
-        ),
-        retry=_retry(option.retry if option.HasField("retry") else None, retry, where, problems, f"port {method.name}"),
-        tuning=_tuning(port_tuning, tuning, where, problems, f"port {method.name}"),
+        description=option.description or _comments(locator, file_proto, method_path, problems),
+        backpressure=port_backpressure,
+        retry=port_retry,
+        tuning=port_tuning_resolved,
         # No line/column: buf and protoc record option spans differently, and the
         # artifacts must be identical whichever compiler ran.
         origin=file_proto.name,

@@ -4,20 +4,28 @@ from __future__ import annotations
 import re
 
 # FormatUtils: "<number> <unit>" with optional space.
-DATA_SIZE = re.compile(r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB)$", re.IGNORECASE)
+DATA_SIZE = re.compile(r"(\d+(?:\.\d+)?) *(B|KB|MB|GB|TB)", re.IGNORECASE)
 TIME_PERIOD = re.compile(
-    r"^\d+(\.\d+)?\s*(ns|nanos?|nanoseconds?|ms|millis?|milliseconds?|s|secs?|seconds?"
-    r"|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?)$",
+    r"\d+(\.\d+)? *(ns|nanos?|nanoseconds?|ms|millis?|milliseconds?|s|secs?|seconds?"
+    r"|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?)",
     re.IGNORECASE,
 )
 
 
 def is_data_size(text: str) -> bool:
-    return bool(DATA_SIZE.match(text))
+    return bool(DATA_SIZE.fullmatch(text))
+
+
+def data_size_bytes(text: str) -> float:
+    """A valid NiFi data size in bytes."""
+    match = DATA_SIZE.fullmatch(text)
+    assert match is not None, text  # callers validate with is_data_size first
+    power = ("B", "KB", "MB", "GB", "TB").index(match.group(2).upper())
+    return float(match.group(1)) * 1024**power
 
 
 def is_time_period(text: str) -> bool:
-    return bool(TIME_PERIOD.match(text))
+    return bool(TIME_PERIOD.fullmatch(text))
 
 
 _UNIT_MS = {

@@ -50,7 +50,7 @@ def test_no_ports_means_no_output(tmp_path):
     assert run.returncode == 0 and run.files == {}
 
 
-@pytest.mark.parametrize("inputs", ["bad_ports", "bad_transports"])
+@pytest.mark.parametrize("inputs", ["bad_ports", "bad_transports", "bad_text"])
 def test_bad_ports_report_every_problem_located_and_write_nothing(tmp_path, snapshot, inputs):
     run = run_protoc(tmp_path, [GOLDEN_INPUTS / inputs])
     assert run.returncode != 0

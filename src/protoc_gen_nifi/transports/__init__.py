@@ -78,9 +78,9 @@ class Transport:
 
 def _check_http(d: Declared) -> list[str]:
     if not d.binding.setting("method") or d.binding.setting("method") == "METHOD_UNSPECIFIED":
-        return ["http transport needs a method, e.g. method: POST"]
+        return ["http transport has no method; set e.g. method: POST"]
     if d.direction == "IN" and d.binding.setting("method") == "PATCH":
-        return ["an http IN port accepts GET, POST, PUT or DELETE, not PATCH"]
+        return ["an http IN port cannot accept PATCH; use method: POST, PUT, GET or DELETE"]
     return []
 
 
@@ -104,11 +104,11 @@ def _check_jdbc(d: Declared) -> list[str]:
 def _check_redis(d: Declared) -> list[str]:
     mode = d.binding.setting("mode")
     if mode not in ("CACHE", "HASH"):
-        return ["redis transport needs a mode: CACHE (key/value) or HASH (records as hashes)"]
+        return ["redis transport has no mode; set mode: CACHE (key/value) or mode: HASH (records as hashes)"]
     if mode == "HASH" and d.direction != "OUT":
         return ["redis mode HASH writes records (OUT only); use mode: CACHE for a LOOKUP port"]
     if mode == "HASH" and not d.routing_key:
-        return ["redis mode HASH needs routing_key, the record field whose value is the hash key"]
+        return ["redis mode HASH has no routing_key; set routing_key to the record field whose value is the hash key"]
     if mode == "HASH":
         return _json_records("redis HASH")(d)
     return []
@@ -117,12 +117,12 @@ def _check_redis(d: Declared) -> list[str]:
 def _check_schedule(d: Declared) -> list[str]:
     cron, every = d.binding.setting("cron"), d.binding.setting("every")
     if bool(cron) == bool(every):
-        return ["schedule transport needs exactly one of cron (e.g. \"0 0 2 * * ?\") or every (e.g. \"15 mins\")"]
+        return ["schedule transport needs exactly one of cron or every; set e.g. cron: \"0 0 2 * * ?\" or every: \"15 mins\""]
     if cron and not is_cron(cron):
-        return [(f"schedule cron '{cron}' is not a Quartz cron expression (6 or 7 fields: sec min hour day month "
+        return [(f"schedule cron {cron!r} is not a Quartz cron expression (6 or 7 fields: sec min hour day month "
                 "weekday [year]); write e.g. \"0 0 2 * * ?\"")]
     if every and not is_time_period(every):
-        return [f"schedule every '{every}' is not a NiFi time period; write e.g. \"15 mins\""]
+        return [f"schedule every {every!r} is not a NiFi time period; write e.g. \"15 mins\""]
     if d.has_schedule:
         return ["a schedule port fires on its own cron or every; remove tuning.every / tuning.cron"]
     return []

@@ -71,6 +71,13 @@ class Boundary:
     params: tuple[Param, ...] = ()
 
 
+def nifi_literal(text: str) -> str:
+    """Proto text copied into a NiFi property value. NiFi reads `#{` as a parameter reference and `${` as
+    Expression Language; doubling the `#` or `$` run before `{` makes NiFi take the text as written."""
+    text = re.sub(r"(\$+)(?=\{)", lambda run: run.group(1) * 2, text)
+    return re.sub(r"(#+)(?=\{)", lambda run: run.group(1) * 2, text)
+
+
 def port_comment(port: Port, extra: str = "") -> str:
     if not port.message.full_name:  # the dead letter carries whatever failed
         return f"protoc-gen-nifi: dead-letter output ({port.origin}). {extra}".strip()
@@ -133,7 +140,7 @@ def ingress_context(integration: Integration, port: Port,
             _attribute(header_attribute("traceparent")) + ":replaceEmpty(" + NEW_TRACEPARENT + ")}"
         )
     if port.content_type:
-        attributes["mime.type"] = port.content_type
+        attributes["mime.type"] = nifi_literal(port.content_type)
     return attributes_step(
         "context", "trace context",
         "Tags the FlowFile with its integration and port and keeps (or starts) the W3C trace.",
@@ -148,16 +155,16 @@ def cloudevents_context(integration: Integration, port: Port, extra: dict[str, s
         "ce_specversion": "1.0",
         "ce_time": CE_TIME,
         # A dead letter keeps the type of the FlowFile that failed.
-        "ce_type": port.message.fact_type or port.message.full_name or DEAD_LETTER_TYPE,
+        "ce_type": nifi_literal(port.message.fact_type or port.message.full_name) or DEAD_LETTER_TYPE,
         "integration.name": integration.slug,
         "integration.port": port.slug,
         "traceparent": TRACEPARENT,
     }
     if port.content_type:
-        attributes["ce_datacontenttype"] = port.content_type
-        attributes["mime.type"] = port.content_type
+        attributes["ce_datacontenttype"] = nifi_literal(port.content_type)
+        attributes["mime.type"] = nifi_literal(port.content_type)
     if port.message.schema_subject:
-        attributes["ce_dataschema"] = port.message.schema_subject
+        attributes["ce_dataschema"] = nifi_literal(port.message.schema_subject)
     if not port.message.full_name:
         del attributes["integration.port"]  # a dead letter keeps the port it failed in
     attributes.update(extra or {})

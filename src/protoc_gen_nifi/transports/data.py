@@ -4,7 +4,16 @@ from __future__ import annotations
 from .. import nifi_catalog as nc
 from ..model import Integration, Port
 from ..naming import ref_slug
-from .base import Boundary, Param, ServiceUse, Step, ingress_context, port_comment, ref
+from .base import (
+    Boundary,
+    Param,
+    ServiceUse,
+    Step,
+    ingress_context,
+    nifi_literal,
+    port_comment,
+    ref,
+)
 
 JSON_READER = ServiceUse(
     key="json-reader",
@@ -108,7 +117,7 @@ def jdbc_out(integration: Integration, port: Port) -> Boundary:
     }
     keys = port.message.idempotency_key_fields
     if keys:
-        properties["Update Keys"] = ",".join(keys)
+        properties["Update Keys"] = nifi_literal(",".join(keys))
     upsert = Step(
         key="upsert",
         name=f"upsert {table}",
@@ -200,7 +209,7 @@ def mongodb_out(integration: Integration, port: Port) -> Boundary:
     keys = port.message.idempotency_key_fields
     properties = dict(common)
     if keys:  # replaying a fact must not duplicate it: upsert on its idempotency key
-        properties.update({"Mode": "update", "Upsert": "true", "Update Query Key": ",".join(keys)})
+        properties.update({"Mode": "update", "Upsert": "true", "Update Query Key": nifi_literal(",".join(keys))})
     else:
         properties["Mode"] = "insert"
     put = Step(
@@ -253,7 +262,7 @@ def _cache(port: Port) -> tuple[ServiceUse, Param]:
 def redis_out(integration: Integration, port: Port) -> Boundary:
     binding = port.binding.ref("binding_ref")
     if port.binding.setting("mode") == "HASH":
-        path = "/" + port.routing_key.replace(".", "/")
+        path = nifi_literal("/" + port.routing_key.replace(".", "/"))
         put = Step(
             key="hash",
             name=f"hash into {binding}",

@@ -11,6 +11,7 @@ from .base import (
     Step,
     cloudevents_context,
     ingress_context,
+    nifi_literal,
     port_comment,
     ref,
 )
@@ -53,7 +54,7 @@ def http_out(integration: Integration, port: Port) -> Boundary:
             headers[header] = ("${'" + header + "'}", False)
     properties = {"HTTP Method": method, "HTTP URL": ref(url)}
     if port.content_type:
-        properties["Request Content-Type"] = port.content_type
+        properties["Request Content-Type"] = nifi_literal(port.content_type)
     invoke = Step(
         key="invoke",
         name=f"{method} {endpoint_ref}",
