@@ -449,6 +449,11 @@ def _read_port(file_proto, method, method_path, option, index, locator, defaults
         if not _utf8_ok(option_of_message, where, problems, f"port {method.name}: message {message_name}'s option"):
             return None
     message = _message_info(message_name, message_file, message_proto, index.options)
+    if message.stream_ref and _looks_literal(message.stream_ref):
+        problems.add(*where, f"port {method.name}: message {message_name}'s event_fact stream_ref "
+                     f"{quoted(message.stream_ref)} looks like a literal address; use a logical stream name such as "
+                     "\"acme.orders.facts\" and bind topics per environment")
+        return None
 
     return Port(
         name=method.name,
