@@ -451,8 +451,10 @@ def schema_option(draw, valid: bool, hostile: bool) -> dict:
 def event_fact_option(draw, valid: bool, hostile: bool) -> dict:
     option: dict = {}
     text = _free_text(hostile, valid)
-    for key in ("type", "schema_subject", "stream_ref"):
+    for key in ("type", "schema_subject"):
         _put(option, key, _maybe(draw, text))
+    # stream_ref is a logical ref: the reader refuses one that looks like an address.
+    _put(option, "stream_ref", _maybe(draw, text.map(_logical) if valid else text))
     for key in ("partition_key_fields", "idempotency_key_fields"):
         values = draw(st.lists(text, max_size=3))
         if values:

@@ -408,7 +408,7 @@ import "google/protobuf/empty.proto";
 message Payload {{
   option (ameide_core_proto.integration.v1.schema) = {{ subject: {text} }};
   option (ameide_core_proto.common.v1.event_fact) = {{
-    type: {text} schema_subject: {text} stream_ref: {text} partition_key_fields: [{text}]
+    type: {text} schema_subject: {text} stream_ref: {ref} partition_key_fields: [{text}]
   }};
   string id = 1;
 }}
