@@ -94,7 +94,7 @@ def run_parts(request_bytes: bytes) -> list[bytes]:
         files = generate(request)
     except GenerationError as problems:
         return response_parts({}, problems.render())
-    except Exception as bug:  # never a traceback for the user; nothing partial is written
+    except Exception as bug:  # noqa: BLE001 -- never a traceback for the user; nothing partial is written
         return response_parts({}, f"protoc-gen-nifi: internal error {type(bug).__name__}: {bug}; {BUG_REPORT}")
     return response_parts(files)
 
