@@ -699,8 +699,6 @@ def test_a_request_naming_a_missing_file_is_an_error():
     assert "missing/x.proto" in response.error
 
 
-@pytest.mark.xfail(strict=True, reason="bug: the plugin prints a BrokenPipeError traceback when its reader "
-                   "(protoc, buf) has gone away before the response is written")
 def test_a_closed_stdout_is_not_a_traceback(seed_request):
     read, write = os.pipe()
     os.close(read)
@@ -710,3 +708,27 @@ def test_a_closed_stdout_is_not_a_traceback(seed_request):
     finally:
         os.close(write)
     assert b"Traceback" not in result.stderr, result.stderr.decode()
+
+
+def test_a_request_missing_an_import_is_a_bad_request_not_a_bug(seed_request):
+    request = plugin_pb2.CodeGeneratorRequest.FromString(seed_request)
+    kept = [f for f in request.proto_file if f.name != "google/protobuf/timestamp.proto"]
+    del request.proto_file[:]
+    request.proto_file.extend(kept)
+    response = run_in_process(request.SerializeToString())
+    assert response.error.startswith("acme/")
+    assert "the request's descriptors are inconsistent" in response.error and BUG_REPORT not in response.error
+    assert not response.file
+
+
+def test_bad_parameters_and_bad_protos_are_reported_together(tmp_path):
+    outcome = compile_port(tmp_path, 'direction: OUT', parameter="colour=blue")
+    messages = [message for *_, message in diagnostics(outcome.response.error)]
+    assert any("unknown parameter 'colour'" in m for m in messages), messages
+    assert any("has no transport" in m for m in messages), messages
+
+
+def test_a_huge_parameter_value_is_shortened_in_the_error():
+    request = plugin_pb2.CodeGeneratorRequest(parameter="nifi_version=" + "9" * 4_000_000)
+    response = run_in_process(request.SerializeToString())
+    assert "nifi_version=999" in response.error and len(response.error) < 300

@@ -11,19 +11,32 @@ from __future__ import annotations
 import sys
 
 
+def _plugin() -> int:
+    from .plugin import run_parts
+
+    try:
+        # The response is written piece by piece: at hundreds of integrations it is hundreds
+        # of MB, and joining it first would double the peak memory.
+        sys.stdout.buffer.writelines(run_parts(sys.stdin.buffer.read()))
+        sys.stdout.buffer.flush()
+    except BrokenPipeError:
+        # protoc or buf went away before reading the answer (it was killed, or failed on
+        # another plugin): nobody is left to read an error either. Exit quietly, without
+        # Python's second traceback when it flushes stdout at exit.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if not argv:
         if sys.stdin.isatty():
             print(__doc__.strip(), file=sys.stderr)
             return 2
-        from .plugin import run_parts
-
-        # The response is written piece by piece: at hundreds of integrations it is hundreds
-        # of MB, and joining it first would double the peak memory.
-        sys.stdout.buffer.writelines(run_parts(sys.stdin.buffer.read()))
-        sys.stdout.buffer.flush()
-        return 0
+        return _plugin()
     command, rest = argv[0], argv[1:]
     if command == "--include-path":
         from .resources import include_dir

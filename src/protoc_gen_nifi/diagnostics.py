@@ -44,14 +44,28 @@ class Diagnostics:
             raise GenerationError(self._items)
 
 
+class Where:
+    """Where a problem would be: unpacks to (file, line, column), computed only if a problem is reported."""
+
+    def __init__(self, locator: SourceLocator, path: tuple[int, ...]) -> None:
+        self._locator, self._path = locator, path
+
+    def __iter__(self):
+        return iter((self._locator.file, *self._locator.position(self._path)))
+
+
 class SourceLocator:
     """Finds the line and column of a descriptor element from source_code_info."""
 
     def __init__(self, file_proto) -> None:
         self.file = file_proto.name
-        self._spans = {tuple(loc.path): loc.span for loc in file_proto.source_code_info.location}
+        self._file_proto = file_proto
+        self._spans: dict[tuple[int, ...], list[int]] | None = None  # built on first use: most runs need none
+        self._comments: dict[tuple[int, ...], object] | None = None
 
     def position(self, path: tuple[int, ...]) -> tuple[int, int]:
+        if self._spans is None:
+            self._spans = {tuple(loc.path): loc.span for loc in self._file_proto.source_code_info.location}
         # The most specific recorded element on the path: protoc records an
         # aggregate option as a whole, not each of its fields.
         for end in range(len(path), -1, -1):
@@ -59,3 +73,16 @@ class SourceLocator:
             if span:
                 return span[0] + 1, span[1] + 1
         return 0, 0
+
+    def where(self, path: tuple[int, ...]) -> Where:
+        return Where(self, path)
+
+    def leading_comment(self, path: tuple[int, ...]):
+        """The first non-blank leading comment recorded for `path` (str, or bytes when not UTF-8), or None.
+        One pass over the file's locations, however many elements ask."""
+        if self._comments is None:
+            self._comments = {}
+            for location in self._file_proto.source_code_info.location:
+                if location.leading_comments.strip():
+                    self._comments.setdefault(tuple(location.path), location.leading_comments)
+        return self._comments.get(path)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from google.protobuf import descriptor_pool, message_factory
 
+from .diagnostics import Diagnostic, GenerationError
+
 INTEGRATION_EXT = "ameide_core_proto.integration.v1.integration"
 PORT_EXT = "ameide_core_proto.integration.v1.port"
 SCHEMA_EXT = "ameide_core_proto.integration.v1.schema"
@@ -27,7 +29,14 @@ class OptionReader:
     def __init__(self, proto_files) -> None:
         self._pool = descriptor_pool.DescriptorPool()
         for file_proto in proto_files:  # protoc and buf send dependencies first
-            self._pool.Add(file_proto)
+            try:
+                self._pool.Add(file_proto)
+            except (TypeError, KeyError, ValueError) as broken:  # what the pool raises for an inconsistent set
+                raise GenerationError([Diagnostic(
+                    file_proto.name, 0, 0,
+                    f"the request's descriptors are inconsistent ({str(broken)[:200]}); run protoc-gen-nifi from "
+                    "protoc or buf, which send every file with its imports first",
+                )]) from None
         self._classes: dict[str, type] = {}
 
     def _extension(self, name: str):

@@ -14,6 +14,11 @@ from .units import data_size_bytes, is_data_size, is_time_period
 PARAMETER_FILE = "protoc-gen-nifi parameter"
 
 
+def _short(text: str) -> str:
+    """A parameter value as an error message shows it: at most 60 characters."""
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 @dataclass(frozen=True)
 class PluginParams:
     nifi_version: str = DEFAULT_NIFI_VERSION
@@ -48,36 +53,36 @@ def parse_params(raw: str) -> tuple[PluginParams, list[Diagnostic]]:
         key, sep, value = entry.partition("=")
         key, value = key.strip(), value.strip()
         if not sep:
-            fail(f"'{entry}' is not key=value; write e.g. nifi_version={DEFAULT_NIFI_VERSION}")
+            fail(f"'{_short(entry)}' is not key=value; write e.g. nifi_version={DEFAULT_NIFI_VERSION}")
             continue
         if key in values:
-            fail(f"'{key}' is given twice; keep one")
+            fail(f"{_short(key)!r} is given twice; keep one")
             continue
         if key == "nifi_version":
             if value not in SUPPORTED_NIFI_VERSIONS:
-                fail(f"nifi_version={value} is not supported; use one of {', '.join(SUPPORTED_NIFI_VERSIONS)}")
+                fail(f"nifi_version={_short(value)} is not supported; use one of {', '.join(SUPPORTED_NIFI_VERSIONS)}")
                 continue
             values[key] = value
         elif key in ("backpressure_objects", "retry_count"):
             minimum = 1 if key == "backpressure_objects" else 0
             if not value.isdigit() or int(value) < minimum:
                 example = 10000 if key == "backpressure_objects" else 10
-                fail(f"{key}={value} must be a whole number >= {minimum}; write e.g. {key}={example}")
+                fail(f"{key}={_short(value)} must be a whole number >= {minimum}; write e.g. {key}={example}")
                 continue
             values[key] = int(value)
         elif key == "backpressure_size":
             if not is_data_size(value):
-                fail(f"backpressure_size={value} is not a NiFi data size; write e.g. backpressure_size=1 GB")
+                fail(f"backpressure_size={_short(value)} is not a NiFi data size; write e.g. backpressure_size=1 GB")
                 continue
             if data_size_bytes(value) == 0:
-                fail(f"backpressure_size={value} disables back pressure; write a size > 0, e.g. backpressure_size=1 GB")
+                fail(f"backpressure_size={_short(value)} disables back pressure; write a size > 0, e.g. backpressure_size=1 GB")
                 continue
             values[key] = value
         elif key == "max_backoff":
             if not is_time_period(value):
-                fail(f"max_backoff={value} is not a NiFi time period; write e.g. max_backoff=10 mins")
+                fail(f"max_backoff={_short(value)} is not a NiFi time period; write e.g. max_backoff=10 mins")
                 continue
             values[key] = value
         else:
-            fail(f"unknown parameter '{key}'; known parameters: {', '.join(sorted(DOCUMENTATION))}")
+            fail(f"unknown parameter {_short(key)!r}; known parameters: {', '.join(sorted(DOCUMENTATION))}")
     return PluginParams(**values), problems

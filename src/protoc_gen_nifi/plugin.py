@@ -26,12 +26,15 @@ _NAME_FIELD = 1
 
 
 def generate(request: plugin_pb2.CodeGeneratorRequest) -> dict[str, bytes]:
-    params, problems = parse_params(request.parameter)
-    if problems:
-        raise GenerationError(problems)
+    params, param_problems = parse_params(request.parameter)  # bad entries fall back to their defaults
+    try:
+        integrations = read_integrations(request, params)
+    except GenerationError as proto_problems:  # report both kinds at once
+        raise GenerationError([*param_problems, *proto_problems.diagnostics]) from None
+    if param_problems:
+        raise GenerationError(param_problems)
     target = nc.Target.of(params.nifi_version)
     files: dict[str, bytes] = {}
-    integrations = read_integrations(request, params)
     # The generation pipeline (flow, transports, rendering) is imported only by a run
     # that reached it: a request that fails validation is answered without it.
     from .artifacts import integration_files

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from google.protobuf.compiler import plugin_pb2
 
-from .diagnostics import Diagnostics, SourceLocator
+from .diagnostics import Diagnostics, SourceLocator, Where
 from .model import Backpressure, Binding, Integration, MessageInfo, Port, Retry, Tuning
 from .naming import (
     HEADER_NAME,
@@ -30,15 +30,14 @@ _LITERAL_MARKERS = ("://", "/", ":", "@", " ", "\\")
 
 
 def _comments(locator: SourceLocator, file_proto, path: tuple[int, ...], problems: Diagnostics) -> str:
-    for location in file_proto.source_code_info.location:
-        if tuple(location.path) == path and location.leading_comments.strip():
-            text = location.leading_comments
-            if isinstance(text, bytes):  # protobuf hands over text that is not UTF-8 as bytes
-                problems.add(file_proto.name, *locator.position(path),
-                             "the comment above this element is not valid UTF-8; save the file as UTF-8")
-                return ""
-            return " ".join(line.strip() for line in text.strip().splitlines())
-    return ""
+    text = locator.leading_comment(path)
+    if text is None:
+        return ""
+    if isinstance(text, bytes):  # protobuf hands over text that is not UTF-8 as bytes
+        problems.add(file_proto.name, *locator.position(path),
+                     "the comment above this element is not valid UTF-8; save the file as UTF-8")
+        return ""
+    return " ".join(line.strip() for line in text.strip().splitlines())
 
 
 def _not_utf8(message, prefix: str = "") -> list[str]:
@@ -292,7 +291,7 @@ def _read_service(file_proto, s_index, service, options, index, locator, params,
     if integration_option is None and not any(p is not None for p in port_options):
         return None  # an ordinary service, not an integration
 
-    where = (file_proto.name, *locator.position(service_path + (_SERVICE_OPTIONS, INTEGRATION_FIELD)))
+    where = locator.where(service_path + (_SERVICE_OPTIONS, INTEGRATION_FIELD))
     if not _utf8_ok(integration_option, where, problems, f"integration {service.name}:"):
         return None
     service_full = _full(file_proto, service.name)
@@ -345,7 +344,7 @@ def _read_service(file_proto, s_index, service, options, index, locator, params,
             continue
         slugs[port.slug] = method.name
         ports.append(port)
-        _check_ref_spelling(port, file_proto.name, locator.position(method_path), spellings, problems)
+        _check_ref_spelling(port, locator.where(method_path), spellings, problems)
 
     if not service.method:
         problems.add(
@@ -359,14 +358,14 @@ def _read_service(file_proto, s_index, service, options, index, locator, params,
     )
 
 
-def _check_ref_spelling(port: Port, file: str, position: tuple[int, int],
-                        spellings: dict[tuple[str, str, str], tuple[str, str]], problems: Diagnostics) -> None:
+def _check_ref_spelling(port: Port, where: Where, spellings: dict[tuple[str, str, str], tuple[str, str]],
+                        problems: Diagnostics) -> None:
     """Two spellings of a ref that name one parameter (orders-in, Orders_In) would silently share it."""
     for field, value in port.binding.refs:
         key = (port.transport, field, ref_slug(value))
         first_value, first_port = spellings.setdefault(key, (value, port.name))
         if first_value != value:
-            problems.add(file, *position,
+            problems.add(*where,
                          f"port {port.name}: {field} {quoted(value)} and {quoted(first_value)} (port {first_port}) "
                          f"name the same parameters ({ref_slug(value)}); spell them the same or use distinct names")
 
@@ -377,7 +376,7 @@ def _looks_literal(ref: str) -> bool:
 
 def _read_port(file_proto, method, method_path, option, index, locator, defaults, problems) -> Port | None:
     option_path = method_path + (_METHOD_OPTIONS, PORT_FIELD)
-    where = (file_proto.name, *locator.position(option_path))
+    where = locator.where(option_path)
     ok = _utf8_ok(option, where, problems, f"port {method.name}:")
     if not ok:
         return None  # its text cannot be trusted any further
