@@ -23,6 +23,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from protoc_gen_nifi import nifi_catalog as nc
+
 from .fake_flow import FlowMixin, Raw
 from .nifi_model import check
 
@@ -404,16 +406,31 @@ class Fake(FlowMixin):
 
     # ---------------------------------------------------------------- process groups
 
+    def _instance_ids(self, properties: dict) -> dict:
+        service_ids = {s["versionedId"]: sid for sid, s in self.services.items()}
+        return {k: service_ids.get(v, v) for k, v in properties.items()}
+
     def _instantiate(self, contents: dict, parent: str) -> str:
         gid = next(self.ids)
         g = {"id": gid, "name": contents["name"], "parent": parent, "children": [], "vci": None, "revision": 1,
              "versionedId": contents["identifier"]}
         self.groups[gid] = g
         self.groups[parent]["children"].append(gid)
+        # Services first: like NiFi, an import rewrites every property that names a service by its
+        # versioned id to the new instance's id.
+        created = []
+        for s in contents.get("controllerServices") or []:
+            sid = self.by_vid[s["identifier"]] = next(self.ids)
+            self.services[sid] = {"id": sid, "group": gid, "versionedId": s["identifier"], "name": s["name"],
+                                  "type": s["type"], "bundle": s["bundle"], "properties": dict(s.get("properties") or {}),
+                                  "state": "DISABLED", "revision": 1, "polls": 0}
+            created.append(self.services[sid])
+        for svc in created:
+            svc["properties"] = self._instance_ids(svc["properties"])
         for p in contents.get("processors") or []:
             pid = self.by_vid[p["identifier"]] = next(self.ids)
             self.processors[pid] = {"id": pid, "group": gid, "versionedId": p["identifier"], "name": p["name"],
-                                    "state": "STOPPED", "properties": dict(p.get("properties") or {}),
+                                    "state": "STOPPED", "properties": self._instance_ids(p.get("properties") or {}),
                                     "type": p["type"], "bundle": p["bundle"], "revision": 1,
                                     "autoterm": set(p.get("autoTerminatedRelationships") or [])}
         for kind in ("inputPorts", "outputPorts"):
@@ -424,11 +441,6 @@ class Fake(FlowMixin):
         for f in contents.get("funnels") or []:
             fid = self.by_vid[f["identifier"]] = next(self.ids)
             self.funnels[fid] = {"id": fid, "group": gid, "versionedId": f["identifier"]}
-        for s in contents.get("controllerServices") or []:
-            sid = next(self.ids)
-            self.services[sid] = {"id": sid, "group": gid, "versionedId": s["identifier"], "name": s["name"],
-                                  "type": s["type"], "bundle": s["bundle"], "properties": dict(s.get("properties") or {}),
-                                  "state": "DISABLED", "revision": 1, "polls": 0}
         for child in contents.get("processGroups") or []:
             self._instantiate(child, gid)
         for c in contents.get("connections") or []:
@@ -606,7 +618,8 @@ class Fake(FlowMixin):
             ctx = next((c for c in self.contexts.values() if c["name"] == self._root_name(gid)), None)
             gid = self.groups[gid]["parent"]
         errors = []
-        for key, d in KAFKA_DESCRIPTORS.items():
+        descriptors = self._descriptors(s["type"], s["bundle"]["version"]) or {}
+        for key, d in descriptors.items():
             raw = s["properties"].get(key)
             value = raw
             m = re.fullmatch(r"#\{([^}]+)\}", raw or "")
@@ -619,11 +632,14 @@ class Fake(FlowMixin):
                     continue
             if d.get("required") and not value:
                 errors.append(f"'{d['displayName']}' is invalid because {d['displayName']} is required")
+            elif d.get("typeProvidedByValue") and value and value not in self.services:
+                errors.append(f"'{d['displayName']}' validated against '{value}' is invalid because Invalid "
+                              f"Controller Service: {value} is not a valid Controller Service Identifier")
             elif key == "bootstrap.servers" and value and ":" not in value:
                 errors.append(f"'Bootstrap Servers' validated against '{raw}' is invalid because Must be a "
                               "comma-separated list of host:port")
         for key in s["properties"]:
-            if key not in KAFKA_DESCRIPTORS and s["properties"][key] is not None:
+            if key not in descriptors and s["properties"][key] is not None:
                 errors.append(f"'{key}' validated against '{s['properties'][key]}' is invalid because '{key}' is not "
                               "a supported property or has no Validator associated with it")
         return errors
@@ -636,7 +652,7 @@ class Fake(FlowMixin):
     def _service_entity(self, s):
         props = {}
         for k, v in s["properties"].items():
-            sensitive = KAFKA_DESCRIPTORS.get(k, {}).get("sensitive")
+            sensitive = (self._descriptors(s["type"], s["bundle"]["version"]) or {}).get(k, {}).get("sensitive")
             props[k] = MASK if sensitive and v is not None and not re.fullmatch(r"#\{[^}]+\}", v) else v
         errors = self._validation(s)
         comp = {"id": s["id"], "name": s["name"], "type": s["type"], "bundle": s["bundle"], "state": s["state"],
@@ -657,16 +673,41 @@ class Fake(FlowMixin):
         return 201, self._service_entity(self.services[sid])
 
     def n_service_types(self, query, **_):
+        # Installed: Kafka, and every type a deployed flow uses (at the bundle it names).
         types = [{"type": KAFKA_SVC, "bundle": KAFKA_BUNDLE}]
+        for s in self.services.values():
+            if {"type": s["type"], "bundle": s["bundle"]} not in types:
+                types.append({"type": s["type"], "bundle": s["bundle"]})
         if query.get("serviceType"):
             types = [t for t in types if t["type"] == query["serviceType"]]
         return 200, {"controllerServiceTypes": types}
 
     def n_service_definition(self, g, a, v, t, **_):
-        if (g, a, v, t) != (KAFKA_BUNDLE["group"], KAFKA_BUNDLE["artifact"], KAFKA_BUNDLE["version"], KAFKA_SVC):
+        installed = {"type": t, "bundle": {"group": g, "artifact": a, "version": v}}
+        descriptors = self._descriptors(t, v)
+        if descriptors is None or installed not in self.n_service_types({})[1]["controllerServiceTypes"]:
             raise Reply(404, "Unable to find component definition")
         return 200, {"group": g, "artifact": a, "version": v, "type": t, "supportsDynamicProperties": False,
-                     "propertyDescriptors": KAFKA_DESCRIPTORS}
+                     "propertyDescriptors": descriptors}
+
+    @staticmethod
+    def _descriptors(service_type: str, version: str) -> dict | None:
+        """A service type's property descriptors: Kafka's in detail (the tests' allowable values), the other
+        types' as NiFi lists the properties the generator sets (from its catalog, per NiFi version)."""
+        if service_type == KAFKA_SVC:
+            return KAFKA_DESCRIPTORS
+        component = next((c for c in nc.COMPONENTS if c.type == service_type), None)
+        if component is None or version not in nc.SUPPORTED_NIFI_VERSIONS:
+            return None
+        target = nc.Target.of(version)
+        descriptors = {}
+        for prop in component.props:
+            key = target.key(component, prop.key)
+            descriptors[key] = {"name": key, "displayName": target.display(component, prop.key),
+                                "sensitive": prop.sensitive}
+            if prop.service_api:  # a service reference: the API it must implement
+                descriptors[key]["typeProvidedByValue"] = {"type": prop.service_api, "group": nc.BUNDLE_GROUP}
+        return descriptors
 
     def n_service(self, sid, **_):
         s = self.services[sid]

@@ -54,3 +54,14 @@ def test_values_from_env_then_secret_file_by_name_or_env(tmp_path):
     r = Redactor()
     assert resolve_values(params, {"A_ENV": "va"}, tmp_path, r) == {"a": "va", "b": "from-name", "c": "from-env-file"}
     assert r("from-name from-env-file va") == "<redacted> <redacted> va"
+
+
+def test_services_that_others_use_are_reconciled_first():
+    from protoc_gen_nifi.harness.services import dependency_order
+
+    client = {"identifier": "c", "properties": {"Redis Connection Pool": "p", "TTL": "#{ttl}"}}
+    pool = {"identifier": "p", "properties": {"Connection String": "#{redis}"}}
+    reader = {"identifier": "r", "properties": {}}
+    assert [e["identifier"] for e in dependency_order([client, reader, pool])] == ["p", "c", "r"]
+    looped = [{"identifier": "a", "properties": {"x": "b"}}, {"identifier": "b", "properties": {"x": "a"}}]
+    assert sorted(e["identifier"] for e in dependency_order(looped)) == ["a", "b"]

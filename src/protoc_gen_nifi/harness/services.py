@@ -136,9 +136,22 @@ def _find_live(run: Run, entry: dict) -> dict | None:
 
 
 class ServiceReconciler:
-    def __init__(self, run: Run) -> None:
+    def __init__(self, run: Run, manifest: list[dict] | None = None) -> None:
         self.run = run
         self.stopped_group = False
+        # A service property that names another service holds that service's versioned id in the
+        # manifest; the deployed instance has its own id, which is what NiFi must be given.
+        self.by_versioned_id = {e.get("identifier"): e for e in manifest or []}
+
+    def _instance_ids(self, desired: dict[str, str | None]) -> dict[str, str | None]:
+        out = {}
+        for key, value in desired.items():
+            referenced = self.by_versioned_id.get(value)
+            if referenced is not None:
+                live = _find_live(self.run, referenced)
+                value = live["id"] if live is not None else value
+            out[key] = value
+        return out
 
     def _get(self, sid: str, entry: dict) -> dict:
         return self.run.nifi.get(f"/controller-services/{sid}", step="services", component=_svc(entry))
@@ -187,7 +200,7 @@ class ServiceReconciler:
         run, nifi, comp = self.run, self.run.nifi, _svc(entry)
         bundle = resolve_bundle(run, entry)
         desc = fetch_descriptors(run, entry, bundle)
-        desired = normalise(entry, desc)
+        desired = self._instance_ids(normalise(entry, desc))
         want_state = "ENABLED" if entry.get("autoEnable", True) else "DISABLED"
         live = _find_live(run, entry)
         if live is None:
@@ -228,7 +241,26 @@ class ServiceReconciler:
         run.say("services", f"{comp}: {want_state}")
 
 
+def dependency_order(entries: list[dict]) -> list[dict]:
+    """Services that others reference come first: NiFi enables a service only once those it uses are enabled."""
+    by_id = {e.get("identifier"): e for e in entries}
+    ordered: list[dict] = []
+
+    def visit(entry: dict, path: tuple[str, ...]) -> None:
+        if entry in ordered or entry.get("identifier") in path:  # done, or a cycle (NiFi would refuse it anyway)
+            return
+        for value in (entry.get("properties") or {}).values():
+            if value in by_id:
+                visit(by_id[value], (*path, entry.get("identifier")))
+        ordered.append(entry)
+
+    for entry in entries:
+        visit(entry, ())
+    return ordered
+
+
 def run_services(run: Run) -> None:
-    rec = ServiceReconciler(run)
-    for entry in run.art.manifest.get("controllerServices") or []:
+    manifest = run.art.manifest.get("controllerServices") or []
+    rec = ServiceReconciler(run, manifest)
+    for entry in dependency_order(manifest):
         rec.reconcile(entry)
