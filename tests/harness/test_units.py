@@ -65,3 +65,22 @@ def test_services_that_others_use_are_reconciled_first():
     assert [e["identifier"] for e in dependency_order([client, reader, pool])] == ["p", "c", "r"]
     looped = [{"identifier": "a", "properties": {"x": "b"}}, {"identifier": "b", "properties": {"x": "a"}}]
     assert sorted(e["identifier"] for e in dependency_order(looped)) == ["a", "b"]
+
+
+@pytest.mark.parametrize("integration, slug", [
+    ("financial_reconciliation", "nightly"),  # schedule: GenerateFlowFile -> trace context
+    ("cross_service_validation", "on_demand"),  # HTTP IN: HandleHttpRequest -> (reply, trace context)
+    ("maintenance_predictions", "maintenance_history_in"),  # JDBC IN
+    ("booking_analytics", "booking_created_in"),  # AMQP IN
+])
+def test_cases_enter_every_ingress_at_its_trace_context(integration, slug):
+    import json
+    from pathlib import Path
+
+    from protoc_gen_nifi.harness import topology
+
+    root = Path(__file__).resolve().parents[2] / "examples" / "ev_coownership" / "generated" / integration
+    snapshot = json.loads((root / "nifi" / "flow.snapshot.json").read_text())
+    found = topology.entry(snapshot, slug)
+    assert (found.group_name, found.target_name, found.target_type) == (f"ingress {slug}", "trace context",
+                                                                        "PROCESSOR")

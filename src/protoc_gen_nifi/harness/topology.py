@@ -56,9 +56,12 @@ def _failure_ports(group: dict) -> set[str]:
     return {p["identifier"] for p in group.get("outputPorts") or [] if p.get("name") == "failure"}
 
 
+INGRESS_CONTEXT = "trace context"
+
+
 def entry(snapshot: dict, slug: str) -> Entry:
-    """IN port: after the transport processor (the group's only processor without incoming connections),
-    where its `success` goes. OUT port: where input port `in` leads (the mapping is bypassed).
+    """IN port: the ingress group's `trace context` step, where the transport hands its data over (older
+    flows: where the group's only source processor's `success` goes). OUT port: where input port `in` leads (the mapping is bypassed).
     Raises ValueError with the reason when the flow does not have that shape."""
     ingress, egress = _group(snapshot, f"ingress {slug}"), _group(snapshot, f"egress {slug}")
     group = ingress or egress
@@ -66,6 +69,11 @@ def entry(snapshot: dict, slug: str) -> Entry:
         raise ValueError(f"no port {slug!r} in this integration")
     conns = group.get("connections") or []
     names = _names(group)
+    context = [p for p in (ingress or {}).get("processors") or [] if p.get("name") == INGRESS_CONTEXT]
+    if len(context) == 1:
+        # Every transport's ingress ends in `trace context`, whatever precedes it (a listing and a fetch,
+        # a request and its reply): the injected content is what that step receives.
+        return Entry(group["identifier"], group["name"], context[0]["identifier"], "PROCESSOR", INGRESS_CONTEXT)
     if ingress is not None:
         fed = {c["destination"]["id"] for c in conns}
         sources = [p for p in group.get("processors") or [] if p["identifier"] not in fed]
