@@ -333,7 +333,7 @@ class _Builder:
                 clone = self.processor(group, branch, _position(COLUMN * (j + 1) / 2, first_y + i * ROW + ROW / 2),
                                        port)
                 group.connect((processor, "PROCESSOR", group.id), (clone, "PROCESSOR", group.id),
-                              list(step.forward), bp)
+                              list(branch.on or step.forward), bp)
                 placed.append((branch, clone))
         for step, processor, nxt in zip(spec.steps, mains, mains[1:]):
             group.connect((processor, "PROCESSOR", group.id), (nxt, "PROCESSOR", group.id), list(step.forward), bp)

@@ -161,6 +161,14 @@ HANDLE_HTTP_REQUEST = Component(
     relationships=("success",),
 )
 
+# Routes on dynamic properties: each property adds a relationship of its name.
+ROUTE_ON_ATTRIBUTE = Component(
+    type="org.apache.nifi.processors.standard.RouteOnAttribute",
+    artifact="nifi-standard-nar",
+    props=(Prop("Routing Strategy"),),
+    relationships=("unmatched",),
+)
+
 HANDLE_HTTP_RESPONSE = Component(
     type="org.apache.nifi.processors.standard.HandleHttpResponse",
     artifact="nifi-standard-nar",
@@ -379,7 +387,7 @@ PUT_REDIS_HASH_RECORD = Component(
 
 COMPONENTS = (
     KAFKA3_CONNECTION_SERVICE, CONSUME_KAFKA, PUBLISH_KAFKA, INVOKE_HTTP, UPDATE_ATTRIBUTE, EXECUTE_SCRIPT,
-    JSON_TREE_READER, JSON_RECORD_SET_WRITER, GENERATE_FLOW_FILE, STANDARD_HTTP_CONTEXT_MAP, HANDLE_HTTP_REQUEST,
+    JSON_TREE_READER, JSON_RECORD_SET_WRITER, GENERATE_FLOW_FILE, ROUTE_ON_ATTRIBUTE, STANDARD_HTTP_CONTEXT_MAP, HANDLE_HTTP_REQUEST,
     HANDLE_HTTP_RESPONSE, AWS_CREDENTIALS_SERVICE, LIST_S3, FETCH_S3_OBJECT, PUT_S3_OBJECT, CONSUME_AMQP,
     PUBLISH_AMQP, DBCP_CONNECTION_POOL, QUERY_DATABASE_TABLE_RECORD, PUT_DATABASE_RECORD, EXECUTE_SQL_RECORD,
     MONGODB_CLIENT_SERVICE, GET_MONGO, PUT_MONGO, REDIS_CONNECTION_POOL, REDIS_MAP_CACHE_CLIENT,

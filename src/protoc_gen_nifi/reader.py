@@ -415,14 +415,19 @@ def _read_port(file_proto, method, method_path, option, index, locator, defaults
 
         transport = TRANSPORTS[binding.transport]
         if option.required_headers and direction not in transport.header_directions:
-            problems.add(*where, f"port {method.name}: {binding.transport} {direction} sends no headers; remove "
-                         "required_headers (Kafka, AMQP, HTTP and S3 OUT ports send them)")
+            problems.add(*where, f"port {method.name}: {binding.transport} {direction} has no headers; remove "
+                         "required_headers (Kafka, AMQP, HTTP and S3 OUT ports send them, HTTP IN ports require them)")
             ok = False
         credentials = [h for h in option.required_headers if h.lower() in CREDENTIAL_HEADERS]
         if credentials and binding.transport != "http" and direction in transport.header_directions:
             problems.add(*where, f"port {method.name}: the credential header {credentials[0]} can only be sent by "
                          f"an http port (from a sensitive parameter); authenticate the {binding.transport} "
                          "connection through its parameters instead")
+            ok = False
+        elif credentials and direction == "IN":
+            problems.add(*where, f"port {method.name}: an http IN port checks that required headers are present, "
+                         f"not their values, so {credentials[0]} would let anyone in; authenticate callers with "
+                         "mTLS instead and remove it from required_headers")
             ok = False
         batch = port_tuning.HasField("batch_size") if port_tuning is not None else False
         if batch and direction not in TRANSPORTS[binding.transport].batch_directions:

@@ -140,7 +140,7 @@ TRANSPORTS: dict[str, Transport] = {
         {"IN": http_in, "OUT": http_out},
         refs=(RefField("endpoint_ref", "erp-orders", "the URL"),),
         settings=("method",),
-        header_directions=frozenset({"OUT"}),
+        header_directions=frozenset({"IN", "OUT"}),  # IN: requests without them are refused (400)
         check=_check_http,
     ),
     "s3": Transport(

@@ -60,8 +60,10 @@ class Step:
     tuned: bool = False
     batch_key: str | None = None  # the property that takes tuning.batch_size
     schedule: tuple[str, str] | None = None  # (strategy, period) the transport itself fixes
-    # Steps that also receive this step's `forward` FlowFiles (NiFi clones them), e.g. an HTTP reply.
+    # Steps that also receive FlowFiles of this step (NiFi clones them), e.g. an HTTP reply: by default on
+    # the `forward` relationships, or on a branch's own `on` relationships (e.g. a rejection).
     branches: tuple[Step, ...] = ()
+    on: tuple[str, ...] = ()  # as a branch: the parent's relationships that feed it
 
 
 @dataclass(frozen=True)

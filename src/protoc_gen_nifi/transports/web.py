@@ -72,12 +72,34 @@ def http_out(integration: Integration, port: Port) -> Boundary:
     return Boundary(steps=(cloudevents_context(integration, port), invoke), params=tuple(params))
 
 
+def _reply(key: str, status: str, comments: str, on: tuple[str, ...] = ()) -> Step:
+    return Step(
+        key=key,
+        name=f"reply {status}",
+        component=nc.HANDLE_HTTP_RESPONSE,
+        comments=f"protoc-gen-nifi: {comments}",
+        properties={"HTTP Status Code": status},
+        services={"HTTP Context Map": "http-context"},
+        done=("success",),
+        failures=("failure",),
+        on=on,
+    )
+
+
+def _header_present(header: str) -> str:
+    """EL: the request carried `header` (any letter case: HTTP/2 clients send names in lower case)."""
+    regex = "".join(f"[{c}]" if c in ".*+|$^" else c for c in header)
+    return "${anyMatchingAttribute('(?i)http[.]headers[.]" + regex + "'):isEmpty():not()}"
+
+
 def http_in(integration: Integration, port: Port) -> Boundary:
     endpoint_ref = port.binding.ref("endpoint_ref")
     method = port.binding.setting("method")
     endpoint = ref_slug(endpoint_ref)
     listen = Param(f"http.{endpoint}.listen.port", f"Port NiFi listens on for endpoint '{endpoint_ref}'")
     path = Param(f"http.{endpoint}.path", f"Request path (a regular expression) of endpoint '{endpoint_ref}', e.g. /orders")
+    # The caller gets 202 Accepted once NiFi holds the FlowFile; processing continues asynchronously.
+    accepted = _reply("reply", "202", "acknowledges the request; a clone of the FlowFile carries on.")
     receive = Step(
         key="receive",
         name=f"{method} {endpoint_ref}",
@@ -91,18 +113,23 @@ def http_in(integration: Integration, port: Port) -> Boundary:
         services={"HTTP Context Map": "http-context"},
         forward=("success",),
         tuned=True,
-        # The caller gets 202 Accepted once NiFi holds the FlowFile; processing continues asynchronously.
-        branches=(Step(
-            key="reply",
-            name="reply 202 Accepted",
-            component=nc.HANDLE_HTTP_RESPONSE,
-            comments="protoc-gen-nifi: acknowledges the request; a clone of the FlowFile carries on.",
-            properties={"HTTP Status Code": "202"},
-            services={"HTTP Context Map": "http-context"},
-            done=("success",),
-            failures=("failure",),
-        ),),
+        branches=() if port.required_headers else (accepted,),
     )
+    steps = [receive]
+    if port.required_headers:
+        # A request without a required header is answered 400 and goes no further.
+        condition = _header_present(port.required_headers[0])[:-1] + "".join(
+            f":and({_header_present(header)})" for header in port.required_headers[1:]) + "}"
+        steps.append(Step(
+            key="headers",
+            name="required headers",
+            component=nc.ROUTE_ON_ATTRIBUTE,
+            comments=f"protoc-gen-nifi: the request must carry {', '.join(port.required_headers)}.",
+            properties={"Routing Strategy": "Route to Property name"},
+            dynamic={"valid": (condition, False)},
+            forward=("valid",),
+            branches=(accepted, _reply("reject", "400", "a required header is missing.", on=("unmatched",))),
+        ))
     context_map = ServiceUse(
         key="http-context",
         name="HTTP requests in flight",
@@ -111,7 +138,7 @@ def http_in(integration: Integration, port: Port) -> Boundary:
         comments="protoc-gen-nifi: holds each HTTP request until its reply is sent.",
     )
     context = ingress_context(integration, port, lambda header: "http.headers." + header.replace("_", "-"))
-    return Boundary(steps=(receive, context), services=(context_map,), params=(listen, path))
+    return Boundary(steps=(*steps, context), services=(context_map,), params=(listen, path))
 
 
 # ---- S3 ---------------------------------------------------------------------------------------
