@@ -94,7 +94,7 @@ class DescriptorSets:
         # a file whose bytes hold none of them carries no retained option (protoc 24+ and
         # buf strip them from proto_file already).
         self._retained_keys = {
-            _varint(number << 3 | wire) for numbers in self._retained.values() for number in numbers
+            varint(number << 3 | wire) for numbers in self._retained.values() for number in numbers
             for wire in (0, 1, 2, 3, 5)
         }
         self._owners: dict[str, str] = {}
@@ -120,7 +120,7 @@ class DescriptorSets:
             if any(key in data for key in self._retained_keys):  # else nothing to strip: skip the walk
                 _strip_options(copy, self._retained)
                 data = copy.SerializeToString(deterministic=True)
-            entry = self._entries[name] = _FILE_TAG + _varint(len(data)) + data
+            entry = self._entries[name] = _FILE_TAG + varint(len(data)) + data
         return entry
 
     def for_messages(self, messages) -> bytes:
@@ -144,7 +144,8 @@ class DescriptorSets:
 _FILE_TAG = bytes([1 << 3 | 2])  # FileDescriptorSet.file: field 1, length-delimited
 
 
-def _varint(value: int) -> bytes:
+def varint(value: int) -> bytes:
+    """Protobuf's base-128 varint (the response and descriptor files are assembled at wire level)."""
     out = bytearray()
     while True:
         byte = value & 0x7F

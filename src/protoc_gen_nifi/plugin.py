@@ -6,6 +6,7 @@ from google.protobuf.compiler import plugin_pb2
 from google.protobuf.message import DecodeError
 
 from . import nifi_catalog as nc
+from .descriptors import varint as _varint
 from .diagnostics import GenerationError
 from .params import parse_params
 from .reader import read_integrations
@@ -44,16 +45,6 @@ def generate(request: plugin_pb2.CodeGeneratorRequest) -> dict[str, bytes]:
     for integration in integrations:
         files.update(integration_files(integration, target, descriptors))
     return files
-
-
-def _varint(value: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte = value & 0x7F
-        value >>= 7
-        out.append(byte | (0x80 if value else 0))
-        if not value:
-            return bytes(out)
 
 
 def response_parts(files: dict[str, bytes], error: str = "") -> list[bytes]:

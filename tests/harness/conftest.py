@@ -83,3 +83,24 @@ def harness(server, artifacts, secrets_dir):
     text = "\n".join(h.everything)
     for secret in (SECRET, ENV["NIFI_PASSWORD"]):
         assert secret not in text, "a secret reached the harness output"
+
+
+def generated_integration(source: Path, tmp_path: Path, password: str) -> tuple[Path, Path, dict]:
+    """A copy of a generated integration's nifi/ folder, a secrets dir with every sensitive parameter, and an
+    environment with every other one (plausible Kafka settings, placeholders elsewhere)."""
+    import yaml
+
+    art = tmp_path / source.name
+    shutil.copytree(source / "nifi", art / "nifi")
+    params = yaml.safe_load((art / "nifi" / "parameter-context.yaml").read_text())["parameters"]
+    secrets = tmp_path / "secrets"
+    secrets.mkdir()
+    env = {"NIFI_USERNAME": "admin", "NIFI_PASSWORD": password}
+    known = {"kafka.bootstrap.servers": "kafka:9092", "kafka.security.protocol": "SASL_SSL",
+             "kafka.sasl.mechanism": "SCRAM-SHA-512"}
+    for p in params:
+        if p["sensitive"]:
+            (secrets / p["name"]).write_text(SECRET)
+        else:
+            env[p["env"]] = known.get(p["name"], f"value-of-{p['name']}")
+    return art, secrets, env

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from .conftest import SECRET, Harness
+from .conftest import Harness, generated_integration
 
 FIXTURE_CASES = Path(__file__).parent / "fixtures" / "cases"
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "order_to_erp" / "generated" / "order_to_erp"
@@ -232,18 +232,7 @@ def test_generated_example_mapping_fan_out_is_followed_through_clones(server, fa
     """The generator's real flow: trace context, a funnel cloning to two mappings, two egress transports."""
     if not (EXAMPLE / "nifi" / "flow.snapshot.json").exists():
         pytest.skip("examples/order_to_erp not generated yet")
-    art = tmp_path / "order_to_erp"
-    shutil.copytree(EXAMPLE / "nifi", art / "nifi")
-    params = yaml.safe_load((art / "nifi" / "parameter-context.yaml").read_text())["parameters"]
-    secrets = tmp_path / "secrets"
-    secrets.mkdir()
-    env = {"NIFI_USERNAME": "admin", "NIFI_PASSWORD": fake.users["admin"]}
-    for p in params:
-        if p["sensitive"]:
-            (secrets / p["name"]).write_text(SECRET)
-        else:
-            env[p["env"]] = {"kafka.bootstrap.servers": "kafka:9092", "kafka.security.protocol": "SASL_SSL",
-                             "kafka.sasl.mechanism": "SCRAM-SHA-512"}.get(p["name"], f"value-of-{p['name']}")
+    art, secrets, env = generated_integration(EXAMPLE, tmp_path, fake.users["admin"])
 
     def mapping(name, content, attrs):  # stands in for the human-owned Groovy scripts
         order = json.loads(content)

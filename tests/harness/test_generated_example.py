@@ -1,11 +1,9 @@
 """The harness against the generator's real output: every integration under examples/*/generated."""
-import shutil
 from pathlib import Path
 
 import pytest
-import yaml
 
-from .conftest import SECRET, Harness
+from .conftest import SECRET, Harness, generated_integration
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 EXAMPLE = EXAMPLES / "order_to_erp" / "generated" / "order_to_erp"
@@ -18,18 +16,7 @@ def test_every_example_integration_is_covered():
 
 @pytest.mark.parametrize("example", INTEGRATIONS, ids=[p.name for p in INTEGRATIONS])
 def test_generated_example_deploys_and_is_idempotent(server, fake, tmp_path, example):
-    art = tmp_path / example.name
-    shutil.copytree(example / "nifi", art / "nifi")
-    params = yaml.safe_load((art / "nifi" / "parameter-context.yaml").read_text())["parameters"]
-    secrets = tmp_path / "secrets"
-    secrets.mkdir()
-    env = {"NIFI_USERNAME": "admin", "NIFI_PASSWORD": fake.users["admin"]}
-    for p in params:
-        if p["sensitive"]:
-            (secrets / p["name"]).write_text(SECRET)
-        else:
-            env[p["env"]] = {"kafka.bootstrap.servers": "kafka:9092", "kafka.security.protocol": "SASL_SSL",
-                             "kafka.sasl.mechanism": "SCRAM-SHA-512"}.get(p["name"], f"value-of-{p['name']}")
+    art, secrets, env = generated_integration(example, tmp_path, fake.users["admin"])
     h = Harness(server, art, secrets)
     assert h(env=env) == 0, h.text
     n = len(fake.seen)
