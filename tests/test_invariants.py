@@ -17,11 +17,12 @@ from google.protobuf.compiler import plugin_pb2
 from conftest import GOLDEN_INPUTS, OPTION_PROTOS, PLUGIN, ROOT, SEED_PROTOS, proto_files, read_tree, run_protoc
 
 EV_PROTOS = ROOT / "examples" / "ev_coownership" / "proto"
-CASES = [[SEED_PROTOS], [GOLDEN_INPUTS / "editions"], [GOLDEN_INPUTS / "proto2_overrides"], [EV_PROTOS]]
+CASES = [[SEED_PROTOS], [GOLDEN_INPUTS / "editions"], [GOLDEN_INPUTS / "proto2_overrides"], [EV_PROTOS],
+         [GOLDEN_INPUTS / "all_transports"]]
 PARAM_REF = re.compile(r"#\{([^}]*)\}")
 
 
-@pytest.fixture(scope="module", params=range(len(CASES)), ids=["seed", "editions", "proto2_overrides", "ev_coownership"])
+@pytest.fixture(scope="module", params=range(len(CASES)), ids=["seed", "editions", "proto2_overrides", "ev_coownership", "all_transports"])
 def generated(request, tmp_path_factory):
     run = run_protoc(tmp_path_factory.mktemp("inv"), CASES[request.param])
     assert run.returncode == 0, run.stderr

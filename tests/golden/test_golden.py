@@ -17,6 +17,8 @@ CASES = {
     "editions_2023": ([GOLDEN_INPUTS / "editions"], ""),
     "proto2_overrides": ([GOLDEN_INPUTS / "proto2_overrides"], "backpressure_objects=7000"),
     "no_ports": ([GOLDEN_INPUTS / "no_ports"], ""),
+    "all_transports": ([GOLDEN_INPUTS / "all_transports"], ""),
+    "all_transports_nifi_2_0_0": ([GOLDEN_INPUTS / "all_transports"], "nifi_version=2.0.0"),
     "ev_coownership": ([ROOT / "examples" / "ev_coownership" / "proto"], ""),
     "ev_coownership_nifi_2_0_0": ([ROOT / "examples" / "ev_coownership" / "proto"], "nifi_version=2.0.0"),
 }
