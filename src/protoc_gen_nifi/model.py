@@ -69,7 +69,7 @@ class Binding:
 class Port:
     name: str  # rpc method name
     slug: str
-    direction: str  # "IN" | "OUT"
+    direction: str  # "IN" | "OUT" | "LOOKUP"
     transport: str  # key of the transport table, e.g. "kafka"
     binding: Binding
     message: MessageInfo

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..model import Binding, Integration, MessageInfo, Port
+from ..model import Binding, Integration, MessageInfo, Port, Tuning
 from ..naming import snake_slug
 from ..units import is_cron, is_time_period
 from .base import Boundary, Param, ServiceUse, Step, ref
@@ -198,8 +198,6 @@ def boundary(integration: Integration, port: Port) -> Boundary:
 def dead_letter_port(integration: Integration) -> Port:
     """The integration's dead-letter output seen as one more OUT port, so any OUT builder can serve it."""
     assert integration.dead_letter is not None
-    from ..model import Tuning
-
     return Port(
         name="dead_letter", slug="dead_letter", direction="OUT", transport=integration.dead_letter.transport,
         binding=integration.dead_letter,
