@@ -5,11 +5,6 @@ import re
 
 # FormatUtils: "<number> <unit>" with optional space.
 DATA_SIZE = re.compile(r"(\d+(?:\.\d+)?) *(B|KB|MB|GB|TB)", re.IGNORECASE)
-TIME_PERIOD = re.compile(
-    r"\d+(\.\d+)? *(ns|nanos?|nanoseconds?|ms|millis?|milliseconds?|s|secs?|seconds?"
-    r"|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?)",
-    re.IGNORECASE,
-)
 
 
 def is_data_size(text: str) -> bool:
@@ -22,10 +17,6 @@ def data_size_bytes(text: str) -> float:
     assert match is not None, text  # callers validate with is_data_size first
     power = ("B", "KB", "MB", "GB", "TB").index(match.group(2).upper())
     return float(match.group(1)) * 1024**power
-
-
-def is_time_period(text: str) -> bool:
-    return bool(TIME_PERIOD.fullmatch(text))
 
 
 _UNIT_MS = {
@@ -41,13 +32,20 @@ _UNIT_MS = {
     )
     for name in names
 }
+# FormatUtils: "<number> <unit>", the units spelled as NiFi accepts them (longest first, so "mins" is not "m").
+TIME_PERIOD = re.compile(r"(\d+(?:\.\d+)?) *(" + "|".join(sorted(_UNIT_MS, key=len, reverse=True)) + ")",
+                         re.IGNORECASE)
+
+
+def is_time_period(text: str) -> bool:
+    return bool(TIME_PERIOD.fullmatch(text))
 
 
 def to_millis(text: str) -> int:
     """A valid NiFi time period in whole milliseconds (the unit of a processor's run duration)."""
-    match = re.match(r"^(\d+(?:\.\d+)?)\s*([a-z]+)$", text.strip().lower())
+    match = TIME_PERIOD.fullmatch(text)
     assert match is not None, text  # callers validate with is_time_period first
-    return round(float(match.group(1)) * _UNIT_MS[match.group(2)])
+    return round(float(match.group(1)) * _UNIT_MS[match.group(2).lower()])
 
 
 # Quartz: seconds minutes hours day-of-month month day-of-week [year].
