@@ -2,7 +2,8 @@
 """Project set-up and tasks, needing only Python 3.10+.
 
     python3 dev.py examples   # generate every example with `buf generate` (the main job)
-    python3 dev.py test       # run the whole test suite
+    python3 dev.py test       # run the whole test suite (the live NiFi group joins where Java and Maven are)
+    python3 dev.py nifi ...   # assemble, start, stop a real NiFi from Maven (`dev.py nifi --help`)
 
 Both create `.venv/` on first use and install the project with its test
 extras into it (protoc comes from grpcio-tools, buf from buf-bin), so nothing
@@ -64,13 +65,19 @@ def cmd_test(env: dict[str, str], extra: list[str]) -> int:
     return subprocess.run([str(BIN / "python"), "-m", "pytest", *extra], cwd=ROOT, env=env).returncode
 
 
+def cmd_nifi(env: dict[str, str], extra: list[str]) -> int:
+    return subprocess.run([str(BIN / "python"), "-m", "live", *extra], cwd=ROOT, env=env).returncode
+
+
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in {"examples", "test"}:
+    if not argv or argv[0] not in {"examples", "test", "nifi"}:
         print(__doc__.strip(), file=sys.stderr)
         return 2
     env = ensure_venv()
     if argv[0] == "examples":
         return cmd_examples(env)
+    if argv[0] == "nifi":
+        return cmd_nifi(env, argv[1:])
     return cmd_test(env, argv[1:])
 
 
