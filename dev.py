@@ -54,7 +54,7 @@ def example_templates() -> list[Path]:
 def cmd_examples(env: dict[str, str]) -> int:
     for template in example_templates():
         print(f"dev.py: buf generate --template {template.relative_to(ROOT)}", flush=True)
-        result = subprocess.run(["buf", "generate", "--template", str(template.relative_to(ROOT))], cwd=ROOT,
+        result = subprocess.run(["buf", "generate", "--template", str(template.relative_to(ROOT))], cwd=ROOT, check=False,
                                 env=env)
         if result.returncode:
             return result.returncode
@@ -62,11 +62,11 @@ def cmd_examples(env: dict[str, str]) -> int:
 
 
 def cmd_test(env: dict[str, str], extra: list[str]) -> int:
-    return subprocess.run([str(BIN / "python"), "-m", "pytest", *extra], cwd=ROOT, env=env).returncode
+    return subprocess.run([str(BIN / "python"), "-m", "pytest", *extra], cwd=ROOT, env=env, check=False).returncode
 
 
 def cmd_nifi(env: dict[str, str], extra: list[str]) -> int:
-    return subprocess.run([str(BIN / "python"), "-m", "live", *extra], cwd=ROOT, env=env).returncode
+    return subprocess.run([str(BIN / "python"), "-m", "live", *extra], cwd=ROOT, env=env, check=False).returncode
 
 
 def main(argv: list[str]) -> int:

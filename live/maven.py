@@ -25,7 +25,7 @@ def _run(args: list[str], cwd: Path | None = None) -> MavenResult:
     mvn = find_maven()
     if mvn is None:
         return MavenResult(False, "mvn not found")
-    result = subprocess.run([mvn, "-B", "-q", *args], cwd=cwd, capture_output=True, text=True)
+    result = subprocess.run([mvn, "-B", "-q", *args], check=False, cwd=cwd, capture_output=True, text=True)
     log = (result.stdout + result.stderr).strip()
     return MavenResult(result.returncode == 0, log)
 
