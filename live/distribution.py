@@ -74,6 +74,10 @@ PACKED = {
                                             "nifi-utils")),
 }
 
+# NARs the live tests use beside the generated flows: a map cache server and client for
+# behaviour checks (a processor blocked on a silent cache server holds its thread).
+TEST_NARS = ("nifi-distributed-cache-services-nar",)
+
 JDBC_DRIVERS = ("org.postgresql:postgresql:42.7.14",)
 
 
@@ -196,7 +200,7 @@ class Assembler:
         return ""
 
     def assemble(self, force: bool = False) -> Assembly:
-        wanted = sorted(set(FRAMEWORK_NARS) | set(catalog_nars()))
+        wanted = sorted(set(FRAMEWORK_NARS) | set(catalog_nars()) | set(TEST_NARS))
         fingerprint = _fingerprint(self.version, wanted)
         previous = Assembly.load(self.home)
         if previous and previous.fingerprint == fingerprint and not force:

@@ -1,0 +1,96 @@
+"""The live group: one real NiFi per test session, assembled from Maven by `live/` and started here.
+
+Where Maven is missing the group is skipped with one line saying so; with `CI=true` it must
+run, so a missing tool fails it instead. `LIVE_NIFI_INSTANCE=<name>` reuses an instance
+started by `python3 dev.py nifi start --name <name>` (fast edit-run loops).
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from live import distribution, instance, java, maven  # noqa: E402
+
+from .rest import Nifi  # noqa: E402
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def _missing() -> str | None:
+    if maven.find_maven() is None:
+        return "Maven (mvn) is not installed; it fetches NiFi's artifacts from Maven Central"
+    return None
+
+
+def pytest_report_header(config):
+    why = _missing()
+    return f"live NiFi group: {'skipped: ' + why if why else 'runs (real NiFi ' + distribution.DEFAULT_VERSION + ')'}"
+
+
+def pytest_collection_modifyitems(config, items):
+    live_dir = Path(__file__).parent
+    for item in items:
+        if live_dir in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.live)
+    why = _missing()
+    if why and not IN_CI:
+        skip = pytest.mark.skip(reason=f"live NiFi group skipped: {why}")
+        for item in items:
+            if "live" in item.keywords:
+                item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def assembly() -> distribution.Assembly:
+    why = _missing()
+    if why:
+        pytest.fail(f"live NiFi group cannot run with CI=true: {why}")
+    return distribution.Assembler(distribution.DEFAULT_VERSION).assemble()
+
+
+@pytest.fixture(scope="session")
+def connection(assembly) -> instance.Connection:
+    reuse = os.environ.get("LIVE_NIFI_INSTANCE")
+    if reuse:
+        existing = instance.Connection.load(instance.instance_dir(reuse))
+        assert existing is not None, f"LIVE_NIFI_INSTANCE={reuse}: no such instance (start it with dev.py nifi start)"
+        yield existing
+        return
+    runtime, how = java.find_java()
+    if runtime is None:
+        pytest.fail(f"live NiFi: {how}")
+    started = instance.start(runtime, assembly, name=f"pytest-{os.getpid()}")
+    try:
+        yield started
+    finally:
+        instance.stop(started)
+
+
+@pytest.fixture(scope="session")
+def nifi(connection) -> Nifi:
+    with Nifi(connection) as client:
+        yield client
+
+
+@pytest.fixture
+def scratch(nifi, request):
+    """A process group of its own for one test, emptied and deleted afterwards."""
+    group = nifi.create_group(nifi.root_id, f"test {request.node.name}"[:200])
+    yield group
+    if group["id"] is not None:  # a test that must delete it earlier (e.g. before its parameter context) sets None
+        nifi.delete_group_tree(group)
+
+
+@pytest.fixture(scope="session")
+def recording(connection):
+    from .recording import Recording  # noqa: PLC0415
+
+    kept = Recording(connection.version)
+    yield kept
+    kept.save()
