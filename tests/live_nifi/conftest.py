@@ -15,9 +15,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from live import distribution, instance, java, maven  # noqa: E402
+from live import distribution, instance, java, maven
 
-from .rest import Nifi  # noqa: E402
+from .rest import Nifi
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -89,7 +89,7 @@ def scratch(nifi, request):
 
 @pytest.fixture(scope="session")
 def recording(connection):
-    from .recording import Recording  # noqa: PLC0415
+    from .recording import Recording
 
     kept = Recording(connection.version)
     yield kept

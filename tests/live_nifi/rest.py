@@ -26,7 +26,7 @@ class Nifi:
         self.http = connection.client(timeout=60)
         self.root_id = self.get("/flow/process-groups/root")["processGroupFlow"]["id"]
 
-    def __enter__(self) -> Nifi:
+    def __enter__(self):
         return self
 
     def __exit__(self, *exc) -> None:
