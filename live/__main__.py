@@ -7,7 +7,7 @@ import shutil
 import sys
 import time
 
-from . import distribution, instance, java, maven
+from . import backends, distribution, instance, java, maven
 
 
 def _assemble(args) -> distribution.Assembly:
@@ -35,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     stop.add_argument("--name", default="default")
     status = commands.add_parser("status", help="print an instance's connection.json if it is running")
     status.add_argument("--name", default="default")
+    commands.add_parser("backends", help="install (as root) and start PostgreSQL for the live flows")
     commands.add_parser("clean", help="delete build/live-nifi (the Maven cache in ~/.m2 stays)")
     args = parser.parse_args(argv)
 
@@ -58,6 +59,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"live NiFi: instance '{args.name}' stopped")
         else:
             print(json.dumps(connection.__dict__, indent=2))
+    elif args.command == "backends":
+        backends.up()
     elif args.command == "clean":
         shutil.rmtree(distribution.BUILD, ignore_errors=True)
     return 0

@@ -114,8 +114,10 @@ def home_for(version: str) -> Path:
 
 
 def _fingerprint(version: str, nars: list[str]) -> str:
-    kit = b"".join(p.read_bytes() for p in sorted(Path(__file__).parent.rglob("*")) if p.is_file()
-                   and "__pycache__" not in p.parts)
+    """What decides the distribution's bytes: the release, the NARs, and the code and poms that fetch them."""
+    here = Path(__file__).parent
+    inputs = [here / "distribution.py", here / "maven.py", *sorted((here / "templates").glob("*.pom.xml.j2"))]
+    kit = b"".join(p.read_bytes() for p in inputs)
     return hashlib.sha256(json.dumps([version, nars]).encode() + kit).hexdigest()[:16]
 
 

@@ -81,7 +81,7 @@ def _write_conf(instance: Path, assembly: Assembly, https_port: int) -> None:
     tls = make_tls(conf / "tls")
     home = Path(assembly.home)
     values = {"version": assembly.version, "host": HOST, "https_port": https_port, "tls": tls,
-              "lib_dir": home / "lib", "nar_work_dir": home / "work" / "nar",
+              "lib_dir": home / "lib", "nar_work_dir": instance / "work" / "nar",
               # NiFi refuses to start without a sensitive-properties key of 12+ characters.
               "sensitive_props_key": secrets.token_urlsafe(24), "admin": ADMIN_DN}
     for name in ("nifi.properties", "authorizers.xml", "state-management.xml", "logback.xml"):

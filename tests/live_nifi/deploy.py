@@ -1,0 +1,169 @@
+"""Put a generated flow definition into the live NiFi the way an operator would without a registry:
+upload it, give every parameter a test value, enable its services, and read NiFi's verdict.
+
+Components NiFi cannot load because this NiFi lacks their NAR (Maven serves no Kafka, AMQP,
+Redis, MongoDB, AWS or scripting NAR for 2.x) are ghosts: NiFi flags them `extensionMissing`
+and every component that references one fails validation for that reason alone. They are
+reported apart, as *not judged*, so that everything else must be VALID.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .rest import CLIENT_ID, Nifi
+
+# Validation messages that only say "an extension this NiFi lacks" (AbstractComponentNode,
+# GhostProcessor/GhostControllerService at the release tag).
+MISSING_EXTENSION = re.compile(r"Unable to find bundle|Missing Processor|Missing Controller Service|"
+                               r"is not a valid (Processor|Controller Service) type|"
+                               r"Controller Service is of type .* but this is not a valid")
+
+
+@dataclass
+class Backends:
+    """What the test values point at."""
+
+    http_base: str = "http://127.0.0.1:9"          # a loopback HTTP server of the test
+    postgres: dict | None = None                  # live/backends.py: url, user, password, driver
+    driver_dir: str = ""                          # the assembled NiFi's drivers/ folder
+    scripts_dir: str = ""                         # where mapping scripts are written
+    ports: dict[str, int] = field(default_factory=dict)
+
+
+def parameter_rules(b: Backends) -> list[tuple[re.Pattern, object]]:
+    pg = b.postgres or {}
+    return [(re.compile(p), v) for p, v in (
+        (r"^http\.(?P<ref>.+)\.url$", lambda m: f"{b.http_base}/{m['ref']}"),
+        (r"^http\.(?P<ref>.+)\.listen\.port$", lambda m: str(b.ports[m["ref"]])),
+        (r"^http\.(?P<ref>.+)\.path$", lambda m: f"/{m['ref']}"),
+        (r"^jdbc\..+\.url$", lambda m: pg.get("url", "jdbc:postgresql://127.0.0.1:9/none")),
+        (r"^jdbc\..+\.user$", lambda m: pg.get("user", "nobody")),
+        (r"^jdbc\..+\.password$", lambda m: pg.get("password", "none")),
+        (r"^jdbc\..+\.driver\.class$", lambda m: pg.get("driver", "org.postgresql.Driver")),
+        (r"^jdbc\..+\.driver\.locations$", lambda m: b.driver_dir),
+        (r"^mapping\.(?P<port>.+)\.script\.path$", lambda m: str(Path(b.scripts_dir) / f"{m['port']}.groovy")),
+        (r"^mapping\.module\.path$", lambda m: b.scripts_dir),
+    )]
+
+
+def values_for(parameters: list[dict], backends: Backends) -> dict[str, str]:
+    """A value for every parameter of parameter-context.yaml: real where a backend exists, else a placeholder."""
+    rules = parameter_rules(backends)
+    values = {}
+    for parameter in parameters:
+        name = parameter["name"]
+        for pattern, make in rules:
+            match = pattern.match(name)
+            if match:
+                values[name] = make(match)
+                break
+        else:
+            values[name] = "live-test-secret" if parameter.get("sensitive") else f"live-{name}"
+    return values
+
+
+@dataclass
+class Verdict:
+    valid: list[str]
+    invalid: list[str]          # must be empty
+    not_judged: list[str]       # ghosts, and components failing only because they reference one
+    ghost_nars: set[str] = field(default_factory=set)  # the NARs the ghosts need
+
+
+class Deployment:
+    """One generated integration, uploaded under the root group."""
+
+    def __init__(self, nifi: Nifi, integration_dir: Path, name: str | None = None):
+        self.nifi = nifi
+        self.dir = integration_dir
+        self.name = name or integration_dir.name
+        self.group: dict | None = None
+        self.context_id: str | None = None
+
+    def upload(self) -> dict:
+        definition = (self.dir / "nifi" / "flow-definition.json").read_bytes()
+        self.group = self.nifi.upload_flow_definition(self.nifi.root_id, self.name, definition)
+        context = self.group["component"].get("parameterContext")
+        self.context_id = context["id"] if context else None
+        return self.group
+
+    def ghost_ids(self) -> set[str]:
+        ids = {e["id"] for _, e in self.nifi.components(self.group["id"]) if e.get("component", {}).get("extensionMissing")}
+        return ids | {s["id"] for s in self.nifi.services(self.group["id"]) if s["component"].get("extensionMissing")}
+
+    def set_parameters(self, values: dict[str, str]) -> list[str]:
+        """An async parameter-context update request: POST, poll until complete, DELETE (BEHAVIOUR 9).
+
+        A ghost component's properties all count as sensitive (GhostProcessor), and NiFi refuses a
+        value for a non-sensitive parameter that a sensitive property references
+        (StandardParameterContext.verifyCanSetParameters): parameters only ghosts use stay unset.
+        Returns their names.
+        """
+        nifi = self.nifi
+        context = nifi.get(f"/parameter-contexts/{self.context_id}")
+        ghosts = self.ghost_ids()
+        referenced_by_ghost = {e["parameter"]["name"] for e in context["component"]["parameters"]
+                               if ghosts & {c["id"] for c in e["parameter"].get("referencingComponents", [])}}
+        settable = {k: v for k, v in values.items() if k not in referenced_by_ghost}
+        body = {"revision": nifi.rev(context), "id": self.context_id, "component": {
+            "id": self.context_id, "parameters": [
+                {"parameter": {"name": name, "value": value,
+                               "sensitive": _sensitive(context, name)}} for name, value in sorted(settable.items())]}}
+        request = nifi.post(f"/parameter-contexts/{self.context_id}/update-requests", body)["request"]
+        path = f"/parameter-contexts/{self.context_id}/update-requests/{request['requestId']}"
+        done = nifi.wait("parameter update", lambda: (r if (r := nifi.get(path)["request"])["complete"] else None),
+                         timeout=120)
+        nifi.delete(path)
+        assert not done.get("failureReason"), done.get("failureReason")
+        return sorted(referenced_by_ghost & set(values))
+
+    def parameters(self) -> list[dict]:
+        return yaml.safe_load((self.dir / "nifi" / "parameter-context.yaml").read_text())["parameters"]
+
+    def enable_services(self) -> None:
+        self.nifi.services_state(self.group["id"], "ENABLED")
+
+    def settle(self, timeout: float = 60.0) -> None:
+        self.nifi.wait("validation to settle", lambda: not self.nifi.validating(self.group["id"]), timeout=timeout)
+
+    def verdict(self) -> Verdict:
+        nifi = self.nifi
+        valid, invalid, not_judged, ghost_nars = [], [], [], set()
+        entries = [(kind, e["component"]) for kind, e in nifi.components(self.group["id"])
+                   if kind in ("processors", "inputPorts", "outputPorts")]
+        entries += [("controllerServices", s["component"]) for s in nifi.services(self.group["id"])]
+        for kind, component in entries:
+            label = f"{kind[:-1]} {component['name']!r}"
+            errors = component.get("validationErrors") or []
+            status = component.get("validationStatus") or ("INVALID" if errors else "VALID")
+            if component.get("extensionMissing"):
+                ghost_nars.add(component["bundle"]["artifact"])
+                not_judged.append(f"{label}: {component['type']} (its NAR is not in this NiFi)")
+            elif status == "INVALID" and errors and all(MISSING_EXTENSION.search(e) for e in errors):
+                not_judged.append(f"{label}: references a component whose NAR is not in this NiFi")
+            elif status == "INVALID":
+                invalid.append(f"{label}: {'; '.join(errors)}")
+            else:
+                valid.append(label)
+        return Verdict(sorted(valid), sorted(invalid), sorted(not_judged), ghost_nars)
+
+    def remove(self) -> None:
+        if self.group is None:
+            return
+        self.nifi.delete_group_tree(self.group)
+        if self.context_id:
+            context = self.nifi.get(f"/parameter-contexts/{self.context_id}")
+            self.nifi.delete(f"/parameter-contexts/{self.context_id}",
+                             params={"version": context["revision"]["version"], "clientId": CLIENT_ID})
+        self.group = None
+
+
+def _sensitive(context: dict, name: str) -> bool:
+    for entry in context["component"]["parameters"]:
+        if entry["parameter"]["name"] == name:
+            return bool(entry["parameter"]["sensitive"])
+    return False
