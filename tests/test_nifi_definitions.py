@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
+
 from protoc_gen_nifi import nifi_catalog as nc
 from protoc_gen_nifi import nifi_definitions as nd
 

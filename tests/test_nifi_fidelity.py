@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import GOLDEN_INPUTS, ROOT, SEED_PROTOS, run_protoc
+
 from protoc_gen_nifi import nifi_catalog as nc
 from protoc_gen_nifi.flowcheck import check_document
 

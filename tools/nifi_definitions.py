@@ -29,8 +29,8 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from java_source import Annotation, JType, split_top  # noqa: E402
-from nifi_source import (  # noqa: E402
+from java_source import Annotation, JType, split_top
+from nifi_source import (
     Allowable,
     ClassRef,
     ConfigRecorder,
@@ -42,7 +42,6 @@ from nifi_source import (  # noqa: E402
     Release,
     Unresolved,
     _qualified_name,
-    _text,
 )
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -12,7 +12,16 @@ import re
 import subprocess
 from dataclasses import dataclass, field
 
-from java_source import Field, JType, Method, Tok, Unit, match_close, parse_unit, split_top
+from java_source import (
+    Field,
+    JType,
+    Method,
+    Tok,
+    Unit,
+    match_close,
+    parse_unit,
+    split_top,
+)
 
 JAVA_ROOT = "/src/main/java/"
 
@@ -461,9 +470,7 @@ class Interpreter:
 
     def _named(self, value, f: Field):
         ident = f"{_qualified_name(f.owner)}.{f.name}"
-        if isinstance(value, Descriptor) and value.field is None:
-            value.field = ident
-        elif isinstance(value, Rel) and value.field is None:
+        if isinstance(value, Descriptor) and value.field is None or isinstance(value, Rel) and value.field is None:
             value.field = ident
         return value
 
@@ -584,9 +591,8 @@ class Interpreter:
             elif len(target) == 1 and target[0].text in ctx.cls.fields and ctx.cls.fields[target[0].text].static:
                 f = ctx.cls.fields[target[0].text]
                 self.statics[(ctx.cls.fqn, f.name)] = self._named(value, f)
-            elif names and (len(target) == 1 or (len(target) == 3 and names[0] == "this")):
-                if ctx.fields is not None:
-                    ctx.fields[names[-1]] = value
+            elif names and (len(target) == 1 or (len(target) == 3 and names[0] == "this")) and ctx.fields is not None:
+                ctx.fields[names[-1]] = value
             return
         if body and len(body) >= 2 and body[-1].kind == "id" and body[-2].kind == "id":
             ctx.locals[body[-1].text] = None  # a declaration without a value
@@ -792,7 +798,7 @@ class Interpreter:
             first = args[0] if args else []
             return (list(first) if isinstance(first, list) else ([] if not args or isinstance(first, int)
                                                                  else first)), end
-        fqn, jtype = self.resolve_type(name, ctx.cls)
+        _fqn, jtype = self.resolve_type(name, ctx.cls)
         if jtype is None:
             return Unresolved(f"new {name}(...)"), end
         obj = Obj(jtype, None)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 DATA = Path(__file__).with_name("data") / "nifi"
@@ -28,7 +28,7 @@ def versions() -> tuple[str, ...]:
     return tuple(sorted(found, key=_order))
 
 
-@lru_cache(maxsize=None)
+@cache
 def release(version: str) -> dict:
     """The whole release file (`components`, `missing`, `_source`, ...)."""
     with open(DATA / f"{version}.json", encoding="utf-8") as handle:
@@ -63,7 +63,7 @@ def canonical_key(type_: str, key: str, version: str) -> str | None:
     return _canonical(type_, key, version)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _canonical(type_: str, key: str, version: str) -> str | None:
     target = component(version, type_)
     if target is None:
