@@ -751,7 +751,7 @@ def batches(draw, valid: bool = False, hostile: bool = True, max_files: int = 3)
 @st.composite
 def plugin_parameter(draw, valid: bool) -> str:
     good = {
-        "nifi_version": st.sampled_from(["2.0.0", "2.11.0"]),
+        "nifi_version": st.sampled_from(["2.0.0", "2.3.0", "2.11.0"]),
         "backpressure_objects": st.integers(1, 10**6).map(str),
         "backpressure_size": st.sampled_from(VALID_SIZES),
         "retry_count": st.integers(0, 50).map(str),

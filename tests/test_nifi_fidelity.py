@@ -6,12 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import GOLDEN_INPUTS, ROOT, SEED_PROTOS, run_protoc
+
 from protoc_gen_nifi import nifi_catalog as nc
 from protoc_gen_nifi.flowcheck import check_document
 
-DATA = Path(nc.__file__).resolve().parent / "data"
 CASES = {
     "seed": [SEED_PROTOS],
     "editions": [GOLDEN_INPUTS / "editions"],
@@ -21,7 +20,7 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("version", nc.SUPPORTED_NIFI_VERSIONS)
+@pytest.mark.parametrize("version", ["2.0.0", "2.3.0", "2.11.0"])
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_generated_flows_conform_to_nifi_model_and_import_rules(tmp_path, case, version):
     run = run_protoc(tmp_path, CASES[case], opt=f"nifi_version={version}")
@@ -41,31 +40,6 @@ def _components(group):
     yield from group["controllerServices"]
     for child in group["processGroups"]:
         yield from _components(child)
-
-
-@pytest.mark.parametrize("version", nc.SUPPORTED_NIFI_VERSIONS)
-def test_catalog_keys_are_nifi_descriptor_names_at_that_version(version):
-    reference = json.loads((DATA / f"nifi-components-{version}.json").read_text())["components"]
-    target = nc.Target.of(version)
-    checked = 0
-    for component in nc.COMPONENTS:
-        if component.type not in reference:
-            continue  # UpdateAttribute and ExecuteScript: checked by hand against NiFi's source (see nifi_catalog)
-        known = reference[component.type]
-        assert known["nar"] == component.artifact, component.type
-        displays = {d["displayName"]: k for k, d in known["properties"].items() if d["displayName"] != k}
-        for prop in component.props:
-            key = target.key(component, prop.key)
-            # The reference was extracted by pattern matching: a missing key is unknown, but a display
-            # name where NiFi stores another key is certainly wrong.
-            assert key not in displays, f"{component.type}: {key!r} is a display name; NiFi {version}'s key is " \
-                f"{displays[key]!r}"
-            if key not in known["properties"]:
-                continue
-            assert known["properties"][key]["sensitive"] == prop.sensitive, (component.type, key)
-            assert known["properties"][key]["displayName"] == target.display(component, prop.key), (component.type, key)
-            checked += 1
-    assert checked >= 15
 
 
 def test_the_checker_really_rejects_a_broken_generated_flow(seed_protoc):

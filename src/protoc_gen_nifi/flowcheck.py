@@ -201,19 +201,22 @@ def _validation_on(configs):
 
 def load_catalog(source: str | Path | dict | list) -> dict[str, dict[str, dict]]:
     """Normalise a component property catalog to ``{type: {name: {displayName, sensitive,
-    controllerService}}}``. ``source`` is a NiFi version with a packaged catalog
-    (``data/nifi-components-<version>.json``), a path, or already-loaded JSON in either the compact
-    packaged form (``{"components": {type: {"properties": {...}}}}``) or the raw
+    controllerService}}}``. ``source`` is a NiFi version with packaged definitions
+    (``data/nifi/<version>.json``, see nifi_definitions.py), a path, or already-loaded JSON in either
+    the packaged form (``{"components": {type: {"properties": {...}}}}``) or the raw
     ``component-properties-*.json`` list form."""
     if isinstance(source, (str, Path)):
-        packaged = Path(__file__).with_name("data") / f"nifi-components-{source}.json"
+        packaged = Path(__file__).with_name("data") / "nifi" / f"{source}.json"
         path = packaged if packaged.is_file() else Path(source)
         with open(path, encoding="utf-8") as fh:
             source = json.load(fh)
     out: dict[str, dict[str, dict]] = {}
     if isinstance(source, dict) and "components" in source:
         for typ, comp in source["components"].items():
-            out[typ] = {n: dict(p) for n, p in comp.get("properties", {}).items()}
+            # the packaged files leave out a display name equal to the key and false flags
+            out[typ] = {n: {"displayName": p.get("displayName", n), "sensitive": bool(p.get("sensitive")),
+                            "controllerService": p.get("identifiesControllerService", p.get("controllerService"))}
+                        for n, p in comp.get("properties", {}).items()}
     elif isinstance(source, list):
         for comp in source:
             props = out.setdefault(comp["type"], {})

@@ -1,19 +1,18 @@
 """The NiFi components the generator emits, per target NiFi version.
 
-Property keys are NiFi's canonical descriptor *names* (what a flow JSON stores),
-never display names. They were checked against NiFi's source at each release
-tag (see tests/fixtures/nifi-reference/component-properties-*.json, which the
-test suite compares this table with). Where a key was renamed between releases
-the per-version `RENAMED` table says so. Components the reference tables do not
-cover (UpdateAttribute, ExecuteScript, GenerateFlowFile, the JSON record
-services, the distributed map cache processors) were checked by hand against
-NiFi's documentation and source; README lists them.
+Property keys here are NiFi's canonical descriptor *names* (what a flow JSON stores) at the newest
+supported release, never display names. `Target` finds each one's key, display name and bundle at the
+target release from NiFi's own definitions (nifi_definitions.py, data read from NiFi's source at every
+release tag); tests/test_nifi_definitions.py checks every key, relationship and sensitive flag here
+against them at every release.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-SUPPORTED_NIFI_VERSIONS = ("2.0.0", "2.11.0")
+from . import nifi_definitions
+
+SUPPORTED_NIFI_VERSIONS = nifi_definitions.versions()
 DEFAULT_NIFI_VERSION = "2.11.0"
 BUNDLE_GROUP = "org.apache.nifi"
 
@@ -394,68 +393,30 @@ COMPONENTS = (
     PUT_DISTRIBUTED_MAP_CACHE, FETCH_DISTRIBUTED_MAP_CACHE, PUT_REDIS_HASH_RECORD,
 )
 
-# NiFi 2.x renamed many descriptor names (migrating old flows on load). The table
-# above uses the 2.11.0 names; these are the 2.0.0 names where they differ, from
-# nifi-reference/component-properties-2.0.0 and FORMAT.md.
-_RENAMED_2_0 = {
-    AWS_CREDENTIALS_SERVICE.type: {"Access Key ID": "Access Key", "Secret Access Key": "Secret Key"},
-    **{c.type: {"AWS Credentials Provider Service": "AWS Credentials Provider service"}
-       for c in (FETCH_S3_OBJECT, PUT_S3_OBJECT)},
-    LIST_S3.type: {"AWS Credentials Provider Service": "AWS Credentials Provider service", "Prefix": "prefix"},
-    CONSUME_AMQP.type: {"Username": "User Name", "Batch Size": "batch.size", "Header Output Format": "header.format"},
-    PUBLISH_AMQP.type: {"Username": "User Name"},
-    DBCP_CONNECTION_POOL.type: {"Database Driver Locations": "database-driver-locations"},
-    QUERY_DATABASE_TABLE_RECORD.type: {
-        "Database Type": "db-type", "Record Writer": "qdbtr-record-writer", "Max Rows Per FlowFile": "qdbt-max-rows",
-    },
-    PUT_DATABASE_RECORD.type: {
-        "Record Reader": "put-db-record-record-reader", "Database Type": "db-type",
-        "Statement Type": "put-db-record-statement-type",
-        "Database Connection Pooling Service": "put-db-record-dcbp-service",
-        "Table Name": "put-db-record-table-name", "Update Keys": "put-db-record-update-keys",
-        "Maximum Batch Size": "put-db-record-max-batch-size",
-    },
-    EXECUTE_SQL_RECORD.type: {"SQL Query": "SQL select query", "Record Writer": "esqlrecord-record-writer"},
-    MONGODB_CLIENT_SERVICE.type: {"Mongo URI": "mongo-uri"},
-    GET_MONGO.type: {"Client Service": "mongo-client-service"},
-    PUT_MONGO.type: {"Client Service": "mongo-client-service"},
-    REDIS_MAP_CACHE_CLIENT.type: {"Redis Connection Pool": "redis-connection-pool", "TTL": "redis-cache-ttl"},
-    PUT_REDIS_HASH_RECORD.type: {
-        "Record Reader": "record-reader", "Redis Connection Pool": "redis-connection-pool",
-        "Hash Value Record Path": "hash-value-record-path",
-    },
-}
-
-# Per target version: {component type: {key in this table: key at that version}}.
-RENAMED: dict[str, dict[str, dict[str, str]]] = {"2.0.0": _RENAMED_2_0, "2.11.0": {}}
-# Display names that differed too (a descriptor's displayName is informational, but keep it NiFi's).
-DISPLAY: dict[str, dict[str, dict[str, str]]] = {
-    "2.0.0": {
-        QUERY_DATABASE_TABLE_RECORD.type: {"Max Rows Per FlowFile": "Max Rows Per Flow File"},
-        EXECUTE_SQL_RECORD.type: {"SQL Query": "SQL select query"},
-    },
-    "2.11.0": {},
-}
-
-
 @dataclass(frozen=True)
 class Target:
     """A NiFi release the output is built for."""
 
     version: str
-    renamed: dict[str, dict[str, str]] = field(default_factory=dict)
-    displays: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, version: str) -> Target:
-        return cls(version, RENAMED[version], DISPLAY[version])
+        return cls(version)
 
     def bundle(self, artifact: str) -> dict[str, str]:
         return {"artifact": artifact, "group": BUNDLE_GROUP, "version": self.version}
 
     def key(self, component: Component, key: str) -> str:
-        return self.renamed.get(component.type, {}).get(key, key)
+        """The key this release stores for a catalog property (raises MissingProperty if it has none)."""
+        found = nifi_definitions.canonical_key(component.type, key, self.version)
+        if found is not None:
+            return found
+        if nifi_definitions.prop(SUPPORTED_NIFI_VERSIONS[-1], component.type, key) is None:
+            return key  # a property NiFi builds at run time (ExecuteScript's Script Engine): the data cannot say
+        raise nifi_definitions.MissingProperty(component.type, key, self.version,
+                                               nifi_definitions.first_release_with(component.type, key))
 
     def display(self, component: Component, key: str) -> str:
         """NiFi's display name of a catalog property at this version."""
-        return self.displays.get(component.type, {}).get(key) or component.prop(key).display or key
+        found = nifi_definitions.prop(self.version, component.type, self.key(component, key))
+        return found["displayName"] if found else component.prop(key).display or key

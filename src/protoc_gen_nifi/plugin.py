@@ -7,8 +7,9 @@ from google.protobuf.message import DecodeError
 
 from . import nifi_catalog as nc
 from .descriptors import varint as _varint
-from .diagnostics import GenerationError
-from .params import parse_params
+from .diagnostics import Diagnostic, GenerationError
+from .nifi_definitions import MissingProperty
+from .params import PARAMETER_FILE, parse_params
 from .reader import read_integrations
 
 FEATURES = (
@@ -42,8 +43,11 @@ def generate(request: plugin_pb2.CodeGeneratorRequest) -> dict[str, bytes]:
     from .descriptors import DescriptorSets
 
     descriptors = DescriptorSets(request.proto_file)  # built once, shared by every integration
-    for integration in integrations:
-        files.update(integration_files(integration, target, descriptors))
+    try:
+        for integration in integrations:
+            files.update(integration_files(integration, target, descriptors))
+    except MissingProperty as missing:  # a catalog property newer than the target release
+        raise GenerationError([Diagnostic(PARAMETER_FILE, 0, 0, str(missing))]) from None
     return files
 
 

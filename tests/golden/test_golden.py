@@ -19,6 +19,7 @@ CASES = {
     "no_ports": ([GOLDEN_INPUTS / "no_ports"], ""),
     "all_transports": ([GOLDEN_INPUTS / "all_transports"], ""),
     "all_transports_nifi_2_0_0": ([GOLDEN_INPUTS / "all_transports"], "nifi_version=2.0.0"),
+    "all_transports_nifi_2_3_0": ([GOLDEN_INPUTS / "all_transports"], "nifi_version=2.3.0"),
     "ev_coownership": ([ROOT / "examples" / "ev_coownership" / "proto"], ""),
     "ev_coownership_nifi_2_0_0": ([ROOT / "examples" / "ev_coownership" / "proto"], "nifi_version=2.0.0"),
 }
