@@ -15,8 +15,12 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from conftest import GOLDEN_INPUTS, run_protoc
+
+from live import backends as live_backends
 from live import distribution, instance, java, maven
 
+from .deploy import Backends
 from .rest import Nifi
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -94,3 +98,38 @@ def recording(connection):
     kept = Recording(connection.version)
     yield kept
     kept.save()
+
+
+INPUTS = {
+    "order_to_erp": ROOT / "examples" / "order_to_erp" / "proto",
+    "ev_coownership": ROOT / "examples" / "ev_coownership" / "proto",
+    "all_transports": GOLDEN_INPUTS / "all_transports",
+    "editions": GOLDEN_INPUTS / "editions",
+    "proto2_overrides": GOLDEN_INPUTS / "proto2_overrides",
+}
+
+
+@pytest.fixture(scope="session")
+def generated(tmp_path_factory, connection) -> dict[str, Path]:
+    """integration name -> its generated folder, for the live NiFi's release."""
+    found: dict[str, Path] = {}
+    # LIVE_TARGET=<release> generates for another release, e.g. an older one NiFi migrates on import.
+    target = os.environ.get("LIVE_TARGET", connection.version)
+    for label, root in INPUTS.items():
+        run = run_protoc(tmp_path_factory.mktemp(label), [root], opt=f"nifi_version={target}")
+        assert run.returncode == 0, run.stderr
+        out = tmp_path_factory.getbasetemp() / f"{label}-out"
+        for name, data in run.files.items():
+            path = out / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        for definition in sorted(out.glob("*/nifi/flow-definition.json")):
+            found[f"{label}/{definition.parent.parent.name}"] = definition.parent.parent
+    return found
+
+
+@pytest.fixture(scope="session")
+def backends(assembly, tmp_path_factory):
+    scripts = tmp_path_factory.mktemp("scripts")
+    return Backends(postgres=(live_backends.load() or {}).get("postgres"),
+                    driver_dir=str(Path(assembly.home) / "drivers"), scripts_dir=str(scripts))

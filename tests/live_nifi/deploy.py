@@ -128,7 +128,12 @@ class Deployment:
         self.nifi.services_state(self.group["id"], "ENABLED")
 
     def settle(self, timeout: float = 60.0) -> None:
-        self.nifi.wait("validation to settle", lambda: not self.nifi.validating(self.group["id"]), timeout=timeout)
+        """Services leave ENABLING and components leave VALIDATING (BEHAVIOUR 7) before NiFi's verdict counts."""
+        def settled() -> bool:
+            enabling = [s for s in self.nifi.services(self.group["id"]) if s["component"]["state"] == "ENABLING"
+                        and s["component"].get("validationStatus") != "INVALID"]  # an invalid one never enables
+            return not enabling and not self.nifi.validating(self.group["id"])
+        self.nifi.wait("services to enable and validation to settle", settled, timeout=timeout)
 
     def verdict(self) -> Verdict:
         nifi = self.nifi
@@ -150,6 +155,25 @@ class Deployment:
             else:
                 valid.append(label)
         return Verdict(sorted(valid), sorted(invalid), sorted(not_judged), ghost_nars)
+
+    def child(self, name: str) -> dict:
+        for group in self.nifi.flow(self.group["id"]).get("processGroups", []):
+            if group["component"]["name"] == name:
+                return group
+        raise AssertionError(f"{self.name} has no group {name!r}")
+
+    def inject(self, into_group: dict, port_name: str, content: str, attributes: dict[str, str]) -> dict:
+        """One FlowFile into a child group's input port, from a temporary GenerateFlowFile beside it
+        (what the harness's golden cases do); returns the generator so the test can remove it."""
+        nifi = self.nifi
+        port = next(p for p in nifi.flow(into_group["id"])["inputPorts"] if p["component"]["name"] == port_name)
+        generate = nifi.processor(self.group["id"], "org.apache.nifi.processors.standard.GenerateFlowFile",
+                                  "live test injection", {"generate-ff-custom-text": content, **attributes},
+                                  position=(-600, 0))
+        nifi.connect(self.group["id"], generate, port, ("success",))
+        nifi.wait_valid(generate)
+        nifi.run_state(generate, "RUN_ONCE")
+        return generate
 
     def remove(self) -> None:
         if self.group is None:

@@ -7,55 +7,11 @@ ghosts and listed as not judged, and nothing else may be invalid.
 """
 from __future__ import annotations
 
-import os
 import re
-import sys
-from pathlib import Path
-
-import pytest
-
-from conftest import GOLDEN_INPUTS, ROOT, run_protoc
 
 from live.instance import free_port
 
-from .deploy import Backends, Deployment, values_for
-
-INPUTS = {
-    "order_to_erp": ROOT / "examples" / "order_to_erp" / "proto",
-    "ev_coownership": ROOT / "examples" / "ev_coownership" / "proto",
-    "all_transports": GOLDEN_INPUTS / "all_transports",
-    "editions": GOLDEN_INPUTS / "editions",
-    "proto2_overrides": GOLDEN_INPUTS / "proto2_overrides",
-}
-
-
-@pytest.fixture(scope="session")
-def generated(tmp_path_factory, connection) -> dict[str, Path]:
-    """integration name -> its generated folder, for the live NiFi's release."""
-    found: dict[str, Path] = {}
-    # LIVE_TARGET=<release> generates for another release, e.g. an older one NiFi migrates on import.
-    target = os.environ.get("LIVE_TARGET", connection.version)
-    for label, root in INPUTS.items():
-        run = run_protoc(tmp_path_factory.mktemp(label), [root], opt=f"nifi_version={target}")
-        assert run.returncode == 0, run.stderr
-        out = tmp_path_factory.getbasetemp() / f"{label}-out"
-        for name, data in run.files.items():
-            path = out / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-        for definition in sorted(out.glob("*/nifi/flow-definition.json")):
-            found[f"{label}/{definition.parent.parent.name}"] = definition.parent.parent
-    return found
-
-
-@pytest.fixture(scope="session")
-def backends(assembly, tmp_path_factory):
-    sys.path.insert(0, str(ROOT))
-    from live import backends as live_backends  # noqa: PLC0415
-
-    scripts = tmp_path_factory.mktemp("scripts")
-    return Backends(postgres=(live_backends.load() or {}).get("postgres"),
-                    driver_dir=str(Path(assembly.home) / "drivers"), scripts_dir=str(scripts))
+from .deploy import Deployment, values_for
 
 
 def test_every_generated_integration_is_valid_on_nifi(nifi, generated, backends, assembly):
