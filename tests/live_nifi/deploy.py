@@ -14,6 +14,8 @@ from pathlib import Path
 
 import yaml
 
+from live.instance import free_port
+
 from .rest import CLIENT_ID, Nifi
 
 # Validation messages that only say "an extension this NiFi lacks" (AbstractComponentNode,
@@ -38,7 +40,7 @@ def parameter_rules(b: Backends) -> list[tuple[re.Pattern, object]]:
     pg = b.postgres or {}
     return [(re.compile(p), v) for p, v in (
         (r"^http\.(?P<ref>.+)\.url$", lambda m: f"{b.http_base}/{m['ref']}"),
-        (r"^http\.(?P<ref>.+)\.listen\.port$", lambda m: str(b.ports[m["ref"]])),
+        (r"^http\.(?P<ref>.+)\.listen\.port$", lambda m: str(b.ports.setdefault(m["ref"], free_port()))),
         (r"^http\.(?P<ref>.+)\.path$", lambda m: f"/{m['ref']}"),
         (r"^jdbc\..+\.url$", lambda m: pg.get("url", "jdbc:postgresql://127.0.0.1:9/none")),
         (r"^jdbc\..+\.user$", lambda m: pg.get("user", "nobody")),

@@ -7,10 +7,6 @@ ghosts and listed as not judged, and nothing else may be invalid.
 """
 from __future__ import annotations
 
-import re
-
-from live.instance import free_port
-
 from .deploy import Deployment, values_for
 
 
@@ -21,7 +17,6 @@ def test_every_generated_integration_is_valid_on_nifi(nifi, generated, backends,
         deployment = Deployment(nifi, folder, name=f"live {name}")
         try:
             deployment.upload()
-            backends.ports = {m: free_port() for m in _listen_refs(deployment.parameters())}
             unset = deployment.set_parameters(values_for(deployment.parameters(), backends))
             deployment.enable_services()
             deployment.settle()
@@ -37,6 +32,3 @@ def test_every_generated_integration_is_valid_on_nifi(nifi, generated, backends,
     assert not failures, "NiFi finds these generated components invalid:\n" + "\n".join(failures)
     assert generated, "nothing was generated"
 
-
-def _listen_refs(parameters: list[dict]) -> list[str]:
-    return [m.group(1) for p in parameters if (m := re.match(r"^http\.(.+)\.listen\.port$", p["name"]))]

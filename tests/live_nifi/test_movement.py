@@ -9,7 +9,9 @@ served here.
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
 
 import pytest
 
@@ -69,3 +71,106 @@ def test_http_out_makes_a_w3c_traceparent_when_none_arrives(nifi, order_to_erp, 
     request = sink.wait_for(before + 1)[before]
     nifi.schedule(egress["id"], "STOPPED")
     assert TRACEPARENT.match(request.headers["traceparent"]), request.headers["traceparent"]
+
+
+# --- JDBC, against the PostgreSQL of `python3 dev.py nifi backends` ----------------------------------
+
+def _psql(backends, sql: str) -> str:
+    pg = backends.postgres
+    if pg is None:
+        pytest.fail("no PostgreSQL: run `python3 dev.py nifi backends` (.ci/run does)")
+    result = subprocess.run(["psql", "-h", pg["host"], "-p", str(pg["port"]), "-U", pg["user"], "-d", pg["database"],
+                             "-v", "ON_ERROR_STOP=1", "-tAc", sql], env={**os.environ, "PGPASSWORD": pg["password"]},
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+@pytest.fixture
+def deploy(nifi, generated, backends):
+    """Deploy one generated integration with test values, some overridden; removed afterwards."""
+    made = []
+
+    def make(name: str, **overrides: str) -> Deployment:
+        deployment = Deployment(nifi, generated[name], name=f"movement {name}")
+        made.append(deployment)
+        deployment.upload()
+        values = values_for(deployment.parameters(), backends)
+        values.update(overrides)
+        deployment.set_parameters(values)
+        deployment.enable_services()
+        deployment.settle()
+        return deployment
+
+    yield make
+    for deployment in made:
+        deployment.remove()
+
+
+def _queue_into(nifi, deployment: Deployment, group_name: str, port_name: str) -> dict:
+    """The root-level connection that feeds a child group's input port."""
+    target = deployment.child(group_name)
+    for connection in nifi.flow(deployment.group["id"])["connections"]:
+        destination = connection["component"]["destination"]
+        if destination["groupId"] == target["id"] and destination["name"] == port_name:
+            return connection
+    raise AssertionError(f"nothing feeds {group_name}/{port_name}")
+
+
+def _contents(nifi, queue: dict) -> list[tuple[dict, bytes]]:
+    listing = nifi.post(f"/flowfile-queues/{queue['id']}/listing-requests", {}, expect=(202,))["listingRequest"]
+    path = f"/flowfile-queues/{queue['id']}/listing-requests/{listing['id']}"
+    done = nifi.wait("listing", lambda: (r if (r := nifi.get(path)["listingRequest"])["finished"] else None))
+    nifi.delete(path)
+    found = []
+    for summary in done["flowFileSummaries"]:
+        flowfile = nifi.get(f"/flowfile-queues/{queue['id']}/flowfiles/{summary['uuid']}")["flowFile"]
+        content = nifi.request("GET", f"/flowfile-queues/{queue['id']}/flowfiles/{summary['uuid']}/content").content
+        found.append((flowfile["attributes"], content))
+    return found
+
+
+def test_jdbc_in_reads_new_rows_once_with_trace_context(nifi, deploy, backends):
+    table = "maintenance_history_live"
+    _psql(backends, f"DROP TABLE IF EXISTS {table}; CREATE TABLE {table} (record_id text PRIMARY KEY, "
+                    "vehicle_id text, odometer_km bigint, charge_cycles int, updated_at timestamptz);"
+                    f"INSERT INTO {table} VALUES ('r1','v1',1000,10,'2026-01-01T00:00:00Z'),"
+                    "('r2','v2',2000,20,'2026-01-02T00:00:00Z')")
+    deployment = deploy("ev_coownership/maintenance_predictions", **{
+        "jdbc.maintenance-history.table": table, "jdbc.maintenance-history.max.value.columns": "updated_at"})
+    ingress = deployment.child("ingress maintenance_history_in")
+    queue = _queue_into(nifi, deployment, "mapping", "from maintenance_history_in")
+    reader = next(p for p in nifi.flow(ingress["id"])["processors"] if p["component"]["name"].startswith("new rows"))
+    nifi.schedule(ingress["id"], "RUNNING")            # its 15-minute timer fires once at start
+    nifi.wait("the first batch", lambda: nifi.queue_count(queue) == 1)
+    _psql(backends, f"INSERT INTO {table} VALUES ('r3','v3',3000,30,'2026-01-03T00:00:00Z')")
+    nifi.run_state(reader, "STOPPED")
+    nifi.run_state(reader, "RUN_ONCE")                 # only the new row: the max-value state holds
+    nifi.wait("the second batch", lambda: nifi.queue_count(queue) == 2)
+    nifi.schedule(ingress["id"], "STOPPED")
+    batches = sorted(_contents(nifi, queue), key=lambda item: len(item[1]), reverse=True)
+    first, second = (json.loads(content) for _, content in batches)
+    assert sorted(r["record_id"] for r in first) == ["r1", "r2"]
+    assert [r["record_id"] for r in second] == ["r3"]
+    for attributes, _ in batches:
+        assert attributes["integration.port"] == "maintenance_history_in"
+        assert TRACEPARENT.match(attributes["traceparent"])
+
+
+def test_jdbc_out_upserts_on_the_idempotency_key(nifi, deploy, backends):
+    table = "validation_audit_live"
+    _psql(backends, f"DROP TABLE IF EXISTS {table}; CREATE TABLE {table} (run_id text PRIMARY KEY, "
+                    "critical boolean, checked_at text)")
+    deployment = deploy("ev_coownership/cross_service_validation", **{"jdbc.validation-audit.table": table})
+    egress = deployment.child("egress audit_out")
+    nifi.schedule(egress["id"], "RUNNING")
+    first = json.dumps([{"run_id": "run-1", "critical": False, "checked_at": "2026-01-01T00:00:00Z"},
+                        {"run_id": "run-2", "critical": True, "checked_at": "2026-01-01T00:00:00Z"}])
+    deployment.inject(egress, "in", first, {"mime.type": "application/json"})
+    nifi.wait("two rows", lambda: _psql(backends, f"SELECT count(*) FROM {table}") == "2")
+    again = json.dumps([{"run_id": "run-1", "critical": True, "checked_at": "2026-01-02T00:00:00Z"}])
+    deployment.inject(egress, "in", again, {"mime.type": "application/json"})
+    nifi.wait("run-1 updated", lambda: _psql(backends, f"SELECT critical FROM {table} WHERE run_id='run-1'") == "t")
+    nifi.schedule(egress["id"], "STOPPED")
+    assert _psql(backends, f"SELECT count(*) FROM {table}") == "2"
+    assert _psql(backends, f"SELECT checked_at FROM {table} WHERE run_id='run-1'") == "2026-01-02T00:00:00Z"
