@@ -9,6 +9,7 @@ reported apart, as *not judged*, so that everything else must be VALID.
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +18,8 @@ import yaml
 from live.instance import free_port
 
 from .rest import CLIENT_ID, Nifi
+
+ROOT = Path(__file__).resolve().parents[2]
 
 # Validation messages that only say "an extension this NiFi lacks" (AbstractComponentNode,
 # GhostProcessor/GhostControllerService at the release tag).
@@ -74,6 +77,7 @@ class Verdict:
     invalid: list[str]          # must be empty
     not_judged: list[str]       # ghosts, and components failing only because they reference one
     ghost_nars: set[str] = field(default_factory=set)  # the NARs the ghosts need
+    lost_settings: list[str] = field(default_factory=list)  # must be empty: see Deployment.lost_settings
 
 
 class Deployment:
@@ -129,13 +133,18 @@ class Deployment:
     def enable_services(self) -> None:
         self.nifi.services_state(self.group["id"], "ENABLED")
 
-    def settle(self, timeout: float = 60.0) -> None:
-        """Services leave ENABLING and components leave VALIDATING (BEHAVIOUR 7) before NiFi's verdict counts."""
-        def settled() -> bool:
-            enabling = [s for s in self.nifi.services(self.group["id"]) if s["component"]["state"] == "ENABLING"
-                        and s["component"].get("validationStatus") != "INVALID"]  # an invalid one never enables
-            return not enabling and not self.nifi.validating(self.group["id"])
-        self.nifi.wait("services to enable and validation to settle", settled, timeout=timeout)
+    def settle(self, timeout: float = 60.0) -> list[str]:
+        """Wait for services to leave ENABLING and components VALIDATING (BEHAVIOUR 7) before NiFi's verdict
+        counts; returns what never settled (an invalid service stays ENABLING for ever, so it is not waited for)."""
+        def unsettled() -> list[str]:
+            enabling = [f"service {s['component']['name']!r} stays ENABLING" for s in self.nifi.services(self.group["id"])
+                        if s["component"]["state"] == "ENABLING" and s["component"].get("validationStatus") != "INVALID"]
+            return enabling + [f"{n} stays VALIDATING" for n in self.nifi.validating(self.group["id"])]
+        try:
+            self.nifi.wait("services to enable and validation to settle", lambda: not unsettled(), timeout=timeout)
+        except AssertionError:
+            return unsettled()
+        return []
 
     def verdict(self) -> Verdict:
         nifi = self.nifi
@@ -156,7 +165,31 @@ class Deployment:
                 invalid.append(f"{label}: {'; '.join(errors)}")
             else:
                 valid.append(label)
-        return Verdict(sorted(valid), sorted(invalid), sorted(not_judged), ghost_nars)
+        return Verdict(sorted(valid), sorted(invalid), sorted(not_judged), ghost_nars, self.lost_settings())
+
+    def lost_settings(self) -> list[str]:
+        """Keys the generator meant as a component's own property but NiFi takes as a dynamic one.
+
+        NiFi stores an unknown key on a component that accepts dynamic properties as a dynamic
+        property, without an error: the setting is silently lost. The catalog says which keys it
+        writes as the component's properties (its `Prop`s, at this release's canonical names).
+        """
+        sys.path.insert(0, str(ROOT / "src"))
+        from protoc_gen_nifi import nifi_catalog
+
+        version = self.nifi.connection.version
+        target = nifi_catalog.Target.of(version)
+        static = {c.type: {target.key(c, p.key) for p in c.props if _exists(c.type, p.key, version)}
+                  for c in nifi_catalog.COMPONENTS}
+        lost = []
+        entries = [(e["component"], e["component"].get("config", {}).get("descriptors", {}))
+                   for kind, e in self.nifi.components(self.group["id"]) if kind == "processors"]
+        entries += [(s["component"], s["component"].get("descriptors", {})) for s in self.nifi.services(self.group["id"])]
+        for component, descriptors in entries:
+            for key in static.get(component["type"], set()) & set(descriptors):
+                if descriptors[key].get("dynamic"):
+                    lost.append(f"{component['name']!r} ({component['type']}): {key!r} is a dynamic property to NiFi")
+        return sorted(lost)
 
     def child(self, name: str) -> dict:
         for group in self.nifi.flow(self.group["id"]).get("processGroups", []):
@@ -186,6 +219,12 @@ class Deployment:
             self.nifi.delete(f"/parameter-contexts/{self.context_id}",
                              params={"version": context["revision"]["version"], "clientId": CLIENT_ID})
         self.group = None
+
+
+def _exists(type_: str, key: str, version: str) -> bool:
+    from protoc_gen_nifi import nifi_definitions
+
+    return nifi_definitions.canonical_key(type_, key, version) is not None
 
 
 def _sensitive(context: dict, name: str) -> bool:

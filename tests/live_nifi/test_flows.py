@@ -19,13 +19,13 @@ def test_every_generated_integration_is_valid_on_nifi(nifi, generated, backends,
             deployment.upload()
             unset = deployment.set_parameters(values_for(deployment.parameters(), backends))
             deployment.enable_services()
-            deployment.settle()
+            unsettled = deployment.settle()
             verdict = deployment.verdict()
         finally:
             deployment.remove()
         report.append(f"{name}: {len(verdict.valid)} VALID, {len(verdict.not_judged)} not judged "
                       f"(NAR not served), {len(unset)} parameters only such components use")
-        failures += [f"{name}: {problem}" for problem in verdict.invalid]
+        failures += [f"{name}: {problem}" for problem in verdict.invalid + verdict.lost_settings + unsettled]
         failures += [f"{name}: {artifact} is missing from NiFi although the assembly has it"
                      for artifact in verdict.ghost_nars - set(assembly.missing)]
     print("\n".join(report))
