@@ -13,6 +13,7 @@ import os
 import re
 import subprocess
 
+import httpx
 import pytest
 
 from .deploy import Deployment, values_for
@@ -174,3 +175,38 @@ def test_jdbc_out_upserts_on_the_idempotency_key(nifi, deploy, backends):
     nifi.schedule(egress["id"], "STOPPED")
     assert _psql(backends, f"SELECT count(*) FROM {table}") == "2"
     assert _psql(backends, f"SELECT checked_at FROM {table} WHERE run_id='run-1'") == "2026-01-02T00:00:00Z"
+
+
+# --- HTTP IN: NiFi's HandleHttpRequest called for real ---------------------------------------------
+
+def test_http_in_accepts_with_required_headers_and_lifts_cloudevents(nifi, deploy, backends):
+    deployment = deploy("all_transports/every_transport")
+    ingress = deployment.child("ingress http_in")
+    queue = _queue_into(nifi, deployment, "mapping", "from http_in")
+    port = backends.ports["records-api"]
+    nifi.schedule(ingress["id"], "RUNNING")
+    url = f"http://127.0.0.1:{port}/records-api"
+    nifi.wait("the listener", lambda: _reachable(url))
+    headers = {"X-Tenant": "t-1", "Idempotency-Key": "k-1", "ce-id": "evt-1", "ce-type": "acme.every.v1.Record",
+               "ce-source": "/tests", "ce-specversion": "1.0", "Content-Type": "application/json",
+               "traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"}
+    body = b'{"id": "r-1"}'
+    accepted = httpx.put(url, content=body, headers=headers, timeout=30)
+    refused = httpx.put(url, content=body, headers={"Content-Type": "application/json"}, timeout=30)
+    nifi.wait("the accepted request in the queue", lambda: nifi.queue_count(queue) == 1)
+    nifi.schedule(ingress["id"], "STOPPED")
+    assert accepted.status_code == 202
+    assert refused.status_code == 400
+    [(attributes, content)] = _contents(nifi, queue)
+    assert content == body
+    assert attributes["ce_id"] == "evt-1" and attributes["ce_type"] == "acme.every.v1.Record"
+    assert attributes["traceparent"] == headers["traceparent"]
+    assert attributes["integration.port"] == "http_in"
+
+
+def _reachable(url: str) -> bool:
+    try:
+        httpx.get(url, timeout=2)
+    except httpx.HTTPError:
+        return False
+    return True
