@@ -20,10 +20,10 @@ import re
 import shutil
 import sys
 import zipfile
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import maven
+from . import maven, state
 from .render import render
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -101,12 +101,11 @@ class Assembly:
     fingerprint: str = ""
 
     def save(self) -> None:
-        Path(self.home, "assembly.json").write_text(json.dumps(asdict(self), indent=2, sort_keys=True) + "\n")
+        state.save(self, Path(self.home, "assembly.json"))
 
     @classmethod
     def load(cls, home: Path) -> Assembly | None:
-        path = home / "assembly.json"
-        return cls(**json.loads(path.read_text())) if path.exists() else None
+        return state.load(cls, home / "assembly.json")
 
 
 def home_for(version: str) -> Path:

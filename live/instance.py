@@ -8,7 +8,6 @@ key. `connection.json` in the instance says how to reach it.
 """
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import shutil
@@ -17,11 +16,12 @@ import socket
 import ssl
 import subprocess
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
+from . import state
 from .distribution import BUILD, Assembly
 from .render import render
 from .tls import ADMIN_DN, make_tls
@@ -57,12 +57,11 @@ class Connection:
         return httpx.Client(base_url=f"{self.url}/nifi-api", verify=self.ssl_context(), timeout=timeout)
 
     def save(self) -> None:
-        Path(self.instance, "connection.json").write_text(json.dumps(asdict(self), indent=2, sort_keys=True) + "\n")
+        state.save(self, Path(self.instance, "connection.json"))
 
     @classmethod
     def load(cls, instance: Path) -> Connection | None:
-        path = instance / "connection.json"
-        return cls(**json.loads(path.read_text())) if path.exists() else None
+        return state.load(cls, instance / "connection.json")
 
 
 def free_port() -> int:
