@@ -713,7 +713,7 @@ def test_newer_keys_are_display_names_in_an_older_catalog():
 
 
 def test_packaged_catalogs_name_their_source():
-    data = Path(flowcheck.__file__).with_name("data")
+    data = Path(flowcheck.__file__).resolve().parent.parent / "data"
     for version in ("2.0.0", "2.11.0"):
         raw = json.loads((data / f"nifi-components-{version}.json").read_text(encoding="utf-8"))
         assert raw["nifiVersion"] == version and "component-properties" in raw["_source"]
