@@ -5,11 +5,16 @@ at generate time (graph and data flow) and by
 ``protoc-gen-nifi check [--generated] [--catalog=VERSION|FILE] FILE...``. One concern per module:
 
 * ``shape``: NiFi's own API model (nipyapi's models, from NiFi's OpenAPI spec) and NiFi's import rules.
-* ``graph``: connections, ports and relationships as a running NiFi validates them.
+* ``graph``: connections, ports and relationships as a running NiFi validates them (every relationship the
+  configuration has is connected or auto-terminated, none that it lacks is named, every port connected both
+  ways, input as the processor requires, load balancing after primary-node sources).
+* ``dataflow``: what reaches each processor (every attribute it reads set on every path, content kept
+  through enrichment, no SQL built from attributes).
 
 ``generated=True`` adds the rules protoc-gen-nifi demands of its own output (explicit backpressure, no
 secrets, no ``instanceIdentifier``, failure relationships never auto-terminated, descriptors for every
-property set, a complete envelope) and the graph checks.
+property set, a complete envelope) and the graph and data-flow checks, which the behaviour of a live NiFi
+sets for any flow but an export of a stopped or unfinished flow may legitimately break.
 
 nipyapi is an optional dependency (``pip install protoc-gen-nifi[check]``); only the shape check needs it,
 and it is imported lazily.
@@ -20,6 +25,7 @@ import json
 import sys
 from pathlib import Path
 
+from . import dataflow
 from . import graph as flowgraph
 from .common import Problem, load_catalog, pairs_hook, parameter_references
 from .index import Graph
@@ -55,7 +61,7 @@ def behaviour_problems(doc: dict) -> list[Problem]:
     """What a running NiFi would make of the flow (graph and data flow); needs no nipyapi, so the plugin runs
     it on every flow it generates."""
     graph = Graph.of(doc.get("flowContents"))
-    return sorted(set(flowgraph.check(graph)))
+    return sorted(set(flowgraph.check(graph)) | set(dataflow.check(graph)))
 
 
 def check_file(path: str | Path, *, kind: str | None = None, generated: bool = False,
