@@ -125,7 +125,7 @@ def _unset(where: str, attribute: str) -> str:
     ("$.json.path", []),
 ])
 def test_attribute_reads(value, reads):
-    assert attribute_reads(value) == reads
+    assert list(attribute_reads(value)) == reads
 
 
 def test_only_and_ed_presence_checks_guarantee_attributes():

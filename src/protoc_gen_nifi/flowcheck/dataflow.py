@@ -14,12 +14,13 @@
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Iterator
+from functools import lru_cache
 
 from .. import nifi_catalog as nc
 from .common import Problem, key_path
-from .graph import config, config_of
-from .index import Edge, Graph, Node
+from .index import Edge, Graph, Node, config_of
 
 # Functions that make a read optional: they test for, or replace, a missing value.
 _OPTIONAL = ("replaceNull", "replaceEmpty", "isNull", "notNull", "isEmpty", "replaceEmpty")
@@ -30,7 +31,8 @@ FLOWFILE_PROPERTIES = ("flowFileId", "fileSize", "entryDate", "lineageStartDate"
 _ON_BRANCH = "\x00enrichment branch"  # pseudo-attribute: the FlowFile is on an enrichment branch
 
 
-def attribute_reads(value: str) -> list[tuple[str, bool]]:
+@lru_cache(maxsize=4096)  # a run of many integrations repeats the same few expressions
+def attribute_reads(value: str) -> tuple[tuple[str, bool], ...]:
     """(attribute, optional) for every attribute an Expression Language value reads. `$${` is a literal
     `${` (an even run of `$` before `{`: BEHAVIOUR 19); a subject followed by `(` is a function, not an
     attribute."""
@@ -41,7 +43,7 @@ def attribute_reads(value: str) -> list[tuple[str, bool]]:
             continue
         function = re.match(r":\s*([A-Za-z]+)\s*\(", value[end:])
         reads.append((subject, function is not None and function.group(1) in _OPTIONAL))
-    return reads
+    return tuple(reads)
 
 
 def _expression_starts(value: str) -> Iterator[int]:
@@ -101,7 +103,7 @@ def _writes(node: Node, relationships: tuple[str, ...]) -> frozenset[str]:
     component = nc.BY_TYPE.get(node.type)
     if component is None or node.kind != "PROCESSOR":
         return frozenset()
-    cfg = config(node)
+    cfg = node.config
     per_relationship = []
     for relationship in relationships or ("",):
         written = set() if _FAILUREISH.search(relationship) else set(component.writes_for(cfg))
@@ -116,29 +118,57 @@ def _writes(node: Node, relationships: tuple[str, ...]) -> frozenset[str]:
 
 
 def set_attributes(graph: Graph) -> dict[str, frozenset[str] | None]:
-    """For each component, the attributes set on every path that reaches it (None: no path reaches it)."""
+    """For each component, the attributes set on every path that reaches it (None: no path reaches it).
+
+    A forward must-analysis: what reaches a component is the intersection, over its incoming connections, of
+    what their source had plus what it writes on the connection's relationships. Components are visited in
+    data order (sources first), so each settles after one visit unless a loop sends something back."""
     into: dict[str, frozenset[str] | None] = {
         node.id: (frozenset() if not node.incoming else _TOP) for node in graph.nodes.values()
     }
+    written = {id(edge): _writes(edge.source, edge.relationships) for edge in graph.edges}
+    joins = {node.id for node in graph.nodes.values() if node.type == nc.JOIN_ENRICHMENT.type}
 
     def leaving(edge: Edge) -> frozenset[str] | None:
         before = into[edge.source.id]
         if before is _TOP:
             return _TOP
-        carried = before - {_ON_BRANCH} if edge.source.type == nc.JOIN_ENRICHMENT.type else before
-        return carried | _writes(edge.source, edge.relationships)
+        carried = before - {_ON_BRANCH} if edge.source.id in joins else before
+        return carried | written[id(edge)]
 
-    changed = True
-    while changed:
-        changed = False
-        for node in graph.nodes.values():
-            if not node.incoming:
-                continue
-            reaching = [value for value in (leaving(edge) for edge in node.incoming) if value is not _TOP]
-            value = frozenset.intersection(*reaching) if reaching else _TOP
-            if value != into[node.id]:
-                into[node.id], changed = value, True
+    pending = deque(_data_order(graph))
+    queued = {node.id for node in pending}
+    while pending:
+        node = pending.popleft()
+        queued.discard(node.id)
+        if not node.incoming:
+            continue
+        reaching = [value for value in (leaving(edge) for edge in node.incoming) if value is not _TOP]
+        value = frozenset.intersection(*reaching) if reaching else _TOP
+        if value != into[node.id]:
+            into[node.id] = value
+            for edge in node.outgoing:
+                if edge.destination.id not in queued:
+                    queued.add(edge.destination.id)
+                    pending.append(edge.destination)
     return into
+
+
+def _data_order(graph: Graph) -> list[Node]:
+    """Every component, each after all that feed it where the graph has no loop (Kahn's algorithm); the
+    components of a loop come last."""
+    waiting = {node.id: len(node.incoming) for node in graph.nodes.values()}
+    ready = deque(node for node in graph.nodes.values() if not node.incoming)
+    order: list[Node] = []
+    while ready:
+        node = ready.popleft()
+        order.append(node)
+        for edge in node.outgoing:
+            waiting[edge.destination.id] -= 1
+            if waiting[edge.destination.id] == 0:
+                ready.append(edge.destination)
+    placed = {node.id for node in order}
+    return order + [node for node in graph.nodes.values() if node.id not in placed]
 
 
 def check(graph: Graph) -> list[Problem]:
@@ -150,7 +180,7 @@ def check(graph: Graph) -> list[Problem]:
         properties = node.component.get("properties") if isinstance(node.component.get("properties"), dict) else {}
         if available is not _TOP:
             for key, value in sorted(properties.items()):
-                if not isinstance(value, str):
+                if not isinstance(value, str) or "${" not in value:
                     continue
                 for attribute, optional in attribute_reads(value):
                     if not optional and attribute not in available and attribute not in nc.CORE_ATTRIBUTES \
@@ -165,7 +195,7 @@ def check(graph: Graph) -> list[Problem]:
                     problems.append(Problem(node.path, f"{node.short_type} needs attribute '{attribute}', which "
                                                        "nothing upstream sets on every path"))
         if component is not None and component.replaces_content is not None and component.replaces_content(
-                config(node)) and node.incoming and (available is _TOP or _ON_BRANCH not in available):
+                node.config) and node.incoming and (available is _TOP or _ON_BRANCH not in available):
             problems.append(Problem(node.path, f"{node.short_type} replaces the FlowFile content with its result, so "
                                                "the payload it is given is lost; enrich with LookupRecord and a lookup "
                                                "service, or fork with ForkEnrichment and join with JoinEnrichment"))
@@ -174,20 +204,25 @@ def check(graph: Graph) -> list[Problem]:
 
 
 def _sql(graph: Graph) -> list[Problem]:
-    components = [(node.component, node.path) for node in graph.processors()] + graph.services
-    problems = []
-    for component, path in components:
-        known = nc.BY_TYPE.get(component.get("type"))
-        if known is None or not known.sql:
-            continue
-        for key in known.sql:
-            value = config_of(component).properties.get(key)
-            if not isinstance(value, str):
-                continue
-            attributes = sorted({attribute for attribute, _ in attribute_reads(value)})
-            if attributes:
-                problems.append(Problem(f"{path}.properties{key_path(key)}",
-                                        f"builds SQL from the FlowFile attribute(s) {', '.join(attributes)}: a value "
-                                        "pasted into SQL is injection; bind it as a ? parameter (sql.args.N.type and "
-                                        "sql.args.N.value) or look it up through a lookup service"))
-    return problems
+    found = [(node.path, key, attributes) for node in graph.processors()
+             for key, attributes in _sql_reads(node.component)]
+    found += [(path, key, attributes) for service, path in graph.services for key, attributes in _sql_reads(service)]
+    return [Problem(f"{path}.properties{key_path(key)}",
+                    f"builds SQL from the FlowFile attribute(s) {', '.join(attributes)}: a value pasted into SQL is "
+                    "injection; bind it as a ? parameter (sql.args.N.type and sql.args.N.value) or look it up "
+                    "through a lookup service")
+            for path, key, attributes in found]
+
+
+def _sql_reads(component: dict) -> Iterator[tuple[str, list[str]]]:
+    """(property, attributes) for every property of `component` that holds SQL text or a table or column name
+    and reads attributes."""
+    known = nc.BY_TYPE.get(component.get("type"))
+    if known is None or not known.sql:
+        return
+    properties = config_of(component).properties
+    for key in known.sql:
+        value = properties.get(key)
+        attributes = sorted({attribute for attribute, _ in attribute_reads(value)}) if isinstance(value, str) else []
+        if attributes:
+            yield key, attributes

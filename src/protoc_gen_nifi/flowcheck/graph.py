@@ -17,19 +17,6 @@ from .index import Graph, Node
 _FAILUREISH = re.compile(r"failure|retry", re.IGNORECASE)  # covers "no retry" too
 
 
-def config(node: Node) -> nc.Config:
-    """A processor's (or service's) configuration as the catalog's behaviour functions read it."""
-    return config_of(node.component)
-
-
-def config_of(component: dict) -> nc.Config:
-    properties = component.get("properties") if isinstance(component.get("properties"), dict) else {}
-    descriptors = component.get("propertyDescriptors")
-    descriptors = descriptors if isinstance(descriptors, dict) else {}
-    dynamic = tuple(sorted(name for name, d in descriptors.items() if isinstance(d, dict) and d.get("dynamic")))
-    return nc.Config(properties, dynamic)
-
-
 def check(graph: Graph) -> list[Problem]:
     problems: list[Problem] = []
     for node in graph.nodes.values():
@@ -44,22 +31,21 @@ def _relationships(node: Node) -> list[Problem]:
     component = nc.BY_TYPE.get(node.type)
     if component is None:
         return []  # a processor the catalog does not know: its relationships are not in the flow JSON
-    rels = component.relationships_for(config(node))
+    rels = component.relationships_for(node.config)
     problems = []
-    p = node.path
     connected = {r for edge in node.outgoing for r in edge.relationships if r}
     auto = [r for r in as_list(node.component.get("autoTerminatedRelationships")) if isinstance(r, str)]
     for r in sorted(set(auto) | connected):
         if r not in rels:
-            problems.append(Problem(p, f"'{r}' is not a relationship of {node.short_type} as configured (names are "
+            problems.append(Problem(node.path, f"'{r}' is not a relationship of {node.short_type} as configured (names are "
                                        f"case-sensitive: {list(rels)})"))
     for r in rels:
         if r in auto and _FAILUREISH.search(r):
-            problems.append(Problem(f"{p}.autoTerminatedRelationships",
+            problems.append(Problem(f"{node.path}.autoTerminatedRelationships",
                                     f"failure relationship '{r}' is auto-terminated; route it somewhere visible"))
         # NiFi auto-terminates a relationship built with autoTerminateDefault unless it is connected.
         if r not in auto and r not in connected and r not in component.auto_terminated:
-            problems.append(Problem(p, f"relationship '{r}' is neither connected nor auto-terminated (processor is "
+            problems.append(Problem(node.path, f"relationship '{r}' is neither connected nor auto-terminated (processor is "
                                        "invalid)"))
     return problems
 
