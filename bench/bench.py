@@ -197,7 +197,7 @@ PORTS = (
     option (ameide_core_proto.integration.v1.port) = {{
       direction: OUT
       transport: {{ kafka: {{ binding_ref: "records-{j}-out" }} }}
-      content_type: "application/x-protobuf"
+      content_type: "application/json"
       envelope: INTEGRATION_FACT
       routing_key: "id"
     }};

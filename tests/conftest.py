@@ -48,7 +48,7 @@ def run_protoc(tmp: Path, roots: list[Path], files: list[str] | None = None, opt
     command = [*(protoc or [sys.executable, "-m", "grpc_tools.protoc"]),
                f"--plugin=protoc-gen-nifi={PLUGIN}", *(f"-I{r}" for r in [OPTION_PROTOS, *roots]),
                f"--nifi_out={out}", *([f"--nifi_opt={opt}"] if opt else []), *files]
-    result = subprocess.run(command, capture_output=True, text=True, env=env)
+    result = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
     return Run(result.returncode, result.stderr, read_tree(out))
 
 
@@ -66,7 +66,7 @@ def run_buf(tmp: Path, module: Path, opt: list[str] | None = None) -> Run:
         + (f"    opt:{opts}\n" if opts else "") + "inputs:\n  - directory: module\n"
     )
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
-    result = subprocess.run([str(BIN / "buf"), "generate"], cwd=work, capture_output=True, text=True, env=env)
+    result = subprocess.run([str(BIN / "buf"), "generate"], cwd=work, capture_output=True, text=True, env=env, check=False)
     out = work / "out"
     return Run(result.returncode, result.stderr, read_tree(out) if out.exists() else {})
 

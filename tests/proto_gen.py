@@ -7,8 +7,9 @@ is up to the tests.
 
 `valid=True` draws only option values the plugin accepts today (every transport and direction of
 VALID_TRANSPORTS, with what its checks demand; logical refs; NiFi sizes, periods and crons; names unique after
-slugging) and puts hostile text only where free text belongs (descriptions, comments, content types, routing
-keys, subjects, fact types, integration names), so the tests can demand output: when a transport's rules
+slugging; key options that name a singular field of the port's message, LOOKUP ports enriching JSON IN ports
+that carry their key) and puts hostile text only where free text belongs (descriptions, comments, content
+types, subjects, fact types, integration names), so the tests can demand output: when a transport's rules
 change, VALID_TRANSPORTS is the one place to follow them. `valid=False` draws anything the option schema can
 hold, half of it read generically from options.proto (`random_option`, so new fields and transports are covered
 without a change here): unspecified enums, missing transports, literal addresses, bad sizes, negative
@@ -218,7 +219,9 @@ class ValidTransport:
     headers: str = ""  # "" none allowed, "plain" non-credential headers, "any" credentials too
     json_only: bool = False  # content_type must be "" or application/json
     batch: bool = False  # tuning.batch_size allowed
-    routing_key: bool = False  # routing_key required
+    routing_key: bool = False  # routing_key required (a singular field of the message)
+    routes: bool = False  # routing_key allowed (AMQP, Kafka and Redis OUT): then a singular field, JSON payload
+    carries_json: bool = True  # an IN port whose payload LOOKUP ports can enrich (with a JSON content type)
 
 
 def _ref(draw) -> str:
@@ -230,7 +233,7 @@ def _ref(draw) -> str:
 CRONS = ("0 0 2 * * ?", "*/30 * * * * ?", "0 15 10 ? * MON-FRI", "0 0 12 1 1 ? 2030")
 VALID_TRANSPORTS = (
     ValidTransport("kafka", "IN", lambda d: {"binding_ref": _ref(d)}),
-    ValidTransport("kafka", "OUT", lambda d: {"binding_ref": _ref(d)}, headers="plain"),
+    ValidTransport("kafka", "OUT", lambda d: {"binding_ref": _ref(d)}, headers="plain", routes=True),
     ValidTransport("http", "IN", lambda d: {"method": Enum(d(st.sampled_from(["GET", "POST", "PUT", "DELETE"]))),
                                             "endpoint_ref": _ref(d)}),
     ValidTransport("http", "OUT", lambda d: {"method": Enum(d(st.sampled_from(["GET", "POST", "PUT", "PATCH",
@@ -239,7 +242,7 @@ VALID_TRANSPORTS = (
     ValidTransport("s3", "IN", lambda d: {"bucket_ref": _ref(d)}, batch=True),
     ValidTransport("s3", "OUT", lambda d: {"bucket_ref": _ref(d)}, headers="plain"),
     ValidTransport("amqp", "IN", lambda d: {"binding_ref": _ref(d)}, batch=True),
-    ValidTransport("amqp", "OUT", lambda d: {"binding_ref": _ref(d)}, headers="plain"),
+    ValidTransport("amqp", "OUT", lambda d: {"binding_ref": _ref(d)}, headers="plain", routes=True),
     ValidTransport("jdbc", "IN", lambda d: {"database_ref": _ref(d), "table_ref": _ref(d)}, json_only=True,
                    batch=True),
     ValidTransport("jdbc", "OUT", lambda d: {"database_ref": _ref(d), "table_ref": _ref(d),
@@ -250,16 +253,18 @@ VALID_TRANSPORTS = (
                    json_only=True, batch=True),
     ValidTransport("mongodb", "OUT", lambda d: {"database_ref": _ref(d), "collection_ref": _ref(d)},
                    json_only=True),
-    ValidTransport("redis", "OUT", lambda d: {"binding_ref": _ref(d), "mode": Enum("CACHE")}),
+    ValidTransport("redis", "OUT", lambda d: {"binding_ref": _ref(d), "mode": Enum("CACHE")}, json_only=True,
+                   routing_key=True),
     ValidTransport("redis", "OUT", lambda d: {"binding_ref": _ref(d), "mode": Enum("HASH")}, json_only=True,
                    routing_key=True),
     ValidTransport("redis", "LOOKUP", lambda d: {"binding_ref": _ref(d), "mode": Enum("CACHE")}),
     ValidTransport("schedule", "IN", lambda d: d(st.one_of(
         st.sampled_from(CRONS).map(lambda c: {"cron": c}), st.sampled_from(EVERY).map(
-            lambda e: {"every": e})))),
+            lambda e: {"every": e}))), carries_json=False),
 )
 # Dead letters take any OUT transport whose check needs nothing from a port.
-VALID_DEAD_LETTERS = tuple(t for t in VALID_TRANSPORTS if t.direction == "OUT" and not t.json_only)
+VALID_DEAD_LETTERS = tuple(t for t in VALID_TRANSPORTS if t.direction == "OUT" and not t.json_only
+                           and not t.routing_key)
 
 
 @st.composite
@@ -279,35 +284,48 @@ def tuning_option(draw, valid: bool, batch: bool = True, schedule: bool = True) 
 
 
 @st.composite
-def valid_transport(draw, direction: str | None = None) -> tuple[ValidTransport, dict]:
-    choices = [t for t in VALID_TRANSPORTS if direction is None or t.direction == direction]
-    transport = draw(st.sampled_from(choices))
-    return transport, {transport.kind: transport.fields(draw)}
+def valid_transport(draw, direction: str | None = None, keyed: bool = True) -> ValidTransport:
+    """`keyed`: the port's message has a singular field a key can name (LOOKUP and key-routed ports need one)."""
+    choices = [t for t in VALID_TRANSPORTS if (direction is None or t.direction == direction)
+               and (keyed or not (t.routing_key or t.direction == "LOOKUP"))]
+    return draw(st.sampled_from(choices))
+
+
+@dataclass(frozen=True)
+class PortPlan:
+    """What a valid port must be, decided by the service that holds it: its transport and key fields."""
+
+    transport: ValidTransport
+    keys: tuple[str, ...] = ()  # singular fields of the port's message
+    key_from: str = ""  # LOOKUP: the field of every IN port's message that holds the key
+    json: bool = False  # IN: LOOKUP ports enrich the payload, which must be JSON
 
 
 @st.composite
-def port_option(draw, valid: bool, hostile: bool, seen: set[str] | None = None) -> dict:
+def port_option(draw, valid: bool, hostile: bool, seen: set[str] | None = None, plan: PortPlan | None = None) -> dict:
     if not valid and draw(st.booleans()):
         return draw(random_option("ameide_core_proto.integration.v1.Port"))  # anything the schema can hold
     option: dict = {}
     if valid:
-        transport, fields = draw(valid_transport())
+        plan = plan or PortPlan(draw(valid_transport(keyed=False)))
+        transport = plan.transport
         if seen is not None:
             seen.add(f"{transport.kind} {transport.direction}")
         option["direction"] = Enum(transport.direction)
-        option["transport"] = fields
+        option["transport"] = {transport.kind: transport.fields(draw)}
         headers = st.sampled_from(HEADERS if transport.headers == "any" else PLAIN_HEADERS)
-        content_types = st.sampled_from(JSON_CONTENT_TYPES) if transport.json_only else st.one_of(
-            st.sampled_from(CONTENT_TYPES), _free_text(hostile, valid))
+        routed = transport.routing_key or (transport.routes and plan.keys and draw(st.booleans()))
+        content_types = st.sampled_from(JSON_CONTENT_TYPES) if transport.json_only or plan.json or routed \
+            else st.one_of(st.sampled_from(CONTENT_TYPES), _free_text(hostile, valid))
         _put(option, "content_type", _maybe(draw, content_types))
         if transport.headers:
             header_list = draw(st.lists(headers, max_size=4, unique_by=str.lower))
             if header_list:
                 option["required_headers"] = header_list
-        if transport.routing_key:
-            option["routing_key"] = draw(st.sampled_from(("id", "customer_id", "a.b")))
-        else:
-            _put(option, "routing_key", _maybe(draw, _free_text(hostile, valid), 0.6))
+        if routed:
+            option["routing_key"] = draw(st.sampled_from(plan.keys))
+        if transport.direction == "LOOKUP":
+            option["lookup"] = {"key_field": draw(st.sampled_from(plan.keys)), "key_from": plan.key_from}
         _put(option, "tuning", _maybe(draw, tuning_option(True, transport.batch, transport.kind != "schedule"),
                                       0.7))
     else:
@@ -455,7 +473,9 @@ def event_fact_option(draw, valid: bool, hostile: bool) -> dict:
         _put(option, key, _maybe(draw, text))
     # stream_ref is a logical ref: the reader refuses one that looks like an address.
     _put(option, "stream_ref", _maybe(draw, text.map(_logical) if valid else text))
-    for key in ("partition_key_fields", "idempotency_key_fields"):
+    # Key fields must name singular fields of the message (the reader checks them): only invalid batches draw
+    # them, as any text.
+    for key in ("partition_key_fields", "idempotency_key_fields") if not valid else ():
         values = draw(st.lists(text, max_size=3))
         if values:
             option[key] = values
@@ -563,6 +583,8 @@ class _FileWriter:
         self.imports: set[str] = set()
         self.lines: list[str] = []
         self.messages: list[str] = []  # full names with leading dot, usable as field and rpc types
+        self.keys: dict[str, list[str]] = {}  # message -> its singular scalar and enum fields (keys may name them)
+        self.fields: dict[str, set[str]] = {}  # message -> every field name (a lookup's result must not clash)
         self.enums: list[str] = []
         self.style = {
             "per_field": draw(st.booleans()), "colon": draw(st.booleans()), "list_syntax": draw(st.booleans()),
@@ -629,6 +651,8 @@ class _FileWriter:
             local.append(self.enum(full, inner))
         local += self.messages[-3:]
         number = 1
+        keys: list[str] = []
+        body = len(self.lines)
         for f in range(self.draw(st.integers(0, 5))):
             kind = self.draw(st.sampled_from(["plain", "plain", "map", "oneof"]))
             if kind == "map":
@@ -639,18 +663,26 @@ class _FileWriter:
             elif kind == "oneof":
                 self.lines.append(f"{inner}oneof o{f}_choice {{")
                 for k in range(self.draw(st.integers(1, 3))):
-                    self.lines.append(f"{inner}  {self.field_type(local)} f{f}_{k} = {number};")
+                    ftype = self.field_type(local)
+                    self.lines.append(f"{inner}  {ftype} f{f}_{k} = {number};")
+                    if ftype in SCALARS or ftype in self.enums:
+                        keys.append(f"f{f}_{k}")
                     number += 1
                 self.lines.append(f"{inner}}}")
             else:
                 label = self.label()
                 ftype = self.field_type(local)
                 self.lines.append(f"{inner}{label}{ftype} f{f}_v = {number};")
+                if label != "repeated " and (ftype in SCALARS or ftype in self.enums):
+                    keys.append(f"f{f}_v")
                 number += 1
         if self.draw(st.booleans()):
             self.lines.append(f"{inner}reserved {number + 10} to {number + 20};")
         self.lines.append(f"{indent}}}")
         self.messages.append(full)
+        self.keys[full] = keys
+        # Nested messages are written before `body`: what follows it are this message's own fields.
+        self.fields[full] = {name for line in self.lines[body:] for name in re.findall(r" (f\d+_\w+) = \d+;", line)}
         return full
 
     def service(self, indent: str = "", integration: bool | None = None) -> None:
@@ -676,12 +708,18 @@ class _FileWriter:
         rpc_names = draw(st.lists(st.one_of(st.sampled_from(TRICKY_NAMES), _IDENT).filter(_ok_ident),
                                   min_size=rpc_count, max_size=rpc_count, unique=True))
         port_slugs: set[str] = set()
+        plans = self.plan(rpc_names) if batch.valid and is_integration else {}
         for rpc in rpc_names:
             if batch.valid and is_integration:
                 if snake_slug(rpc) in port_slugs:
                     continue  # "Orders" and "orders" would be the same port
                 port_slugs.add(snake_slug(rpc))
-            request = draw(st.sampled_from(self.messages + [".google.protobuf.Timestamp", ".google.protobuf.Empty"]))
+            if rpc in plans:
+                request, plan = plans[rpc]
+            else:
+                plan = None
+                request = draw(st.sampled_from(self.messages + [".google.protobuf.Timestamp",
+                                                                ".google.protobuf.Empty"]))
             if request in WKT:
                 self.imports.add(WKT[request])
             self.imports.add("google/protobuf/empty.proto")
@@ -699,10 +737,42 @@ class _FileWriter:
             if annotated:
                 self.imports.add(OPTIONS_IMPORT)
                 batch.has_options = True
-                self.lines.extend(render_option(PORT, draw(port_option(batch.valid, self.hostile, batch.transports)), self.style,
-                                                "    "))
+                self.lines.extend(render_option(
+                    PORT, draw(port_option(batch.valid, self.hostile, batch.transports, plan)), self.style, "    "))
             self.lines.append("  }")
         self.lines.append("}")
+
+    def plan(self, rpc_names: list[str]) -> dict[str, tuple[str, PortPlan]]:
+        """The request and transport of each port of a valid integration. LOOKUP ports need IN ports whose JSON
+        records hold their key: every IN port then reads one message with a singular field (the key's source),
+        carries JSON, and no lookup is named like one of that message's fields."""
+        draw = self.draw
+        keyed = [m for m in self.messages if self.keys.get(m)]
+        plans: dict[str, tuple[str, PortPlan]] = {}
+        for rpc in rpc_names:
+            request = draw(st.sampled_from(self.messages + [".google.protobuf.Timestamp", ".google.protobuf.Empty"]))
+            keys = tuple(self.keys.get(request, ()))
+            plans[rpc] = (request, PortPlan(draw(valid_transport(keyed=bool(keys))), keys))
+        lookups = [rpc for rpc, (_, plan) in plans.items() if plan.transport.direction == "LOOKUP"]
+        if not lookups:
+            return plans
+        ins = [rpc for rpc, (_, plan) in plans.items() if plan.transport.direction == "IN"]
+        source = draw(st.sampled_from(keyed))  # a LOOKUP port's own message has a key, so keyed is not empty
+        source_keys = self.keys[source]
+        clash = any(snake_slug(rpc) in self.fields[source] for rpc in lookups)
+        if not ins or clash:  # without an IN port (or with a clash), no lookups at all
+            for rpc in lookups:
+                request, plan = plans[rpc]
+                plans[rpc] = (request, PortPlan(draw(valid_transport("OUT", keyed=bool(plan.keys))), plan.keys))
+            return plans
+        key_from = draw(st.sampled_from(source_keys))
+        for rpc in ins:
+            transport = draw(valid_transport("IN").filter(lambda t: t.carries_json))
+            plans[rpc] = (source, PortPlan(transport, tuple(source_keys), json=True))
+        for rpc in lookups:
+            request, plan = plans[rpc]
+            plans[rpc] = (request, PortPlan(plan.transport, plan.keys, key_from=key_from))
+        return plans
 
     def render(self) -> bytes:
         header = {"proto2": 'syntax = "proto2";', "proto3": 'syntax = "proto3";',

@@ -137,8 +137,8 @@ def test_number_for_string_is_rejected_in_generated_mode():
 # --------------------------------------------------------------------------------------------------
 # a minimal valid generated-style flow, then one defect at a time
 
-ROOT, INGRESS, CS, CONSUME, OUT, FAIL, RFAIL, FUNNEL = (
-    "root-pg", "ingress-pg", "kafka-cs", "consume", "out-port", "fail-port", "root-fail", "funnel")
+ROOT, INGRESS, CS, CONSUME, OUT, FAIL, PARK, FUNNEL, READER = (
+    "root-pg", "ingress-pg", "kafka-cs", "consume", "out-port", "fail-port", "park", "funnel", "reader-cs")
 
 
 def _conn(ident, group, src, dst, rels):
@@ -185,9 +185,12 @@ def make_doc():
         "identifier": CONSUME, "name": "ConsumeKafka", "componentType": "PROCESSOR",
         "groupIdentifier": INGRESS, "position": {"x": 0.0, "y": 0.0},
         "type": "org.apache.nifi.kafka.processors.ConsumeKafka", "bundle": bundle,
-        "properties": {"Kafka Connection Service": CS, "Group ID": "#{kafka.group.id}", "Topics": "orders"},
+        # With a Record Reader (the cluster's, an external service), ConsumeKafka has `parse failure` too.
+        "properties": {"Kafka Connection Service": CS, "Group ID": "#{kafka.group.id}", "Topics": "orders",
+                       "Record Reader": READER},
         "propertyDescriptors": {"Kafka Connection Service": _desc("Kafka Connection Service", cs=True),
-                                "Group ID": _desc("Group ID"), "Topics": _desc("Topics")},
+                                "Group ID": _desc("Group ID"), "Topics": _desc("Topics"),
+                                "Record Reader": _desc("Record Reader", cs=True)},
         "schedulingPeriod": "0 sec", "schedulingStrategy": "TIMER_DRIVEN", "executionNode": "ALL",
         "autoTerminatedRelationships": [], "scheduledState": "ENABLED", "backoffMechanism": "PENALIZE_FLOWFILE",
         "retriedRelationships": [], "retryCount": 10, "bulletinLevel": "WARN",
@@ -217,14 +220,14 @@ def make_doc():
     root = _pg(ROOT, "orders")
     root["controllerServices"] = [service]
     root["processGroups"] = [ingress]
-    root["outputPorts"] = [_port(RFAIL, "failure", "OUTPUT_PORT", ROOT)]
-    root["funnels"] = [{"identifier": FUNNEL, "componentType": "FUNNEL", "groupIdentifier": ROOT,
-                        "position": {"x": 0.0, "y": 0.0}}]
+    # Dead ends are funnels: NiFi never schedules a funnel with no way out and never finds one invalid.
+    root["funnels"] = [{"identifier": ident, "componentType": "FUNNEL", "groupIdentifier": ROOT,
+                        "position": {"x": 0.0, "y": 0.0}} for ident in (FUNNEL, PARK)]
     root["connections"] = [
         _conn("c-out", ROOT, {"id": OUT, "type": "OUTPUT_PORT", "groupId": INGRESS, "name": "out"},
               {"id": FUNNEL, "type": "FUNNEL", "groupId": ROOT}, [""]),
         _conn("c-fail", ROOT, {"id": FAIL, "type": "OUTPUT_PORT", "groupId": INGRESS, "name": "failure"},
-              {"id": RFAIL, "type": "OUTPUT_PORT", "groupId": ROOT, "name": "failure"}, [""]),
+              {"id": PARK, "type": "FUNNEL", "groupId": ROOT}, [""]),
     ]
     params = [
         {"name": "kafka.bootstrap.servers", "description": "", "sensitive": False, "provided": False},
@@ -233,7 +236,7 @@ def make_doc():
     ]
     return {
         "flowContents": root,
-        "externalControllerServices": {},
+        "externalControllerServices": {READER: {"identifier": READER, "name": "JSON reader"}},
         "parameterContexts": {"orders": {"name": "orders", "parameters": params, "inheritedParameterContexts": [],
                                          "description": "", "componentType": "PARAMETER_CONTEXT"}},
         "parameterProviders": {},
@@ -301,8 +304,15 @@ def _m_no_backpressure(doc):
     del _ingress(doc)["connections"][0]["backPressureObjectThreshold"]
 
 
-def _m_autoterminated_failure(doc):
+def _drop_failure_port(doc):
+    """Without a failure path the ingress group's failure port would lead nothing anywhere: remove it too."""
     _ingress(doc)["connections"].pop(1)
+    _ingress(doc)["outputPorts"].pop(1)
+    _root(doc)["connections"].pop(1)
+
+
+def _m_autoterminated_failure(doc):
+    _drop_failure_port(doc)
     _consume(doc)["autoTerminatedRelationships"] = ["parse failure"]
 
 
@@ -394,7 +404,7 @@ def _m_zero_backpressure(doc):
 
 
 def _m_unconnected_relationship(doc):
-    _ingress(doc)["connections"].pop(1)
+    _drop_failure_port(doc)
 
 
 def _m_wrong_case_relationship(doc):
@@ -497,7 +507,7 @@ CASES = {
     "unconnected relationship": (_m_unconnected_relationship, True, Problem(
         CONSUME_P, "relationship 'parse failure' is neither connected nor auto-terminated (processor is invalid)")),
     "relationship case": (_m_wrong_case_relationship, True, Problem(
-        CONSUME_P, "'Success' is not a relationship of ConsumeKafka (names are case-sensitive: "
+        CONSUME_P, "'Success' is not a relationship of ConsumeKafka as configured (names are case-sensitive: "
                    "['success', 'parse failure'])")),
     "missing descriptor": (_m_missing_descriptor, True, Problem(
         f'{CONSUME_P}.properties["Topics"]', "property set without a propertyDescriptors entry")),
@@ -529,7 +539,8 @@ def test_input_is_not_modified_and_results_are_deterministic():
     first = check_document(doc, generated=True)
     assert doc == before
     assert first == sorted(first) == check_document(copy.deepcopy(doc), generated=True)
-    assert len(first) == 2
+    # the dangling connection also leaves the ingress group's failure port with no way out
+    assert len(first) == 3
 
 
 def test_kind_detection_and_envelope_models():
@@ -577,7 +588,7 @@ def test_external_controller_service_resolves():
     assert check_document(doc) == [Problem(
         f'{CONSUME_P}.properties["Kafka Connection Service"]',
         f"controller service {CS} is neither in this group or an ancestor nor in externalControllerServices")]
-    doc["externalControllerServices"] = {CS: {"identifier": CS, "name": "Kafka connection"}}
+    doc["externalControllerServices"][CS] = {"identifier": CS, "name": "Kafka connection"}
     assert check_document(doc) == []
 
 
@@ -713,7 +724,7 @@ def test_newer_keys_are_display_names_in_an_older_catalog():
 
 
 def test_packaged_catalogs_name_their_source():
-    data = Path(flowcheck.__file__).with_name("data") / "nifi"
+    data = Path(flowcheck.__file__).resolve().parent.parent / "data" / "nifi"
     for version in ("2.0.0", "2.11.0"):
         raw = json.loads((data / f"{version}.json").read_text(encoding="utf-8"))
         assert raw["nifiVersion"] == version and f"rel/nifi-{version}" in raw["_source"]

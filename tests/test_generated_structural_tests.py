@@ -8,8 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from conftest import SEED_GENERATED
+from conftest import GOLDEN_INPUTS, ROOT, SEED_GENERATED, run_protoc
 
 INTEGRATION = "order_to_erp"
 
@@ -22,7 +21,7 @@ def _copy(tmp_path: Path) -> Path:
 
 def _pytest(folder: Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
-                          cwd=folder, capture_output=True, text=True)
+                          cwd=folder, capture_output=True, text=True, check=False)
 
 
 def _edit_snapshot(folder: Path, change) -> None:
@@ -66,6 +65,15 @@ def _auto_terminate_failure(doc):
                 processor["autoTerminatedRelationships"].append("failure")
 
 
+def _drain_the_parked_queue(doc):
+    root = doc["flowContents"]
+    funnels = {f["identifier"] for f in root["funnels"]}
+    (parked,) = [c for c in root["connections"] if c["name"] == "parked failures"]
+    drain = dict(parked, identifier="drain", name="", source=parked["destination"],
+                 destination=next(dict(parked["source"], id=f) for f in funnels if f != parked["destination"]["id"]))
+    root["connections"].append(drain)
+
+
 def _secret_value(doc):
     (context,) = doc["parameterContexts"].values()
     for param in context["parameters"]:
@@ -80,8 +88,9 @@ def _secret_value(doc):
     (_undeclared_parameter, "references undeclared #{kafka.user.typo}"),
     (_auto_terminate_failure, "auto-terminates 'failure'; failures must reach the failure port"),
     (_secret_value, "carries a value in a flow artifact"),
+    (_drain_the_parked_queue, "the parked queue drains"),
 ], ids=["literal-secret", "port-removed", "threshold-changed", "undeclared-parameter", "failure-dropped",
-        "secret-value"])
+        "secret-value", "parked-queue-drained"])
 def test_generated_tests_catch_tampering(tmp_path, tamper, expected):
     folder = _copy(tmp_path)
     _edit_snapshot(folder, tamper)
@@ -97,3 +106,19 @@ def test_generated_tests_catch_a_credential_pasted_into_the_parameter_file(tmp_p
     result = _pytest(folder)
     assert result.returncode == 1
     assert "looks like a literal credential" in result.stdout and "carries a value in parameter-context.yaml" in result.stdout
+
+
+@pytest.mark.parametrize("source", ["ev_coownership", "tls_and_shared"])
+def test_generated_tests_pass_on_every_example_and_on_shared_services(tmp_path, source):
+    """Every EV integration (lookups, fallbacks, TLS) and the golden input with the cluster's shared services."""
+    roots = {"ev_coownership": ROOT / "examples" / "ev_coownership" / "proto",
+             "tls_and_shared": GOLDEN_INPUTS / "tls_and_shared"}
+    run = run_protoc(tmp_path / "gen", [roots[source]])
+    assert run.returncode == 0, run.stderr
+    for name, content in run.files.items():
+        path = tmp_path / "out" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+    for folder in sorted((tmp_path / "out").iterdir()):
+        result = _pytest(folder)
+        assert result.returncode == 0, (folder.name, result.stdout[-3000:])

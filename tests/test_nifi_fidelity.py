@@ -17,6 +17,7 @@ CASES = {
     "proto2_overrides": [GOLDEN_INPUTS / "proto2_overrides"],
     "ev_coownership": [ROOT / "examples" / "ev_coownership" / "proto"],
     "all_transports": [GOLDEN_INPUTS / "all_transports"],
+    "tls_and_shared": [GOLDEN_INPUTS / "tls_and_shared"],
 }
 
 
@@ -104,18 +105,23 @@ def test_generated_components_have_the_shape_of_real_nifi_2x_exports(seed_protoc
 
 
 def test_every_transport_entry_and_every_catalog_component_is_generated(tmp_path):
-    """tests/golden/inputs/all_transports exercises the whole transport table: no entry goes untested."""
+    """tests/golden/inputs/all_transports (and tls_and_shared) exercise the whole transport table and catalog: no
+    entry goes untested."""
     import ast
 
     from protoc_gen_nifi.transports import TRANSPORTS
 
-    run = run_protoc(tmp_path, [GOLDEN_INPUTS / "all_transports"])
+    run = run_protoc(tmp_path, [GOLDEN_INPUTS / "all_transports", GOLDEN_INPUTS / "tls_and_shared"])
     assert run.returncode == 0, run.stderr
-    test_source = run.files["every_transport/tests/every_transport_structural_test.py"].decode()
-    ports = next(ast.literal_eval(node.value) for node in ast.parse(test_source).body
-                 if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "PORTS")
-    generated = {(p["transport"], p["direction"]) for p in ports.values()}
+    generated, emitted = set(), set()
+    # every_trigger holds the schedule (a schedule brings no payload for every_transport's lookups to enrich);
+    # secure_orders holds TLS, which the catalog's SSL context service is for.
+    for integration in ("every_transport", "every_trigger", "secure_orders"):
+        test_source = run.files[f"{integration}/tests/{integration}_structural_test.py"].decode()
+        ports = next(ast.literal_eval(node.value) for node in ast.parse(test_source).body
+                     if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "PORTS")
+        generated |= {(p["transport"], p["direction"]) for p in ports.values()}
+        flow = json.loads(run.files[f"{integration}/nifi/flow.snapshot.json"])
+        emitted |= {c["type"] for c in _components(flow["flowContents"])}
     assert generated == {(kind, direction) for kind, entry in TRANSPORTS.items() for direction in entry.builders}
-    flow = json.loads(run.files["every_transport/nifi/flow.snapshot.json"])
-    emitted = {c["type"] for c in _components(flow["flowContents"])}
     assert {c.type for c in nc.COMPONENTS} <= emitted, {c.type for c in nc.COMPONENTS} - emitted

@@ -408,7 +408,7 @@ import "google/protobuf/empty.proto";
 message Payload {{
   option (ameide_core_proto.integration.v1.schema) = {{ subject: {text} }};
   option (ameide_core_proto.common.v1.event_fact) = {{
-    type: {text} schema_subject: {text} stream_ref: {ref} partition_key_fields: [{text}]
+    type: {text} schema_subject: {text} stream_ref: {ref} partition_key_fields: ["id"]
   }};
   string id = 1;
 }}
@@ -418,7 +418,7 @@ service Explicit {{
   rpc In(Payload) returns (google.protobuf.Empty) {{
     option (ameide_core_proto.integration.v1.port) = {{
       direction: IN transport: {{ kafka: {{ binding_ref: {ref} }} }}
-      content_type: {text} routing_key: {text} description: {text}
+      content_type: {text} description: {text}
     }};
   }}
   rpc Out(Payload) returns (google.protobuf.Empty) {{
@@ -434,7 +434,7 @@ service FromComments {{
 {rpc_comment}
   rpc Publish(Payload) returns (google.protobuf.Empty) {{
     option (ameide_core_proto.integration.v1.port) = {{
-      direction: OUT transport: {{ kafka: {{ binding_ref: {ref} }} }} routing_key: {text}
+      direction: OUT transport: {{ kafka: {{ binding_ref: {ref} }} }} routing_key: "id"
     }};
   }}
 }}

@@ -6,7 +6,9 @@ import json
 
 from . import nifi_catalog as nc
 from .descriptors import descriptor_set
+from .diagnostics import Diagnostic, GenerationError
 from .flow import GROUP_PREFIX, FlowResult, build_flow
+from .flowcheck import behaviour_problems
 from .model import Integration
 from .naming import env_name
 from .rendering import canonical_json, canonical_json_many, render
@@ -31,7 +33,7 @@ def _parameter_context(integration: Integration, flow: FlowResult) -> dict:
 def _flow_definition(integration: Integration, flow: FlowResult) -> dict:
     return {
         "flowContents": flow.root,
-        "externalControllerServices": {},
+        "externalControllerServices": flow.external,
         "parameterContexts": {integration.slug: _parameter_context(integration, flow)},
         "parameterProviders": {},
         "flowEncodingVersion": FLOW_ENCODING_VERSION,
@@ -65,21 +67,13 @@ def _connections(group: dict):
 
 
 def _structural_test(integration: Integration, flow: FlowResult) -> bytes:
-    transport_processor = {}
-    for group in flow.root["processGroups"]:
-        if group["name"].startswith(tuple(f"{prefix} " for prefix in GROUP_PREFIX.values())):
-            # The transport processor is the one that uses a parameterised endpoint, i.e. not UpdateAttribute.
-            transport_processor[group["name"]] = next(
-                p["type"] for p in group["processors"] if p["type"] != nc.UPDATE_ATTRIBUTE.type
-            )
     ports = {}
     for port in integration.ports:
-        group = f"{GROUP_PREFIX[port.direction]} {port.slug}"
         ports[port.name] = {
-            "group": group,
+            "group": f"{GROUP_PREFIX[port.direction]} {port.slug}",
             "direction": port.direction,
             "transport": port.transport,
-            "processor": transport_processor[group],
+            "processor": flow.transport_types[port.slug],
         }
     backpressure = {
         c["identifier"]: [c["backPressureObjectThreshold"], c["backPressureDataSizeThreshold"]]
@@ -89,9 +83,22 @@ def _structural_test(integration: Integration, flow: FlowResult) -> bytes:
                   backpressure=backpressure)
 
 
+def _check_behaviour(integration: Integration, definition: dict) -> None:
+    """The flow must work on a live NiFi (graph and data flow: flowcheck); a finding is a bug of ours."""
+    problems = behaviour_problems(definition)
+    if problems:
+        raise GenerationError([
+            Diagnostic(integration.file, 0, 0, f"internal error: the generated flow of integration {integration.slug} "
+                       f"fails protoc-gen-nifi's own check: {problem}; this is a bug in protoc-gen-nifi, please "
+                       "report it with the .proto files that trigger it")
+            for problem in problems
+        ])
+
+
 def integration_files(integration: Integration, target: nc.Target, proto_files) -> dict[str, bytes]:
     flow = build_flow(integration, target)
     definition = _flow_definition(integration, flow)
+    _check_behaviour(integration, definition)
     base = integration.slug
     parameters = [
         {"name": p.name, "description": p.description, "sensitive": p.sensitive, "required": p.required,
@@ -112,6 +119,8 @@ def integration_files(integration: Integration, target: nc.Target, proto_files) 
             "nifiVersion": target.version,
             "processGroup": flow.root["identifier"],
             "controllerServices": flow.services,
+            "externalControllerServices": flow.external_manifest,
+            "parkedFailures": flow.parked,
         }),
         f"{base}/schemas/descriptors.pb": descriptor_set(proto_files, list(integration.messages())),
         f"{base}/tests/{base}_structural_test.py": _structural_test(integration, flow),

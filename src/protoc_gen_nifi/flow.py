@@ -3,10 +3,15 @@
 Shape (see docs/artifacts.md): a root group bound to the integration's
 parameter context, an ingress group per IN port, a human-owned mapping group
 that sends every FlowFile through the LOOKUP ports' groups (enrichment) before
-its scripts, an egress group per OUT port, and a root "failure" output port
-that every failure path ends in after bounded retries, through the dead-letter
-group when the integration binds one. Every connection carries explicit back
-pressure; every id is derived from a stable path.
+its scripts, an egress group per OUT port, and a "parked failures" queue in the
+root that every failure path ends in after bounded retries, through the
+dead-letter group when the integration binds one. The queue leads into a funnel
+with no way out: NiFi never schedules such a funnel and never counts it invalid
+(ConnectableTask.isWorkToDo, StandardFunnel.getValidationErrors), so failed
+FlowFiles wait there, visible, while every component stays valid (an output
+port that leads nowhere would be invalid: LocalPort.getValidationErrors). Every
+connection carries explicit back pressure; every id is derived from a stable
+path.
 """
 from __future__ import annotations
 
@@ -34,11 +39,19 @@ COLUMN = 480.0
 GROUP_PREFIX = {"IN": "ingress", "OUT": "egress", "LOOKUP": "lookup"}
 
 
+# The root's queue of failed FlowFiles (a harness counts what waits in it).
+PARKED_FAILURES = "parked failures"
+
+
 @dataclass
 class FlowResult:
     root: dict
     params: list[Param]
     services: list[dict]  # controller-services.json entries
+    external: dict[str, dict]  # externalControllerServices: versioned id -> {identifier, name}
+    external_manifest: list[dict]  # controller-services.json entries of the cluster's services the flow uses
+    parked: dict[str, str]  # {"connection": id, "funnel": id} of the parked-failures queue
+    transport_types: dict[str, str]  # port slug -> type of the port's transport processor
 
 
 class _Params:
@@ -147,13 +160,15 @@ class _Group:
         })
 
     def connect(self, source: tuple[dict, str, str], destination: tuple[dict, str, str],
-                relationships: list[str], backpressure: Backpressure) -> None:
-        """source/destination: (component, connectable type, id of the group that holds it)."""
+                relationships: list[str], backpressure: Backpressure, load_balanced: bool = False,
+                name: str = "") -> dict:
+        """source/destination: (component, connectable type, id of the group that holds it). `load_balanced`:
+        spread the queue over the cluster's nodes (after a primary-node source: BEHAVIOUR 15)."""
         (src, src_kind, src_group), (dst, dst_kind, dst_group) = source, destination
         key = "->".join((src["identifier"], dst["identifier"], *relationships))
-        self.data["connections"].append({
+        connection = {
             "identifier": self.ids(self.path, "connection", key),
-            "name": "",
+            "name": name,
             "source": _endpoint(src, src_kind, src_group),
             "destination": _endpoint(dst, dst_kind, dst_group),
             "selectedRelationships": relationships,
@@ -164,12 +179,14 @@ class _Group:
             "bends": [],
             "labelIndex": 0,
             "zIndex": 0,
-            "loadBalanceStrategy": "DO_NOT_LOAD_BALANCE",
+            "loadBalanceStrategy": "ROUND_ROBIN" if load_balanced else "DO_NOT_LOAD_BALANCE",
             "partitioningAttribute": "",
             "loadBalanceCompression": "DO_NOT_COMPRESS",
             "componentType": "CONNECTION",
             "groupIdentifier": self.id,
-        })
+        }
+        self.data["connections"].append(connection)
+        return connection
 
     def child(self, group: _Group) -> None:
         self.data["processGroups"].append(group.data)
@@ -262,7 +279,7 @@ def _service(root: _Group, use: ServiceUse, target: nc.Target, service_ids: dict
         "properties": properties,
         "propertyDescriptors": descriptors,
         "controllerServiceApis": [
-            {"type": api, "bundle": target.bundle(artifact)} for api, artifact in component.apis
+            {"type": api, "bundle": target.bundle(artifact)} for api, artifact in target.apis(component)
         ],
         "scheduledState": "DISABLED",
         "bulletinLevel": "WARN",
@@ -278,7 +295,7 @@ class _Built:
     group: _Group
     inbound: dict | None  # "in" input port (egress, lookup, dead letter)
     outbound: dict | None  # "out" output port (ingress, lookup)
-    failure: dict
+    failure: dict | None  # "failure" output port, when something in the group can fail
 
 
 class _Builder:
@@ -292,6 +309,8 @@ class _Builder:
         self.services: dict[str, ServiceUse] = {}
         self.service_ids: dict[str, str] = {}
         self.referenced_by: dict[str, list[str]] = {}
+        self.external: dict[str, ServiceUse] = {}  # key -> the cluster's service standing in for it
+        self.transport_types: dict[str, str] = {}
 
     def group(self, path: str, name: str, comments: str, parent: _Group, position: dict,
               backpressure: Backpressure) -> _Group:
@@ -300,10 +319,15 @@ class _Builder:
     def add_services(self, root: _Group, *boundaries: Boundary) -> None:
         for spec in boundaries:
             for use in spec.services:
-                self.services.setdefault(use.key, use)
+                (self.external if use.external else self.services).setdefault(use.key, use)
             self.params.add(*spec.params)
         for key in self.services:
             self.service_ids[key] = self.ids(root.path, "service", key)
+        for key, use in self.external.items():
+            # NiFi binds a reference to an external service by the service's name on import
+            # (StandardControllerServiceResolver): the id only has to be stable and unique in the flow.
+            self.service_ids[key] = self.ids(root.path, "external", use.external)
+        for key in (*self.services, *self.external):
             self.referenced_by.setdefault(key, [])
 
     def processor(self, group: _Group, step: Step, position: dict, port: Port | None) -> dict:
@@ -314,13 +338,23 @@ class _Builder:
         group.data["processors"].append(processor)
         for service_key in step.services.values():
             self.referenced_by[service_key].append(processor["identifier"])
+        if port is not None and step.tuned:
+            self.transport_types.setdefault(port.slug, step.component.type)
         return processor
 
     def boundary_group(self, parent: _Group, path: str, name: str, comments: str, position: dict, port: Port,
                        spec: Boundary, inbound: bool, outbound: bool) -> _Built:
-        """A child group: ["in" ->] steps in data order [-> "out"], every failure -> "failure"."""
+        """A child group: ["in" ->] steps in data order [-> "out"], every failure -> "failure" (a port that
+        exists only when something can fail: a port nothing feeds is invalid)."""
         group = self.group(path, name, comments, parent, position, port.backpressure)
         bp, failure_bp = port.backpressure, self.integration.backpressure
+
+        def link(source: tuple[Step, dict], destination: tuple[dict, str], relationships: list[str],
+                 backpressure: Backpressure = bp) -> None:
+            (step, processor), (target, kind) = source, destination
+            group.connect((processor, "PROCESSOR", group.id), (target, kind, group.id), relationships, backpressure,
+                          load_balanced=step.primary_only)
+
         first_y = ROW if inbound else 0.0
         placed: list[tuple[Step, dict]] = []
         mains = []
@@ -329,14 +363,17 @@ class _Builder:
             mains.append(processor)
             placed.append((step, processor))
             for j, branch in enumerate(step.branches):
-                # A branch gets a clone of every FlowFile the step forwards (e.g. the HTTP reply).
-                clone = self.processor(group, branch, _position(COLUMN * (j + 1) / 2, first_y + i * ROW + ROW / 2),
-                                       port)
-                group.connect((processor, "PROCESSOR", group.id), (clone, "PROCESSOR", group.id),
-                              list(branch.on or step.forward), bp)
-                placed.append((branch, clone))
+                # A branch gets a clone of every FlowFile the step forwards (e.g. the HTTP reply), then its
+                # own steps one after the other.
+                previous, relationships = (step, processor), list(branch.on or step.forward)
+                for k, link_step in enumerate((branch, *branch.then)):
+                    position = _position(COLUMN * (j + 1) / 2 + k * COLUMN, first_y + i * ROW + ROW / 2)
+                    clone = self.processor(group, link_step, position, port)
+                    link(previous, (clone, "PROCESSOR"), relationships)
+                    placed.append((link_step, clone))
+                    previous, relationships = (link_step, clone), list(link_step.forward)
         for step, processor, nxt in zip(spec.steps, mains, mains[1:]):
-            group.connect((processor, "PROCESSOR", group.id), (nxt, "PROCESSOR", group.id), list(step.forward), bp)
+            link((step, processor), (nxt, "PROCESSOR"), list(step.forward))
         in_port = out_port = None
         if inbound:
             in_port = group.port("INPUT_PORT", "in", _position(0.0, 0.0))
@@ -344,13 +381,16 @@ class _Builder:
         bottom = first_y + len(spec.steps) * ROW
         if outbound:
             out_port = group.port("OUTPUT_PORT", "out", _position(0.0, bottom))
-            group.connect((mains[-1], "PROCESSOR", group.id), (out_port, "OUTPUT_PORT", group.id),
-                          list(spec.steps[-1].forward), bp)
-        failure = group.port("OUTPUT_PORT", "failure", _position(COLUMN, bottom))
-        for step, processor in placed:
-            if step.failures:
-                group.connect((processor, "PROCESSOR", group.id), (failure, "OUTPUT_PORT", group.id),
-                              sorted(step.failures), failure_bp)
+            link((spec.steps[-1], mains[-1]), (out_port, "OUTPUT_PORT"), list(spec.steps[-1].forward))
+            for step, processor in zip(spec.steps, mains):
+                if step.exits:  # e.g. a lookup's hits, past its fallback
+                    link((step, processor), (out_port, "OUTPUT_PORT"), list(step.exits))
+        failure = None
+        if any(step.failures for step, _ in placed):
+            failure = group.port("OUTPUT_PORT", "failure", _position(COLUMN, bottom))
+            for step, processor in placed:
+                if step.failures:
+                    link((step, processor), (failure, "OUTPUT_PORT"), sorted(step.failures), failure_bp)
         parent.child(group)
         return _Built(group, in_port, out_port, failure)
 
@@ -373,25 +413,37 @@ def build_flow(integration: Integration, target: nc.Target) -> FlowResult:
     dead_spec = boundary(integration, dead_port) if dead_port is not None else None
     b.add_services(root, *(boundaries[p.slug] for p in integration.ports), *([dead_spec] if dead_spec else []))
     service_json = {key: _service(root, b.services[key], target, b.service_ids) for key in sorted(b.services)}
+    for key, use in b.services.items():
+        for used in use.services.values():
+            b.referenced_by[used].append(b.service_ids[key])
     root.data["controllerServices"] = list(service_json.values())
     bp = integration.backpressure
     outs, lookups = integration.ports_out(), integration.ports_lookup()
 
-    # Every failure of the integration ends here, after bounded retries (through the dead letter, if bound).
-    failure = root.port("OUTPUT_PORT", "failure", _position(3 * COLUMN, ROW * (len(integration.ports) + 2)))
-    failure_target: tuple[dict, _Group, str] = (failure, root, "OUTPUT_PORT")
+    # Every failure of the integration ends here, after bounded retries (through the dead letter, if bound):
+    # the "failures" funnel gathers them into the one "parked failures" queue, in front of a funnel that leads
+    # nowhere. NiFi schedules a funnel only when it has somewhere to send FlowFiles (ConnectableTask.isWorkToDo)
+    # and never finds one invalid (StandardFunnel.getValidationErrors): the queue holds them, all valid.
+    bottom = ROW * (len(integration.ports) + 2)
+    failures = root.funnel("failures", _position(3 * COLUMN, bottom))
+    parking = root.funnel("parked", _position(3 * COLUMN, bottom + ROW))
+    parked = root.connect((failures, "FUNNEL", root.id), (parking, "FUNNEL", root.id), [""], bp,
+                          name=PARKED_FAILURES)
+    failure_target: tuple[dict, _Group, str] = (failures, root, "FUNNEL")
     if dead_port is not None and dead_spec is not None:
         dead = b.boundary_group(
             root, "dead-letter", "dead letter",
             f"protoc-gen-nifi: dead-letter output of integration {integration.slug}: every failed FlowFile, after "
-            "its retries, is published here; what this group cannot publish goes to the failure port.",
-            _position(2 * COLUMN, ROW * (len(integration.ports) + 2)), dead_port, dead_spec,
-            inbound=True, outbound=False,
+            f"its retries, is published here; what this group cannot publish waits in '{PARKED_FAILURES}'.",
+            _position(2 * COLUMN, bottom), dead_port, dead_spec, inbound=True, outbound=False,
         )
-        _link(root, (dead.failure, dead.group), (failure, root), ("OUTPUT_PORT", "OUTPUT_PORT"), bp)
+        if dead.failure is not None:
+            _link(root, (dead.failure, dead.group), (failures, root), ("OUTPUT_PORT", "FUNNEL"), bp)
         failure_target = (dead.inbound, dead.group, "INPUT_PORT")
 
-    def fail_to_target(built_failure: dict, group: _Group) -> None:
+    def fail_to_target(built_failure: dict | None, group: _Group) -> None:
+        if built_failure is None:  # nothing in the group can fail
+            return
         target_port, target_group, kind = failure_target
         _link(root, (built_failure, group), (target_port, target_group), ("OUTPUT_PORT", kind), bp)
 
@@ -492,6 +544,18 @@ def build_flow(integration: Integration, target: nc.Target) -> FlowResult:
         _link(root, (mapping_outputs[port.slug], mapping), (built.inbound, built.group),
               ("OUTPUT_PORT", "INPUT_PORT"), port.backpressure)
 
+    external = {}
+    external_manifest = []
+    for key in sorted(b.external, key=lambda k: b.service_ids[k]):
+        use, identifier = b.external[key], b.service_ids[key]
+        external[identifier] = {"identifier": identifier, "name": use.external}
+        external_manifest.append({
+            "key": key,
+            "identifier": identifier,
+            "name": use.external,
+            "apis": [{"type": api, "bundle": target.bundle(artifact)} for api, artifact in target.apis(use.component)],
+            "referencedBy": sorted(b.referenced_by[key]),
+        })
     manifest = []
     for key in sorted(b.services):
         data = service_json[key]
@@ -507,4 +571,7 @@ def build_flow(integration: Integration, target: nc.Target) -> FlowResult:
             "referencedBy": sorted(b.referenced_by[key]),
             "autoEnable": True,
         })
-    return FlowResult(root=root.data, params=b.params.sorted(), services=manifest)
+    return FlowResult(root=root.data, params=b.params.sorted(), services=manifest, external=external,
+                      external_manifest=external_manifest,
+                      parked={"connection": parked["identifier"], "funnel": parking["identifier"]},
+                      transport_types=b.transport_types)

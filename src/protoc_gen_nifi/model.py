@@ -26,6 +26,7 @@ class MessageInfo:
     partition_key_fields: tuple[str, ...] = ()
     idempotency_key_fields: tuple[str, ...] = ()
     compatibility: str = ""
+    fields: tuple[str, ...] = ()  # top-level field names, in declaration order
 
 
 @dataclass(frozen=True)
@@ -51,18 +52,37 @@ class Tuning:
 
 
 @dataclass(frozen=True)
+class Tls:
+    """TLS on a transport's connection."""
+
+    client_certificate: bool = False  # mutual TLS; on an HTTP IN port: callers must present one
+
+
+@dataclass(frozen=True)
 class Binding:
     """A port's transport option: its logical refs and settings, as declared."""
 
     transport: str  # key of the transport table, e.g. "kafka"
     refs: tuple[tuple[str, str], ...] = ()  # (field, logical name), e.g. ("binding_ref", "orders-in")
     settings: tuple[tuple[str, str], ...] = ()  # (field, enum name or text), e.g. ("method", "POST")
+    tls: Tls | None = None
+    # Name of the NiFi cluster's controller service that provides the connection (none: embed one).
+    shared: str = ""
 
     def ref(self, name: str) -> str:
         return dict(self.refs)[name]
 
     def setting(self, name: str) -> str:
         return dict(self.settings).get(name, "")
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """How a LOOKUP port enriches a record."""
+
+    key_field: str  # field path of the port's message: the key column or cache key
+    key_from: str  # field path of the enriched record holding the key's value
+    fallback: Binding | None = None  # looked up on a miss
 
 
 @dataclass(frozen=True)
@@ -82,6 +102,7 @@ class Port:
     retry: Retry
     tuning: Tuning
     origin: str  # the .proto file that declares the port, for comments
+    lookup: Lookup | None = None  # LOOKUP ports
 
 
 @dataclass(frozen=True)

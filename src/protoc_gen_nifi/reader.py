@@ -1,10 +1,23 @@
 """CodeGeneratorRequest -> integration model, with every problem located."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from google.protobuf.compiler import plugin_pb2
 
 from .diagnostics import Diagnostics, SourceLocator, Where
-from .model import Backpressure, Binding, Integration, MessageInfo, Port, Retry, Tuning
+from .fields import key_path_problem, top_level_fields
+from .model import (
+    Backpressure,
+    Binding,
+    Integration,
+    Lookup,
+    MessageInfo,
+    Port,
+    Retry,
+    Tls,
+    Tuning,
+)
 from .naming import (
     HEADER_NAME,
     integration_slug,
@@ -20,10 +33,12 @@ from .options import (
     enum_name,
 )
 from .params import PluginParams
+from .rules import Declared, check_lookups, resolve_connections
 from .units import data_size_bytes, is_cron, is_data_size, is_time_period
 
-# FileDescriptorProto / ServiceDescriptorProto / MethodDescriptorProto field numbers.
+# FileDescriptorProto / ServiceDescriptorProto / MethodDescriptorProto / DescriptorProto field numbers.
 _SERVICE, _METHOD, _SERVICE_OPTIONS, _METHOD_OPTIONS = 6, 2, 3, 4
+_MESSAGE, _NESTED, _MESSAGE_OPTIONS = 4, 3, 7
 
 MINIMUM_COMPILERS = "protoc 24 or newer, or buf 1.32 or newer"
 _LITERAL_MARKERS = ("://", "/", ":", "@", " ", "\\")
@@ -81,24 +96,40 @@ def _has_any_option_bytes(reader: OptionReader, file_proto) -> bool:
 
 
 class _MessageIndex:
-    """Every message of the request by full name, preferring source descriptors (they keep options)."""
+    """Every message of the request by full name, preferring source descriptors (they keep options), with
+    where each is declared (for problems located at the message)."""
 
     def __init__(self, request, source_files, options: OptionReader) -> None:
         self.options = options
         self.messages: dict[str, tuple[str, object]] = {}
+        self.paths: dict[str, tuple[int, ...]] = {}  # message -> its path in its file
+        self.locators: dict[str, SourceLocator] = {f.name: SourceLocator(f) for f in source_files}
         self.enums: set[str] = set()
         for files in (request.proto_file, source_files):
             for file_proto in files:
                 prefix = f"{file_proto.package}." if file_proto.package else ""
-                self._add(file_proto.name, prefix, file_proto.message_type, file_proto.enum_type)
+                self._add(file_proto.name, prefix, file_proto.message_type, file_proto.enum_type, (_MESSAGE,))
 
-    def _add(self, file: str, prefix: str, messages, enums) -> None:
+    def _add(self, file: str, prefix: str, messages, enums, path: tuple[int, ...]) -> None:
         for enum in enums:
             self.enums.add(prefix + enum.name)
-        for message in messages:
+        for i, message in enumerate(messages):
             name = prefix + message.name
             self.messages[name] = (file, message)
-            self._add(file, name + ".", message.nested_type, message.enum_type)
+            self.paths[name] = (*path, i)
+            self._add(file, name + ".", message.nested_type, message.enum_type, (*path, i, _NESTED))
+
+    def message(self, name: str):
+        found = self.messages.get(name)
+        return found[1] if found is not None else None
+
+    def option_where(self, name: str, fallback: Where) -> Where | tuple:
+        """Where a message's options are declared, when its file came with source info; else `fallback`."""
+        file = self.messages[name][0]
+        locator = self.locators.get(file)
+        if locator is None:
+            return fallback
+        return locator.where((*self.paths[name], _MESSAGE_OPTIONS))
 
 
 def read_integrations(request: plugin_pb2.CodeGeneratorRequest, params: PluginParams) -> list[Integration]:
@@ -234,9 +265,16 @@ def _tuning(option, fallback: Tuning, where, problems: Diagnostics, what: str) -
     return Tuning(tasks, batch, option.run_duration, option.every, option.cron).over(fallback)
 
 
+# The ref that names a shared connection, per transport (kafka, redis and s3 have one per integration).
+CONNECTION_REFS = {"jdbc": "database_ref", "mongodb": "database_ref"}
+
+
 def _read_transport(option, direction: str, where, problems: Diagnostics, what: str,
-                    content_type: str = "", routing_key: str = "", has_schedule: bool = False) -> Binding | None:
-    """A Transport option as a Binding, or None (with the problems added) when it is unusable."""
+                    content_type: str = "", routing_key: str = "", has_schedule: bool = False,
+                    partition_keys: tuple[str, ...] = (), connection_only: bool = False) -> Binding | None:
+    """A Transport option as a Binding, or None (with the problems added) when it is unusable.
+    `connection_only`: the option names a connection (an integration's shared_services entry), so only the
+    ref that tells connections apart is read."""
     from .transports import (  # the table knows each transport's fields and directions
         TRANSPORTS,
         Declared,
@@ -252,6 +290,12 @@ def _read_transport(option, direction: str, where, problems: Diagnostics, what: 
     refs = []
     for field in transport.refs:
         value = getattr(message, field.name)
+        if connection_only and field.name != CONNECTION_REFS.get(kind):
+            if value:
+                problems.add(*where, f"{what}: a shared service stands for a whole {kind} connection, which "
+                             f"{field.name} does not name; remove {field.name}")
+                ok = False
+            continue
         if not value:
             problems.add(*where, f"{what}: {kind} transport has no {field.name}; set e.g. "
                          f"{field.name}: \"{field.example}\"")
@@ -272,13 +316,41 @@ def _read_transport(option, direction: str, where, problems: Diagnostics, what: 
         (name, enum_name(message, name) if message.DESCRIPTOR.fields_by_name[name].enum_type else getattr(message, name))
         for name in transport.settings
     )
-    binding = Binding(kind, tuple(refs), settings)
+    tls = None
+    if option.HasField("tls"):
+        if transport.no_tls:
+            problems.add(*where, f"{what}: {transport.no_tls}")
+            ok = False
+        else:
+            tls = Tls(option.tls.client_certificate)
+    shared = ""
+    if option.HasField("shared_service"):
+        if not option.shared_service.strip():
+            problems.add(*where, f"{what}: shared_service is empty; name the NiFi controller service to use, e.g. "
+                         "\"kafka-prod\", or remove it")
+            ok = False
+        elif transport.connection is None:
+            problems.add(*where, f"{what}: {kind} has no connection service to share (its connection settings are "
+                         "on each processor); remove shared_service")
+            ok = False
+        elif tls is not None and transport.tls_on_connection:
+            problems.add(*where, f"{what}: the shared service brings its own TLS settings; remove tls or "
+                         "shared_service")
+            ok = False
+        else:
+            shared = option.shared_service
+    elif connection_only:
+        problems.add(*where, f"{what}: a shared_services entry names the cluster's service to use; set "
+                     "shared_service, e.g. shared_service: \"kafka-prod\"")
+        ok = False
+    binding = Binding(kind, tuple(refs), settings, tls, shared)
     if direction and direction not in transport.builders:
         problems.add(*where, f"{what}: transport {kind} does not support direction {direction}; "
                      f"supported: {', '.join(sorted(transport.builders))}")
         return None
     if direction:
-        for problem in transport.check(Declared(binding, direction, content_type, routing_key, has_schedule)):
+        declared = Declared(binding, direction, content_type, routing_key, has_schedule, partition_keys)
+        for problem in transport.check(declared):
             problems.add(*where, f"{what}: {problem}")
             ok = False
     return binding if ok else None
@@ -319,7 +391,17 @@ def _read_service(file_proto, s_index, service, options, index, locator, params,
             integration_option.dead_letter, "OUT", where, problems, f"integration {service.name} dead_letter",
         )
 
+    connections: list[Declared] = []
+    if dead_letter is not None:
+        connections.append(Declared(dead_letter, where, f"integration {service.name} dead_letter"))
+    for entry in integration_option.shared_services if integration_option is not None else ():
+        shared = _read_transport(entry, "", where, problems, f"integration {service.name} shared_services",
+                                 connection_only=True)
+        if shared is not None:
+            connections.append(Declared(shared, where, f"integration {service.name} shared_services"))
+
     ports: list[Port] = []
+    port_wheres: list[tuple[Port, Where]] = []
     slugs: dict[str, str] = {}
     spellings: dict[tuple[str, str, str], tuple[str, str]] = {}
     for m_index, (method, port_option) in enumerate(zip(service.method, port_options)):
@@ -344,6 +426,11 @@ def _read_service(file_proto, s_index, service, options, index, locator, params,
             continue
         slugs[port.slug] = method.name
         ports.append(port)
+        port_where = locator.where(method_path + (_METHOD_OPTIONS, PORT_FIELD))
+        port_wheres.append((port, port_where))
+        connections.append(Declared(port.binding, port_where, f"port {port.name}"))
+        if port.lookup is not None and port.lookup.fallback is not None:
+            connections.append(Declared(port.lookup.fallback, port_where, f"port {port.name} lookup.fallback"))
         _check_ref_spelling(port, locator.where(method_path), spellings, problems)
 
     if not service.method:
@@ -352,10 +439,38 @@ def _read_service(file_proto, s_index, service, options, index, locator, params,
             f"integration {service.name} declares no ports; add an rpc with a (ameide_core_proto.integration.v1.port) option",
         )
         return None
+    _check_message_keys(port_wheres, index, problems)
+    check_lookups(port_wheres, index.message, problems)
+    resolve = resolve_connections(connections, problems)
+    resolved = []
+    for port in ports:
+        lookup = port.lookup
+        if lookup is not None and lookup.fallback is not None:
+            lookup = replace(lookup, fallback=resolve(lookup.fallback))
+        resolved.append(replace(port, binding=resolve(port.binding), lookup=lookup))
     return Integration(
         slug=slug, service=service_full, file=file_proto.name, description=description,
-        ports=tuple(ports), backpressure=backpressure, retry=retry, dead_letter=dead_letter,
+        ports=tuple(resolved), backpressure=backpressure, retry=retry,
+        dead_letter=resolve(dead_letter) if dead_letter is not None else None,
     )
+
+
+def _check_message_keys(ports: list[tuple[Port, Where]], index: _MessageIndex, problems: Diagnostics) -> None:
+    """Every key field a port's message declares (event_fact partition and idempotency keys) is one value of
+    the message, reported once per message, at the message's options when its file came with its source."""
+    seen: set[str] = set()
+    for port, where in ports:
+        message = port.message
+        if message.full_name in seen:
+            continue
+        seen.add(message.full_name)
+        for option, fields in (("partition_key_fields", message.partition_key_fields),
+                               ("idempotency_key_fields", message.idempotency_key_fields)):
+            for field in fields:
+                problem = key_path_problem(index.message, message.full_name, field)
+                if problem is not None:
+                    problems.add(*index.option_where(message.full_name, where),
+                                 f"message {message.full_name}: event_fact {option} {problem}")
 
 
 def _check_ref_spelling(port: Port, where: Where, spellings: dict[tuple[str, str, str], tuple[str, str]],
@@ -396,6 +511,10 @@ def _read_port(file_proto, method, method_path, option, index, locator, defaults
         ok = False
         direction = ""
 
+    message_name = method.input_type.lstrip(".")
+    fact = index.options.event_fact(index.message(message_name).options) if message_name in index.messages else None
+    partition_keys = tuple(fact.partition_key_fields) if fact is not None and not _not_utf8(fact) else ()
+
     binding = None
     if not option.HasField("transport"):
         problems.add(
@@ -407,11 +526,30 @@ def _read_port(file_proto, method, method_path, option, index, locator, defaults
         binding = _read_transport(
             option.transport, direction, where, problems, f"port {method.name}", option.content_type,
             option.routing_key, bool(port_tuning is not None and (port_tuning.every or port_tuning.cron)),
+            partition_keys,
         )
         ok = ok and binding is not None
+    lookup_option = option.lookup if option.HasField("lookup") else None
+    fallback = None
+    if direction == "LOOKUP" and lookup_option is None:
+        problems.add(*where, f"port {method.name}: a LOOKUP port needs to know its key; set lookup {{ key_field: "
+                     f"\"...\" }} to the field of {message_name} that is the key of what it fetches")
+        ok = False
+    elif direction in ("IN", "OUT") and lookup_option is not None:
+        problems.add(*where, f"port {method.name}: lookup settings are for LOOKUP ports; remove lookup")
+        ok = False
+    elif lookup_option is not None:
+        if not lookup_option.key_field:
+            problems.add(*where, f"port {method.name}: lookup has no key_field; name the field of {message_name} "
+                         "that is the key, e.g. key_field: \"id\"")
+            ok = False
+        if lookup_option.HasField("fallback"):
+            fallback = _read_transport(lookup_option.fallback, "LOOKUP", where, problems,
+                                       f"port {method.name} lookup.fallback")
+            ok = ok and fallback is not None
     if binding is not None and direction:
         from .transports import TRANSPORTS
-        from .transports.web import CREDENTIAL_HEADERS
+        from .transports.base import CREDENTIAL_HEADERS
 
         transport = TRANSPORTS[binding.transport]
         if option.required_headers and direction not in transport.header_directions:
@@ -434,6 +572,10 @@ def _read_port(file_proto, method, method_path, option, index, locator, defaults
             problems.add(*where, f"port {method.name}: {binding.transport} {direction} has no batch size; "
                          "remove tuning.batch_size")
             ok = False
+        if option.routing_key and direction not in transport.routing_directions:
+            problems.add(*where, f"port {method.name}: {binding.transport} {direction} routes nothing by a key; remove "
+                         "routing_key (it routes AMQP, Kafka and Redis OUT messages)")
+            ok = False
 
     for header in option.required_headers:
         if not HEADER_NAME.match(header):
@@ -441,23 +583,50 @@ def _read_port(file_proto, method, method_path, option, index, locator, defaults
                          "name; use letters, digits and !#$%&*+-.^_`|~ only")
             ok = False
 
-    message_name = method.input_type.lstrip(".")
     if message_name not in index.messages:
         problems.add(*where, f"port {method.name}: input type {message_name} is not a message of this request; "
                      "run protoc-gen-nifi from protoc or buf, which send every imported file")
-        return None
-    if not ok:
         return None
     message_file, message_proto = index.messages[message_name]
     for option_of_message in (index.options.event_fact(message_proto.options), index.options.schema(message_proto.options)):
         if not _utf8_ok(option_of_message, where, problems, f"port {method.name}: message {message_name}'s option"):
             return None
+    # Key options name fields of the message: a typo would be a key that is empty on every record.
+    column_keys = binding is not None and _column_keys(binding)
+    key_options = []
+    if option.routing_key:
+        key_options.append(("routing_key", option.routing_key, False))
+    if lookup_option is not None and lookup_option.key_field:
+        top_level = column_keys or (fallback is not None and _column_keys(fallback))
+        key_options.append(("lookup.key_field", lookup_option.key_field, top_level))
+    for name, path, top_level in key_options:
+        problem = key_path_problem(index.message, message_name, path, top_level)
+        if problem is not None:
+            problems.add(*where, f"port {method.name}: {name} {problem}")
+            ok = False
+    if lookup_option is not None and lookup_option.key_from and any(
+            not part for part in lookup_option.key_from.split(".")):
+        problems.add(*where, f"port {method.name}: lookup.key_from {quoted(lookup_option.key_from)} is not a field "
+                     "path; write field names joined by '.', e.g. \"customer.id\"")
+        ok = False
+    if not ok:
+        return None
     message = _message_info(message_name, message_file, message_proto, index.options)
     if message.stream_ref and _looks_literal(message.stream_ref):
         problems.add(*where, f"port {method.name}: message {message_name}'s event_fact stream_ref "
                      f"{quoted(message.stream_ref)} looks like a literal address; use a logical stream name such as "
                      "\"acme.orders.facts\" and bind topics per environment")
         return None
+    if direction == "OUT" and column_keys:
+        for key in message.idempotency_key_fields:
+            if "." in key:
+                problems.add(*where, f"port {method.name} upserts rows on {message_name}'s idempotency_key_fields, "
+                             f"but {quoted(key)} is a nested field and a key column is a top-level field; name "
+                             "top-level fields")
+                return None
+    lookup = None
+    if lookup_option is not None:
+        lookup = Lookup(lookup_option.key_field, lookup_option.key_from or lookup_option.key_field, fallback)
 
     return Port(
         name=method.name,
@@ -477,7 +646,14 @@ def _read_port(file_proto, method, method_path, option, index, locator, defaults
         # No line/column: buf and protoc record option spans differently, and the
         # artifacts must be identical whichever compiler ran.
         origin=file_proto.name,
+        lookup=lookup,
     )
+
+
+def _column_keys(binding: Binding) -> bool:
+    from .transports import TRANSPORTS
+
+    return TRANSPORTS[binding.transport].column_keys
 
 
 def _message_info(name: str, file: str, message_proto, options: OptionReader) -> MessageInfo:
@@ -494,4 +670,5 @@ def _message_info(name: str, file: str, message_proto, options: OptionReader) ->
         partition_key_fields=tuple(fact.partition_key_fields) if fact is not None else (),
         idempotency_key_fields=tuple(fact.idempotency_key_fields) if fact is not None else (),
         compatibility=enum_name(schema, "compatibility") if schema is not None else "",
+        fields=top_level_fields(message_proto),
     )

@@ -7,9 +7,8 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from google.protobuf import descriptor_pb2, text_format
-
 from conftest import GOLDEN_INPUTS, ROOT, SEED_PROTOS, run_protoc
+from google.protobuf import descriptor_pb2, text_format
 
 CASES = {
     "seed_order_to_erp": ([SEED_PROTOS], ""),
@@ -20,6 +19,8 @@ CASES = {
     "all_transports": ([GOLDEN_INPUTS / "all_transports"], ""),
     "all_transports_nifi_2_0_0": ([GOLDEN_INPUTS / "all_transports"], "nifi_version=2.0.0"),
     "all_transports_nifi_2_3_0": ([GOLDEN_INPUTS / "all_transports"], "nifi_version=2.3.0"),
+    "tls_and_shared": ([GOLDEN_INPUTS / "tls_and_shared"], ""),
+    "tls_and_shared_nifi_2_0_0": ([GOLDEN_INPUTS / "tls_and_shared"], "nifi_version=2.0.0"),
     "ev_coownership": ([ROOT / "examples" / "ev_coownership" / "proto"], ""),
     "ev_coownership_nifi_2_0_0": ([ROOT / "examples" / "ev_coownership" / "proto"], "nifi_version=2.0.0"),
 }
@@ -53,7 +54,7 @@ def test_no_ports_means_no_output(tmp_path):
     assert run.returncode == 0 and run.files == {}
 
 
-@pytest.mark.parametrize("inputs", ["bad_ports", "bad_transports", "bad_text"])
+@pytest.mark.parametrize("inputs", ["bad_ports", "bad_transports", "bad_text", "bad_keys"])
 def test_bad_ports_report_every_problem_located_and_write_nothing(tmp_path, snapshot, inputs):
     run = run_protoc(tmp_path, [GOLDEN_INPUTS / inputs])
     assert run.returncode != 0

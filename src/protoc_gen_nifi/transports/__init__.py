@@ -12,19 +12,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..model import Binding, Integration, MessageInfo, Port, Tuning
-from ..naming import snake_slug
+from ..naming import ref_slug, snake_slug
 from ..units import is_cron, is_time_period
 from .base import Boundary, Param, ServiceUse, Step, ref
 from .data import (
     UPSERT_DIALECTS,
     jdbc_in,
-    jdbc_lookup,
     jdbc_out,
     mongodb_in,
     mongodb_out,
-    redis_lookup,
     redis_out,
 )
+from .lookup import enrich
 from .messaging import amqp_in, amqp_out, kafka_in, kafka_out
 from .schedule import schedule_in
 from .web import http_in, http_out, s3_in, s3_out
@@ -63,6 +62,7 @@ class Declared:
     content_type: str
     routing_key: str
     has_schedule: bool  # the port's tuning sets every or cron
+    partition_keys: tuple[str, ...] = ()  # the message's event_fact partition_key_fields
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,15 @@ class Transport:
     settings: tuple[str, ...] = ()  # enum or text fields read as they are
     batch_directions: frozenset[str] = frozenset()  # directions whose processor takes tuning.batch_size
     header_directions: frozenset[str] = frozenset()  # directions that send required_headers as headers
+    routing_directions: frozenset[str] = frozenset()  # directions whose messages routing_key routes
     check: Callable[[Declared], list[str]] = field(default=lambda declared: [])
+    # The controller service a port's connection is (one per key and integration), which a cluster's shared
+    # service can stand in for; None: the connection is configured on each processor.
+    connection: Callable[[Binding], str] | None = None
+    # TLS is a setting of that connection service (every port of the connection has the same).
+    tls_on_connection: bool = False
+    no_tls: str = ""  # why the transport cannot be declared tls ("": it can)
+    column_keys: bool = False  # key fields name table columns: top-level fields only
 
 
 def _check_http(d: Declared) -> list[str]:
@@ -93,6 +101,26 @@ def _json_records(transport: str) -> Callable[[Declared], list[str]]:
     return check
 
 
+def _keyed_json(d: Declared, what: str, fields: tuple[str, ...]) -> list[str]:
+    """The flow reads keys from the JSON message (EvaluateJsonPath): a binary payload has none to read."""
+    if fields and d.content_type not in JSON_TYPES:
+        return [(f"the flow reads {what} ({', '.join(fields)}) from the JSON message, but content_type is "
+                f"{d.content_type!r}; publish application/json or drop the key fields")]
+    return []
+
+
+def _check_kafka(d: Declared) -> list[str]:
+    if d.direction != "OUT":
+        return []
+    return _keyed_json(d, "the message key", (d.routing_key,) if d.routing_key else d.partition_keys)
+
+
+def _check_amqp(d: Declared) -> list[str]:
+    if d.direction != "OUT":
+        return []
+    return _keyed_json(d, "the routing key", (d.routing_key,) if d.routing_key else ())
+
+
 def _check_jdbc(d: Declared) -> list[str]:
     problems = _json_records("jdbc")(d)
     if d.direction == "OUT" and d.binding.setting("dialect") not in UPSERT_DIALECTS:
@@ -107,10 +135,11 @@ def _check_redis(d: Declared) -> list[str]:
         return ["redis transport has no mode; set mode: CACHE (key/value) or mode: HASH (records as hashes)"]
     if mode == "HASH" and d.direction != "OUT":
         return ["redis mode HASH writes records (OUT only); use mode: CACHE for a LOOKUP port"]
-    if mode == "HASH" and not d.routing_key:
-        return ["redis mode HASH has no routing_key; set routing_key to the record field whose value is the hash key"]
-    if mode == "HASH":
-        return _json_records("redis HASH")(d)
+    if d.direction == "OUT" and not d.routing_key:
+        return [(f"redis mode {mode} has no routing_key; set routing_key to the message field whose value is the "
+                f"{'hash' if mode == 'HASH' else 'entry'}'s key (in the keyspace of binding_ref)")]
+    if d.direction == "OUT":
+        return _json_records(f"redis {mode}")(d)
     return []
 
 
@@ -134,6 +163,10 @@ TRANSPORTS: dict[str, Transport] = {
         {"IN": kafka_in, "OUT": kafka_out},
         refs=(RefField("binding_ref", "orders-in", "topics and brokers"),),
         header_directions=frozenset({"OUT"}),
+        routing_directions=frozenset({"OUT"}),
+        check=_check_kafka,
+        connection=lambda binding: "kafka",
+        tls_on_connection=True,
     ),
     "http": Transport(
         "HTTP (IN: HandleHttpRequest replying 202; OUT: InvokeHTTP)",
@@ -149,6 +182,7 @@ TRANSPORTS: dict[str, Transport] = {
         refs=(RefField("bucket_ref", "booking-exports", "the bucket and region"),),
         batch_directions=frozenset({"IN"}),
         header_directions=frozenset({"OUT"}),  # as object metadata
+        connection=lambda binding: "aws",
     ),
     "amqp": Transport(
         "AMQP 0.9.1 / RabbitMQ (ConsumeAMQP / PublishAMQP)",
@@ -156,37 +190,50 @@ TRANSPORTS: dict[str, Transport] = {
         refs=(RefField("binding_ref", "booking-created", "queues, exchanges and brokers"),),
         batch_directions=frozenset({"IN"}),
         header_directions=frozenset({"OUT"}),
+        routing_directions=frozenset({"OUT"}),
+        check=_check_amqp,
     ),
     "jdbc": Transport(
         "Relational databases (IN: QueryDatabaseTableRecord; OUT: PutDatabaseRecord upsert; LOOKUP: "
-        "ExecuteSQLRecord) with a DBCPConnectionPool",
-        {"IN": jdbc_in, "OUT": jdbc_out, "LOOKUP": jdbc_lookup},
+        "LookupRecord with a DatabaseRecordLookupService) with a DBCPConnectionPool",
+        {"IN": jdbc_in, "OUT": jdbc_out, "LOOKUP": enrich},
         refs=(RefField("database_ref", "booking-db", "the JDBC URL and credentials"),
               RefField("table_ref", "bookings", "the table")),
         settings=("dialect",),
         batch_directions=frozenset({"IN", "OUT"}),
         check=_check_jdbc,
+        connection=lambda binding: f"jdbc-{ref_slug(binding.ref('database_ref'))}",
+        no_tls="a JDBC connection takes its TLS settings in the JDBC URL (e.g. ?sslmode=verify-full), a parameter; "
+               "remove tls",
+        column_keys=True,
     ),
     "mongodb": Transport(
-        "MongoDB (IN: GetMongo; OUT: PutMongo insert or upsert) with a MongoDBControllerService",
+        "MongoDB (IN: GetMongo; OUT: PutMongoRecord insert or upsert) with a MongoDBControllerService",
         {"IN": mongodb_in, "OUT": mongodb_out},
         refs=(RefField("database_ref", "analytics", "the URI and database"),
               RefField("collection_ref", "booking-events", "the collection")),
         batch_directions=frozenset({"IN"}),
         check=_json_records("mongodb"),
+        connection=lambda binding: f"mongodb-{ref_slug(binding.ref('database_ref'))}",
+        tls_on_connection=True,
     ),
     "redis": Transport(
-        "Redis (OUT: PutDistributedMapCache or PutRedisHashRecord; LOOKUP: FetchDistributedMapCache)",
-        {"OUT": redis_out, "LOOKUP": redis_lookup},
+        "Redis (OUT: PutDistributedMapCache or PutRedisHashRecord; LOOKUP: LookupRecord with a "
+        "DistributedMapCacheLookupService)",
+        {"OUT": redis_out, "LOOKUP": enrich},
         refs=(RefField("binding_ref", "vehicle-profiles", "the keyspace"),),
         settings=("mode",),
+        routing_directions=frozenset({"OUT"}),
         check=_check_redis,
+        connection=lambda binding: "redis",
+        tls_on_connection=True,
     ),
     "schedule": Transport(
         "A cron or timer trigger (GenerateFlowFile, primary node)",
         {"IN": schedule_in},
         settings=("cron", "every"),
         check=_check_schedule,
+        no_tls="a schedule has no connection to secure; remove tls",
     ),
 }
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .. import nifi_catalog as nc
-from ..model import Integration, Port
+from ..model import Binding, Integration, Port, Tls
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,8 @@ class ServiceUse:
     properties: dict[str, str]
     comments: str
     services: dict[str, str] = field(default_factory=dict)  # property key -> ServiceUse.key it uses
+    # The NiFi cluster's own service of this name provides it: referenced, not embedded (see shared()).
+    external: str = ""
 
 
 @dataclass(frozen=True)
@@ -60,10 +62,14 @@ class Step:
     tuned: bool = False
     batch_key: str | None = None  # the property that takes tuning.batch_size
     schedule: tuple[str, str] | None = None  # (strategy, period) the transport itself fixes
+    # Relationships that leave the group at once, past the following steps (e.g. a lookup's `matched`
+    # skipping its fallback).
+    exits: tuple[str, ...] = ()
     # Steps that also receive FlowFiles of this step (NiFi clones them), e.g. an HTTP reply: by default on
     # the `forward` relationships, or on a branch's own `on` relationships (e.g. a rejection).
     branches: tuple[Step, ...] = ()
     on: tuple[str, ...] = ()  # as a branch: the parent's relationships that feed it
+    then: tuple[Step, ...] = ()  # as a branch: the steps that follow it, each fed by the previous one's forward
 
 
 @dataclass(frozen=True)
@@ -80,6 +86,12 @@ def nifi_literal(text: str) -> str:
     return re.sub(r"(#+)(?=\{)", lambda run: run.group(1) * 2, text)
 
 
+def parameter_literal(text: str) -> str:
+    """Proto text in a property that takes no Expression Language: only `#{` (a parameter reference, read in
+    every property) needs its escape."""
+    return re.sub(r"(#+)(?=\{)", lambda run: run.group(1) * 2, text)
+
+
 def port_comment(port: Port, extra: str = "") -> str:
     if not port.message.full_name:  # the dead letter carries whatever failed
         return f"protoc-gen-nifi: dead-letter output ({port.origin}). {extra}".strip()
@@ -88,6 +100,17 @@ def port_comment(port: Port, extra: str = "") -> str:
 
 
 # ---- CloudEvents and W3C trace context ---------------------------------------------------------
+
+# Headers whose value is a credential: filled from a sensitive parameter (HTTP only), never from an attribute.
+CREDENTIAL_HEADERS = frozenset(
+    {"authorization", "proxy-authorization", "cookie", "x-api-key", "api-key", "x-auth-token"}
+)
+
+
+def attribute_headers(port: Port) -> tuple[str, ...]:
+    """The required headers whose values the mapping sets as attributes of the same name."""
+    return tuple(h for h in port.required_headers if h.lower() not in CREDENTIAL_HEADERS)
+
 
 # Headers that carry CloudEvents (binary mode) and the trace context on message transports.
 EVENT_HEADERS = "ce_.*|content-type|traceparent|tracestate"
@@ -125,6 +148,12 @@ def _attribute(name: str) -> str:
     return "${'" + name + "'"
 
 
+def optional_attribute(name: str) -> str:
+    """The value of an attribute that may be absent (a message header the sender may leave out): empty then.
+    The explicit replaceNull says so to a reader of the flow and to flowcheck's def-use check."""
+    return _attribute(name) + ":replaceNull('')}"
+
+
 def ingress_context(integration: Integration, port: Port,
                     header_attribute: Callable[[str], str] | None = None) -> Step:
     """Tags an inbound FlowFile. `header_attribute` names the attribute a transport put a
@@ -137,7 +166,7 @@ def ingress_context(integration: Integration, port: Port,
     if header_attribute is not None:
         # Lift CloudEvents attributes and the trace context to their standard names.
         for name in (*CE_ATTRIBUTES, "ce_datacontenttype", "tracestate"):
-            attributes[name] = _attribute(header_attribute(name)) + "}"
+            attributes[name] = optional_attribute(header_attribute(name))
         attributes["traceparent"] = (
             _attribute(header_attribute("traceparent")) + ":replaceEmpty(" + NEW_TRACEPARENT + ")}"
         )
@@ -176,3 +205,131 @@ def cloudevents_context(integration: Integration, port: Port, extra: dict[str, s
         attributes,
     )
 
+
+
+# ---- keys the flow reads from the message itself (never left to a human script) ----------------------------
+
+
+def json_path(field_path: str) -> str:
+    """A field path of a JSON record ("customer.id") as a JsonPath; proto field names need no quoting."""
+    return "$." + field_path
+
+
+def record_path(field_path: str) -> str:
+    """A field path as a NiFi RecordPath ("/customer/id")."""
+    return "/" + field_path.replace(".", "/")
+
+
+def record_path_literal(text: str) -> str:
+    """Text as a RecordPath string literal (RecordPath escapes \\ and ' with a backslash)."""
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def extract_step(port: Port, fields: dict[str, str]) -> Step:
+    """Reads each field of the port's JSON message into an attribute: {attribute: field path}. A missing field
+    becomes an empty attribute, which the guard that follows sends to failure."""
+    return Step(
+        key="extract",
+        name="read " + ", ".join(fields.values()),
+        component=nc.EVALUATE_JSON_PATH,
+        comments=f"protoc-gen-nifi: reads {', '.join(fields.values())} of each {port.message.full_name} into "
+                 f"{', '.join(fields)}.",
+        properties={"Destination": "flowfile-attribute", "Return Type": "scalar", "Path Not Found Behavior": "ignore"},
+        dynamic={attribute: (json_path(path), False) for attribute, path in fields.items()},
+        forward=("matched",),
+        failures=("failure", "unmatched"),  # not JSON, or a field holding an object (unmatched never happens here)
+    )
+
+
+# The relationship a guard passes FlowFiles on. RouteOnAttribute names it after its routing property.
+GUARD_PASS = "success"
+
+
+def present(attributes: tuple[str, ...]) -> str:
+    """EL that holds when every attribute is set and not empty."""
+    checks = [_attribute(name) + ":isEmpty():not()" for name in attributes]
+    return checks[0] + "".join(f":and({check}}})" for check in checks[1:]) + "}"
+
+
+def guard_step(attributes: tuple[str, ...], why: str) -> Step:
+    """Sends a FlowFile on only when every attribute is set: a transport never reads an unset attribute (it
+    would silently be empty: a message without its key, a request without its header)."""
+    return Step(
+        key="guard",
+        name="require " + ", ".join(attributes),
+        component=nc.ROUTE_ON_ATTRIBUTE,
+        comments=f"protoc-gen-nifi: {why} A FlowFile without one of them fails here instead.",
+        properties={"Routing Strategy": "Route to Property name"},
+        dynamic={GUARD_PASS: (present(attributes), False)},
+        forward=(GUARD_PASS,),
+        failures=("unmatched",),
+    )
+
+
+# ---- connections: TLS and the cluster's shared services ---------------------------------------------------
+
+
+def shared(use: ServiceUse, binding: Binding) -> ServiceUse:
+    """The service as the binding wants it: embedded, or the cluster's service of the binding's shared name."""
+    if not binding.shared:
+        return use
+    return ServiceUse(key=use.key, name=binding.shared, component=use.component, properties={}, comments="",
+                      external=binding.shared)
+
+
+def connection_params(binding: Binding, params: tuple[Param, ...]) -> tuple[Param, ...]:
+    """A shared service carries its own connection settings: the integration declares none for it."""
+    return () if binding.shared else params
+
+
+def tls_service(scope: str, what: str, tls: Tls | None, server: bool = False) -> tuple[ServiceUse | None,
+                                                                                        tuple[Param, ...]]:
+    """The SSL context (and its parameters) of a connection declared TLS. A client trusts the server through a
+    truststore and, with a client certificate, presents a keystore; a server presents a keystore and, when it
+    requires client certificates, trusts them through a truststore."""
+    if tls is None:
+        return None, ()
+    keystore = server or tls.client_certificate
+    truststore = not server or tls.client_certificate
+    properties: dict[str, str] = {}
+    params: list[Param] = []
+    for store, wanted in (("keystore", keystore), ("truststore", truststore)):
+        if not wanted:
+            continue
+        path = Param(f"{scope}.tls.{store}.path", f"Path on the NiFi nodes of the {store} for {what}")
+        password = Param(f"{scope}.tls.{store}.password", f"Password of the {store} for {what}", sensitive=True)
+        kind = Param(f"{scope}.tls.{store}.type", f"Type of the {store} for {what}: PKCS12, JKS or BCFKS")
+        title = store.capitalize()
+        properties.update({f"{title} Filename": ref(path), f"{title} Password": ref(password),
+                           f"{title} Type": ref(kind)})
+        params += [path, password, kind]
+    if keystore:
+        key_password = Param(f"{scope}.tls.key.password", f"Password of the private key for {what} (empty: the "
+                             "keystore password)", sensitive=True, required=False)
+        properties["Key Password"] = ref(key_password)
+        params.append(key_password)
+    role = ("server-" if server else "") + ("mutual-" if tls.client_certificate else "")
+    use = ServiceUse(
+        key=f"tls-{role}{scope}",
+        name=f"TLS for {what}",
+        component=nc.STANDARD_RESTRICTED_SSL_CONTEXT_SERVICE,
+        properties=properties,
+        comments=f"protoc-gen-nifi: TLS (1.2 or newer) for {what}; stores and passwords are parameters.",
+    )
+    return use, tuple(params)
+
+
+def guarded(port: Port, keys: dict[str, str] | None = None) -> tuple[Step, ...]:
+    """The steps that make sure a transport reads only attributes that are set: the key fields read from the
+    message ({attribute: field path}), then a guard over those and the headers the mapping must set."""
+    keys = keys or {}
+    steps: list[Step] = [extract_step(port, keys)] if keys else []
+    required = (*keys, *attribute_headers(port))
+    if required:
+        why = []
+        if keys:
+            why.append(f"the message's {', '.join(keys.values())} route it")
+        if attribute_headers(port):
+            why.append(f"the mapping sets {', '.join(attribute_headers(port))}")
+        steps.append(guard_step(required, "; ".join(why).capitalize() + "."))
+    return tuple(steps)

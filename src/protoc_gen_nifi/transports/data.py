@@ -2,17 +2,24 @@
 from __future__ import annotations
 
 from .. import nifi_catalog as nc
-from ..model import Integration, Port
+from ..model import Binding, Integration, Port
 from ..naming import ref_slug
 from .base import (
     Boundary,
     Param,
     ServiceUse,
     Step,
+    connection_params,
+    guarded,
     ingress_context,
     nifi_literal,
+    parameter_literal,
     port_comment,
+    record_path,
+    record_path_literal,
     ref,
+    shared,
+    tls_service,
 )
 
 JSON_READER = ServiceUse(
@@ -44,24 +51,21 @@ DATABASE_TYPES = {
 UPSERT_DIALECTS = ("POSTGRESQL", "MYSQL")
 
 
-def _database(port: Port) -> tuple[str, str, tuple[Param, ...]]:
-    """(service key, database ref, connection parameters) of a JDBC port's database."""
-    database = port.binding.ref("database_ref")
+def jdbc_connection(binding: Binding) -> tuple[ServiceUse, tuple[Param, ...]]:
+    """The connection pool of a binding's database (one per database_ref) and its parameters. TLS is a JDBC URL
+    setting (e.g. ?sslmode=verify-full), which is a parameter: DBCPConnectionPool has no SSL Context Service."""
+    database = binding.ref("database_ref")
     slug = ref_slug(database)
-    params = (
-        Param(f"jdbc.{slug}.url", f"JDBC URL of database '{database}', e.g. jdbc:postgresql://host:5432/name"),
+    url, driver, locations, user, password = (
+        Param(f"jdbc.{slug}.url", f"JDBC URL of database '{database}' (TLS settings included), e.g. "
+              "jdbc:postgresql://host:5432/name?sslmode=verify-full"),
         Param(f"jdbc.{slug}.driver.class", f"JDBC driver class of database '{database}', e.g. org.postgresql.Driver"),
         Param(f"jdbc.{slug}.driver.locations", f"Path(s) on the NiFi nodes of the JDBC driver jar for '{database}'"),
         Param(f"jdbc.{slug}.user", f"Database user for '{database}'"),
         Param(f"jdbc.{slug}.password", f"Database password for '{database}'", sensitive=True),
     )
-    return f"jdbc-{slug}", database, params
-
-
-def _pool(port: Port) -> ServiceUse:
-    key, database, (url, driver, locations, user, password) = _database(port)
-    return ServiceUse(
-        key=key,
+    pool = ServiceUse(
+        key=f"jdbc-{slug}",
         name=f"database {database}",
         component=nc.DBCP_CONNECTION_POOL,
         properties={
@@ -73,16 +77,17 @@ def _pool(port: Port) -> ServiceUse:
         },
         comments=f"protoc-gen-nifi: connection pool of database '{database}'; every value is a parameter.",
     )
+    return shared(pool, binding), connection_params(binding, (url, driver, locations, user, password))
 
 
-def _table(port: Port) -> tuple[str, Param]:
-    table = port.binding.ref("table_ref")
+def jdbc_table(binding: Binding) -> tuple[str, Param]:
+    table = binding.ref("table_ref")
     return table, Param(f"jdbc.{ref_slug(table)}.table", f"Table bound to '{table}' (schema-qualified if needed)")
 
 
 def jdbc_in(integration: Integration, port: Port) -> Boundary:
-    key, _, connection = _database(port)
-    table, table_param = _table(port)
+    pool, connection = jdbc_connection(port.binding)
+    table, table_param = jdbc_table(port.binding)
     columns = Param(f"jdbc.{ref_slug(table)}.max.value.columns",
                     f"Column(s) of '{table}' that only grow (e.g. updated_at, id): NiFi fetches rows beyond the "
                     "largest value seen")
@@ -97,19 +102,19 @@ def jdbc_in(integration: Integration, port: Port) -> Boundary:
             "Table Name": ref(table_param),
             "Maximum-value Columns": ref(columns),
         },
-        services={"Database Connection Pooling Service": key, "Record Writer": JSON_WRITER.key},
+        services={"Database Connection Pooling Service": pool.key, "Record Writer": JSON_WRITER.key},
         forward=("success",),
         primary_only=True,
         tuned=True,
         batch_key="Max Rows Per FlowFile",
     )
-    return Boundary(steps=(query, ingress_context(integration, port)), services=(_pool(port), JSON_WRITER),
+    return Boundary(steps=(query, ingress_context(integration, port)), services=(pool, JSON_WRITER),
                     params=(*connection, table_param, columns))
 
 
 def jdbc_out(integration: Integration, port: Port) -> Boundary:
-    key, _, connection = _database(port)
-    table, table_param = _table(port)
+    pool, connection = jdbc_connection(port.binding)
+    table, table_param = jdbc_table(port.binding)
     properties = {
         "Database Type": DATABASE_TYPES[port.binding.setting("dialect")],
         "Statement Type": "UPSERT",
@@ -125,43 +130,43 @@ def jdbc_out(integration: Integration, port: Port) -> Boundary:
         comments=port_comment(port, "Upserts the JSON records on "
                               + (f"the idempotency keys {', '.join(keys)}." if keys else "the table's primary key.")),
         properties=properties,
-        services={"Database Connection Pooling Service": key, "Record Reader": JSON_READER.key},
+        services={"Database Connection Pooling Service": pool.key, "Record Reader": JSON_READER.key},
         done=("success",),
         failures=("failure", "retry"),
         retried=("failure", "retry"),
         tuned=True,
         batch_key="Maximum Batch Size",
     )
-    return Boundary(steps=(upsert,), services=(_pool(port), JSON_READER), params=(*connection, table_param))
+    return Boundary(steps=(upsert,), services=(pool, JSON_READER), params=(*connection, table_param))
 
 
-def jdbc_lookup(integration: Integration, port: Port) -> Boundary:
-    key, _, connection = _database(port)
-    table, _ = _table(port)
-    sql = Param(f"jdbc.{ref_slug(table)}.lookup.sql",
-                f"SELECT run for each FlowFile against '{table}'; may use ${{attribute}} expressions, e.g. "
-                "WHERE id = '${lookup.key}'")
-    lookup = Step(
-        key="lookup",
-        name=f"look up {table}",
-        component=nc.EXECUTE_SQL_RECORD,
-        comments=port_comment(port, "The result records (JSON) replace the content; attributes are kept, so the "
-                              "mapping stores what it still needs in attributes first."),
-        properties={"SQL Query": ref(sql)},
-        services={"Database Connection Pooling Service": key, "Record Writer": JSON_WRITER.key},
-        forward=("success",),
-        failures=("failure",),
-        retried=("failure",),
-        tuned=True,
+def jdbc_lookup_service(lookup: Port, binding: Binding) -> tuple[ServiceUse, tuple[ServiceUse, ...], tuple[Param, ...]]:
+    """The row of a key, as a record: DatabaseRecordLookupService runs `SELECT <the message's fields> FROM <table>
+    WHERE <key column> = ?` as a prepared statement with the key bound as its parameter
+    (DatabaseRecordLookupService.lookup): no SQL text is built, nothing is pasted into a query."""
+    pool, connection = jdbc_connection(binding)
+    table, table_param = jdbc_table(binding)
+    service = ServiceUse(
+        key=f"lookup-{ref_slug(binding.ref('database_ref'))}-{ref_slug(table)}",
+        name=f"rows of {table}",
+        component=nc.DATABASE_RECORD_LOOKUP_SERVICE,
+        properties={
+            "Table Name": ref(table_param),
+            "Lookup Key Column": nifi_literal(lookup.lookup.key_field),
+            "Lookup Value Columns": nifi_literal(",".join(lookup.message.fields)),
+        },
+        services={"Database Connection Pooling Service": pool.key},
+        comments=f"protoc-gen-nifi: the {lookup.message.full_name} row of '{table}' whose "
+                 f"{lookup.lookup.key_field} is the key (a prepared statement).",
     )
-    return Boundary(steps=(lookup,), services=(_pool(port), JSON_WRITER), params=(*connection, sql))
+    return service, (pool,), (*connection, table_param)
 
 
 # ---- MongoDB ----------------------------------------------------------------------------------
 
 
-def _mongo(port: Port) -> tuple[ServiceUse, dict[str, str], tuple[Param, ...]]:
-    """The client service, the common processor properties and the parameters of a MongoDB port."""
+def _mongo(port: Port) -> tuple[tuple[ServiceUse, ...], dict[str, str], tuple[Param, ...]]:
+    """The client service (and TLS), the common processor properties and the parameters of a MongoDB port."""
     database, collection = port.binding.ref("database_ref"), port.binding.ref("collection_ref")
     db, coll = ref_slug(database), ref_slug(collection)
     uri = Param(f"mongodb.{db}.uri", f"MongoDB connection URI of '{database}' without credentials, "
@@ -170,19 +175,23 @@ def _mongo(port: Port) -> tuple[ServiceUse, dict[str, str], tuple[Param, ...]]:
     password = Param(f"mongodb.{db}.password", f"MongoDB password for '{database}'", sensitive=True, required=False)
     name = Param(f"mongodb.{db}.database", f"MongoDB database bound to '{database}'")
     coll_param = Param(f"mongodb.{coll}.collection", f"MongoDB collection bound to '{collection}'")
-    service = ServiceUse(
+    tls, tls_params = tls_service(f"mongodb.{db}", f"MongoDB '{database}'", port.binding.tls)
+    client = shared(ServiceUse(
         key=f"mongodb-{db}",
         name=f"mongodb {database}",
         component=nc.MONGODB_CLIENT_SERVICE,
         properties={"Mongo URI": ref(uri), "Database User": ref(user), "Password": ref(password)},
+        services={"SSL Context Service": tls.key} if tls else {},
         comments=f"protoc-gen-nifi: MongoDB client of '{database}'; every value is a parameter.",
-    )
+    ), port.binding)
     common = {"Mongo Database Name": ref(name), "Mongo Collection Name": ref(coll_param)}
-    return service, common, (uri, user, password, name, coll_param)
+    services = (client, *([tls] if tls and not port.binding.shared else []))
+    params = (*connection_params(port.binding, (uri, user, password, *tls_params)), name, coll_param)
+    return services, common, params
 
 
 def mongodb_in(integration: Integration, port: Port) -> Boundary:
-    service, common, params = _mongo(port)
+    services, common, params = _mongo(port)
     collection = port.binding.ref("collection_ref")
     query = Param(f"mongodb.{ref_slug(collection)}.query", f"JSON query on '{collection}' (empty: every document)",
                   required=False)
@@ -192,7 +201,7 @@ def mongodb_in(integration: Integration, port: Port) -> Boundary:
         component=nc.GET_MONGO,
         comments=port_comment(port, "Runs the query each time it is scheduled, on the primary node."),
         properties={**common, "Query": ref(query)},
-        services={"Client Service": service.key},
+        services={"Client Service": services[0].key},
         forward=("success",),
         done=("original",),  # there is no incoming FlowFile to pass on
         failures=("failure",),
@@ -200,32 +209,30 @@ def mongodb_in(integration: Integration, port: Port) -> Boundary:
         tuned=True,
         batch_key="Batch Size",
     )
-    return Boundary(steps=(find, ingress_context(integration, port)), services=(service,), params=(*params, query))
+    return Boundary(steps=(find, ingress_context(integration, port)), services=services, params=(*params, query))
 
 
 def mongodb_out(integration: Integration, port: Port) -> Boundary:
-    service, common, params = _mongo(port)
+    services, common, params = _mongo(port)
     collection = port.binding.ref("collection_ref")
     keys = port.message.idempotency_key_fields
     properties = dict(common)
     if keys:  # replaying a fact must not duplicate it: upsert on its idempotency key
-        properties.update({"Mode": "update", "Upsert": "true", "Update Query Key": nifi_literal(",".join(keys))})
-    else:
-        properties["Mode"] = "insert"
+        properties["Update Key Fields"] = nifi_literal(",".join(keys))
     put = Step(
         key="put",
         name=f"{'upsert' if keys else 'insert'} into {collection}",
-        component=nc.PUT_MONGO,
-        comments=port_comment(port, "One JSON document per FlowFile"
+        component=nc.PUT_MONGO_RECORD,
+        comments=port_comment(port, "Every JSON record is a document"
                               + (f", upserted on {', '.join(keys)}." if keys else ".")),
         properties=properties,
-        services={"Client Service": service.key},
+        services={"Client Service": services[0].key, "Record Reader": JSON_READER.key},
         done=("success",),
         failures=("failure",),
         retried=("failure",),
         tuned=True,
     )
-    return Boundary(steps=(put,), services=(service,), params=params)
+    return Boundary(steps=(put,), services=(*services, JSON_READER), params=params)
 
 
 # ---- Redis ------------------------------------------------------------------------------------
@@ -234,78 +241,96 @@ REDIS_PARAMS = (
     Param("redis.connection.string", "Redis host:port (Sentinel or Cluster: comma-separated)"),
     Param("redis.password", "Redis password (empty: no AUTH)", sensitive=True, required=False),
 )
-REDIS_POOL = ServiceUse(
-    key="redis",
-    name="Redis connection",
-    component=nc.REDIS_CONNECTION_POOL,
-    properties={"Connection String": ref(REDIS_PARAMS[0]), "Password": ref(REDIS_PARAMS[1])},
-    comments="protoc-gen-nifi: the integration's Redis; every value is a parameter.",
-)
-CACHE_KEY = "${cache.key}"
+REDIS_KEY = "redis.key"
 
 
-def _cache(port: Port) -> tuple[ServiceUse, Param]:
-    binding = port.binding.ref("binding_ref")
-    ttl = Param(f"redis.{ref_slug(binding)}.ttl", f"Time to live of entries in '{binding}', e.g. 1 hour "
+def redis_pool(binding: Binding) -> tuple[tuple[ServiceUse, ...], tuple[Param, ...]]:
+    """The integration's Redis pool (every Redis port declares the same tls and shared service), its TLS."""
+    connection, password = REDIS_PARAMS
+    tls, tls_params = tls_service("redis", "Redis", binding.tls)
+    pool = shared(ServiceUse(
+        key="redis",
+        name="Redis connection",
+        component=nc.REDIS_CONNECTION_POOL,
+        properties={"Connection String": ref(connection), "Password": ref(password)},
+        services={"SSL Context Service": tls.key} if tls else {},
+        comments="protoc-gen-nifi: the integration's Redis; every value is a parameter.",
+    ), binding)
+    services = (pool, *([tls] if tls and not binding.shared else []))
+    return services, connection_params(binding, (*REDIS_PARAMS, *tls_params))
+
+
+def keyspace(binding: Binding) -> str:
+    """Every key of a Redis binding lives in its keyspace: "<binding_ref>:<key>"."""
+    return binding.ref("binding_ref") + ":"
+
+
+def redis_cache(binding: Binding) -> tuple[ServiceUse, tuple[ServiceUse, ...], tuple[Param, ...]]:
+    """A keyspace as a NiFi map cache (one client per keyspace), with the pool it uses."""
+    name = binding.ref("binding_ref")
+    ttl = Param(f"redis.{ref_slug(name)}.ttl", f"Time to live of entries in '{name}', e.g. 1 hour "
                 "(empty: no expiry)", required=False)
+    pool, params = redis_pool(binding)
     client = ServiceUse(
-        key=f"redis-cache-{ref_slug(binding)}",
-        name=f"cache {binding}",
+        key=f"redis-cache-{ref_slug(name)}",
+        name=f"cache {name}",
         component=nc.REDIS_MAP_CACHE_CLIENT,
         properties={"TTL": ref(ttl)},
-        services={"Redis Connection Pool": REDIS_POOL.key},
-        comments=f"protoc-gen-nifi: keyspace '{binding}' as a NiFi map cache.",
+        services={"Redis Connection Pool": pool[0].key},
+        comments=f"protoc-gen-nifi: keyspace '{name}' as a NiFi map cache.",
     )
-    return client, ttl
+    return client, pool, (*params, ttl)
 
 
 def redis_out(integration: Integration, port: Port) -> Boundary:
-    binding = port.binding.ref("binding_ref")
+    name = port.binding.ref("binding_ref")
+    prefix = keyspace(port.binding)
     if port.binding.setting("mode") == "HASH":
-        path = nifi_literal("/" + port.routing_key.replace(".", "/"))
+        # The hash's key: the keyspace and the record's routing_key field (a RecordPath function).
+        # PutRedisHashRecord reads this property without Expression Language: only `#{` needs escaping.
+        path = parameter_literal(f"concat({record_path_literal(prefix)}, {record_path(port.routing_key)})")
+        services, params = redis_pool(port.binding)
         put = Step(
             key="hash",
-            name=f"hash into {binding}",
+            name=f"hash into {name}",
             component=nc.PUT_REDIS_HASH_RECORD,
-            comments=port_comment(port, f"Each JSON record becomes a hash keyed by {port.routing_key}."),
+            comments=port_comment(port, f"Each JSON record becomes the hash {prefix}<{port.routing_key}>."),
             properties={"Hash Value Record Path": path},
-            services={"Record Reader": JSON_READER.key, "Redis Connection Pool": REDIS_POOL.key},
+            services={"Record Reader": JSON_READER.key, "Redis Connection Pool": services[0].key},
             done=("success",),
             failures=("failure",),
             retried=("failure",),
             tuned=True,
         )
-        return Boundary(steps=(put,), services=(REDIS_POOL, JSON_READER), params=REDIS_PARAMS)
-    client, ttl = _cache(port)
+        return Boundary(steps=(put,), services=(*services, JSON_READER), params=params)
+    client, pool, params = redis_cache(port.binding)
     put = Step(
         key="cache",
-        name=f"cache in {binding}",
+        name=f"cache in {name}",
         component=nc.PUT_DISTRIBUTED_MAP_CACHE,
-        comments=port_comment(port, "Stores the content under the attribute cache.key, which the mapping sets."),
-        properties={"Cache Entry Identifier": CACHE_KEY},
+        comments=port_comment(port, f"Stores the content under {prefix}<{port.routing_key}>."),
+        properties={"Cache Entry Identifier": nifi_literal(prefix) + "${'" + REDIS_KEY + "'}"},
         services={"Distributed Cache Service": client.key},
         done=("success",),
         failures=("failure",),
         retried=("failure",),
         tuned=True,
     )
-    return Boundary(steps=(put,), services=(REDIS_POOL, client), params=(*REDIS_PARAMS, ttl))
+    return Boundary(steps=(*guarded(port, {REDIS_KEY: port.routing_key}), put), services=(*pool, client),
+                    params=params)
 
 
-def redis_lookup(integration: Integration, port: Port) -> Boundary:
-    binding = port.binding.ref("binding_ref")
-    client, ttl = _cache(port)
-    fetch = Step(
-        key="fetch",
-        name=f"look up {binding}",
-        component=nc.FETCH_DISTRIBUTED_MAP_CACHE,
-        comments=port_comment(port, f"Reads the entry under the attribute cache.key into the attribute "
-                              f"lookup.{port.slug}; a miss (not-found) carries on without it."),
-        properties={"Cache Entry Identifier": CACHE_KEY, "Put Cache Value In Attribute": f"lookup.{port.slug}"},
+def redis_lookup_service(lookup: Port, binding: Binding) -> tuple[ServiceUse, tuple[ServiceUse, ...],
+                                                                   tuple[Param, ...]]:
+    """The cached value of a key, as text (DistributedMapCacheLookupService through the keyspace's cache)."""
+    client, pool, params = redis_cache(binding)
+    name = binding.ref("binding_ref")
+    service = ServiceUse(
+        key=f"lookup-cache-{ref_slug(name)}",
+        name=f"entries of {name}",
+        component=nc.DISTRIBUTED_MAP_CACHE_LOOKUP_SERVICE,
+        properties={},
         services={"Distributed Cache Service": client.key},
-        forward=("success", "not-found"),
-        failures=("failure",),
-        retried=("failure",),
-        tuned=True,
+        comments=f"protoc-gen-nifi: the entry of keyspace '{name}' under a key.",
     )
-    return Boundary(steps=(fetch,), services=(REDIS_POOL, client), params=(*REDIS_PARAMS, ttl))
+    return service, (*pool, client), params

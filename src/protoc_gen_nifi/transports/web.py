@@ -5,23 +5,23 @@ from .. import nifi_catalog as nc
 from ..model import Integration, Port
 from ..naming import ref_slug
 from .base import (
+    CREDENTIAL_HEADERS,
     Boundary,
     Param,
     ServiceUse,
     Step,
     cloudevents_context,
+    connection_params,
+    guarded,
     ingress_context,
     nifi_literal,
     port_comment,
     ref,
+    shared,
+    tls_service,
 )
 
 # ---- HTTP -------------------------------------------------------------------------------------
-
-# Headers whose value is a credential: filled from a sensitive parameter.
-CREDENTIAL_HEADERS = frozenset(
-    {"authorization", "proxy-authorization", "cookie", "x-api-key", "api-key", "x-auth-token"}
-)
 CE_HEADERS = {
     "ce-id": ("${ce_id}", False),
     "ce-source": ("${ce_source}", False),
@@ -55,6 +55,7 @@ def http_out(integration: Integration, port: Port) -> Boundary:
     properties = {"HTTP Method": method, "HTTP URL": ref(url)}
     if port.content_type:
         properties["Request Content-Type"] = nifi_literal(port.content_type)
+    tls, tls_params = tls_service(f"http.{endpoint}", f"HTTP endpoint '{endpoint_ref}'", port.binding.tls)
     invoke = Step(
         key="invoke",
         name=f"{method} {endpoint_ref}",
@@ -63,18 +64,22 @@ def http_out(integration: Integration, port: Port) -> Boundary:
             port, "Dynamic properties are request headers (CloudEvents binary mode, traceparent, required headers)."
         ),
         properties=properties,
+        services={"SSL Context Service": tls.key} if tls else {},
         dynamic=headers,
         done=("Original", "Response"),
         failures=("Failure", "No Retry", "Retry"),
         retried=("Failure", "Retry"),
         tuned=True,
     )
-    return Boundary(steps=(cloudevents_context(integration, port), invoke), params=tuple(params))
+    return Boundary(steps=(cloudevents_context(integration, port), *guarded(port), invoke),
+                    services=(tls,) if tls else (), params=(*params, *tls_params))
 
 
 def _reply(key: str, status: str, comments: str, on: tuple[str, ...] = ()) -> Step:
-    return Step(
-        key=key,
+    """An answer to the caller with an empty body: HandleHttpResponse sends the FlowFile content as the body
+    (HandleHttpResponse.onTrigger), so the clone that answers is emptied first, lest the request be echoed."""
+    answer = Step(
+        key=f"{key} answer",
         name=f"reply {status}",
         component=nc.HANDLE_HTTP_RESPONSE,
         comments=f"protoc-gen-nifi: {comments}",
@@ -82,7 +87,16 @@ def _reply(key: str, status: str, comments: str, on: tuple[str, ...] = ()) -> St
         services={"HTTP Context Map": "http-context"},
         done=("success",),
         failures=("failure",),
+    )
+    return Step(
+        key=key,
+        name=f"empty {status} body",
+        component=nc.MODIFY_BYTES,
+        comments="protoc-gen-nifi: the reply carries no request data.",
+        properties={"Remove All Content": "true"},
+        forward=("success",),
         on=on,
+        then=(answer,),
     )
 
 
@@ -100,17 +114,25 @@ def http_in(integration: Integration, port: Port) -> Boundary:
     path = Param(f"http.{endpoint}.path", f"Request path (a regular expression) of endpoint '{endpoint_ref}', e.g. /orders")
     # The caller gets 202 Accepted once NiFi holds the FlowFile; processing continues asynchronously.
     accepted = _reply("reply", "202", "acknowledges the request; a clone of the FlowFile carries on.")
+    tls, tls_params = tls_service(f"http.{endpoint}", f"the listener of endpoint '{endpoint_ref}'", port.binding.tls,
+                                  server=True)
+    properties = {
+        "Listening Port": ref(listen),
+        "Allowed Paths": ref(path),
+        **{f"Allow {m}": "true" if m == method else "false" for m in HTTP_METHODS},
+    }
+    services = {"HTTP Context Map": "http-context"}
+    if tls is not None:
+        services["SSL Context Service"] = tls.key
+        if port.binding.tls.client_certificate:
+            properties["Client Authentication"] = "Need Authentication"
     receive = Step(
         key="receive",
         name=f"{method} {endpoint_ref}",
         component=nc.HANDLE_HTTP_REQUEST,
         comments=port_comment(port, f"Accepts {method} only; request headers become http.headers.* attributes."),
-        properties={
-            "Listening Port": ref(listen),
-            "Allowed Paths": ref(path),
-            **{f"Allow {m}": "true" if m == method else "false" for m in HTTP_METHODS},
-        },
-        services={"HTTP Context Map": "http-context"},
+        properties=properties,
+        services=services,
         forward=("success",),
         tuned=True,
         branches=() if port.required_headers else (accepted,),
@@ -138,7 +160,8 @@ def http_in(integration: Integration, port: Port) -> Boundary:
         comments="protoc-gen-nifi: holds each HTTP request until its reply is sent.",
     )
     context = ingress_context(integration, port, lambda header: "http.headers." + header.replace("_", "-"))
-    return Boundary(steps=(*steps, context), services=(context_map,), params=(listen, path))
+    return Boundary(steps=(*steps, context), services=(context_map, *([tls] if tls else [])),
+                    params=(listen, path, *tls_params))
 
 
 # ---- S3 ---------------------------------------------------------------------------------------
@@ -150,15 +173,20 @@ S3_PARAMS = (
 )
 
 
-def _aws_service() -> ServiceUse:
-    key_id, secret, _ = S3_PARAMS
-    return ServiceUse(
+def _aws(port: Port) -> tuple[dict[str, str], tuple[ServiceUse, ...], tuple[Param, ...]]:
+    """The S3 processors' service references, the services (credentials, TLS) and their parameters."""
+    key_id, secret, endpoint = S3_PARAMS
+    credentials = shared(ServiceUse(
         key="aws",
         name="AWS credentials",
         component=nc.AWS_CREDENTIALS_SERVICE,
         properties={"Access Key ID": ref(key_id), "Secret Access Key": ref(secret)},
         comments="protoc-gen-nifi: S3 credentials of the integration; both values are sensitive parameters.",
-    )
+    ), port.binding)
+    tls, tls_params = tls_service("s3", "the S3 endpoint", port.binding.tls)
+    services = {"AWS Credentials Provider Service": "aws", **({"SSL Context Service": tls.key} if tls else {})}
+    params = (*connection_params(port.binding, (key_id, secret)), endpoint, *tls_params)
+    return services, (credentials, *([tls] if tls else [])), params
 
 
 def _s3_params(port: Port) -> tuple[Param, Param, Param]:
@@ -180,13 +208,14 @@ def _s3_common(port: Port) -> dict[str, str]:
 def s3_in(integration: Integration, port: Port) -> Boundary:
     bucket_ref = port.binding.ref("bucket_ref")
     prefix = _s3_params(port)[2]
+    services, uses, params = _aws(port)
     listing = Step(
         key="list",
         name=f"list {bucket_ref}",
         component=nc.LIST_S3,
         comments=port_comment(port, "Lists new objects (state is kept by NiFi) on the primary node."),
         properties={**_s3_common(port), "Prefix": ref(prefix)},
-        services={"AWS Credentials Provider Service": "aws"},
+        services=services,
         forward=("success",),
         primary_only=True,
         tuned=True,
@@ -198,18 +227,19 @@ def s3_in(integration: Integration, port: Port) -> Boundary:
         component=nc.FETCH_S3_OBJECT,
         comments="protoc-gen-nifi: reads each listed object (Object Key keeps its default, ${filename}).",
         properties=_s3_common(port),
-        services={"AWS Credentials Provider Service": "aws"},
+        services=services,
         forward=("success",),
         failures=("failure",),
         retried=("failure",),
     )
-    return Boundary(steps=(listing, fetch, ingress_context(integration, port)), services=(_aws_service(),),
-                    params=(*S3_PARAMS, *_s3_params(port)))
+    return Boundary(steps=(listing, fetch, ingress_context(integration, port)), services=uses,
+                    params=(*params, *_s3_params(port)))
 
 
 def s3_out(integration: Integration, port: Port) -> Boundary:
     bucket_ref = port.binding.ref("bucket_ref")
     prefix = _s3_params(port)[2]
+    services, uses, params = _aws(port)
     put = Step(
         key="put",
         name=f"put {bucket_ref}",
@@ -217,7 +247,7 @@ def s3_out(integration: Integration, port: Port) -> Boundary:
         comments=port_comment(port, "One object per FlowFile, keyed by the prefix and the filename attribute; "
                               "CloudEvents attributes and traceparent become object metadata."),
         properties={**_s3_common(port), "Object Key": ref(prefix) + "${filename}", "Content Type": "${mime.type}"},
-        services={"AWS Credentials Provider Service": "aws"},
+        services=services,
         # Dynamic properties are user metadata (x-amz-meta-*).
         dynamic={
             **{name.replace("-", "_"): value for name, value in CE_HEADERS.items()},
@@ -228,5 +258,5 @@ def s3_out(integration: Integration, port: Port) -> Boundary:
         retried=("failure",),
         tuned=True,
     )
-    return Boundary(steps=(cloudevents_context(integration, port), put), services=(_aws_service(),),
-                    params=(*S3_PARAMS, *_s3_params(port)))
+    return Boundary(steps=(cloudevents_context(integration, port), *guarded(port), put), services=uses,
+                    params=(*params, *_s3_params(port)))

@@ -26,19 +26,19 @@ PORTS = {
         'group': 'lookup user_profile_lookup',
         'direction': 'LOOKUP',
         'transport': 'jdbc',
-        'processor': 'org.apache.nifi.processors.standard.ExecuteSQLRecord',
+        'processor': 'org.apache.nifi.processors.standard.LookupRecord',
     },
     'VehicleProfileLookup': {
         'group': 'lookup vehicle_profile_lookup',
         'direction': 'LOOKUP',
         'transport': 'redis',
-        'processor': 'org.apache.nifi.processors.standard.FetchDistributedMapCache',
+        'processor': 'org.apache.nifi.processors.standard.LookupRecord',
     },
     'BookingEventsOut': {
         'group': 'egress booking_events_out',
         'direction': 'OUT',
         'transport': 'mongodb',
-        'processor': 'org.apache.nifi.processors.mongodb.PutMongo',
+        'processor': 'org.apache.nifi.processors.mongodb.PutMongoRecord',
     },
     'BookingAnalysedOut': {
         'group': 'egress booking_analysed_out',
@@ -49,45 +49,52 @@ PORTS = {
 }
 # Back pressure each connection must carry: identifier -> [objects, size] (defaults or declared overrides).
 BACKPRESSURE = {
+    '0a8b560c-10fb-3e95-9c92-a527078ed594': [20000, '2 GB'],
     '104d207f-0d31-3284-a8c8-9799222664a2': [20000, '2 GB'],
+    '137f9550-d73c-30fb-a0e6-da38a5bd61a4': [20000, '2 GB'],
     '166fd85d-92e5-3dc2-81e6-a0b8bcd8f0cf': [20000, '2 GB'],
+    '177af653-95e6-32c5-8421-db4d556ccdb8': [20000, '2 GB'],
     '1830808f-9272-3c4d-850b-aefd49314b88': [20000, '2 GB'],
+    '18eb1841-c82f-37b7-a4ff-b94eb7e24fbc': [20000, '2 GB'],
     '21afef7f-2f13-3ec9-8919-d3fe33295691': [20000, '2 GB'],
     '22d20a44-55a4-34d5-82bb-089007588ae0': [20000, '2 GB'],
     '23443979-f46e-3be6-91db-35b8c7d8f3df': [20000, '2 GB'],
+    '2685f322-9203-3d8e-b450-d3a1bad9b8cd': [20000, '2 GB'],
     '29c5f5f0-2c15-309e-aab5-d3112fb06de8': [20000, '2 GB'],
     '29e86355-e39b-3cb2-8f78-8b90d18fb064': [20000, '2 GB'],
     '2cb2e13a-27be-3694-a574-1ddf9192f0fa': [20000, '2 GB'],
     '34185a6e-9bd5-3621-8630-9dfa6a037b72': [20000, '2 GB'],
-    '39556946-bbe9-345a-8441-930d79d1549d': [20000, '2 GB'],
     '44ac4ad5-b4a2-301b-90a9-501c2df987f4': [20000, '2 GB'],
     '49bc6a95-81a3-3e0b-9063-ed79c7a1276d': [20000, '2 GB'],
+    '540719db-bdfa-3b61-a522-50d9112c8284': [20000, '2 GB'],
     '5972cce1-31b0-35e2-a01b-6e026beb4514': [20000, '2 GB'],
+    '5d203efc-b4bd-3b48-b98e-faea7c604eae': [20000, '2 GB'],
     '65aae60b-30b1-3ece-8f0d-5a96c60bb05b': [20000, '2 GB'],
     '6c5995f8-ec5f-3050-9a8b-866f2bf74e62': [20000, '2 GB'],
     '707ba657-bb08-3481-8184-667759752a78': [20000, '2 GB'],
     '7186c595-9cd4-3ecb-ae2d-dd9788da7ea2': [20000, '2 GB'],
-    '7a74f519-c1a1-3820-882f-4de0006f7244': [20000, '2 GB'],
+    '765bde29-d5fb-3891-8aef-415d21eea787': [20000, '2 GB'],
+    '7a709316-f8b8-3a79-8ddc-cd7aae70bacd': [20000, '2 GB'],
     '7d12dcb3-6a42-338e-bfbc-e7afc1af9a45': [20000, '2 GB'],
     '8b270bcc-e37d-30d6-9772-f8a2936d610f': [20000, '2 GB'],
+    '98c3f485-adca-3042-b582-6ef325ea9b1e': [20000, '2 GB'],
     'a24225c0-796b-31f0-ac71-d5072efc01ae': [20000, '2 GB'],
     'a3d77ed3-1f16-33d2-839e-88b008e19e9a': [20000, '2 GB'],
     'b5177917-b307-39e5-a23e-237466a61c86': [20000, '2 GB'],
+    'b6101cb7-3581-3de4-82ae-e042df0da237': [20000, '2 GB'],
     'bd9a7ade-d0c0-3f02-ae2b-81ec75a6c6ea': [20000, '2 GB'],
     'c030be48-cb4e-3b51-bc93-7544fbd93a28': [20000, '2 GB'],
-    'ce15bd69-1cfc-36b6-aee5-2d5e719fd685': [20000, '2 GB'],
     'd22f75c0-9e1e-32be-b52b-29caedb90943': [20000, '2 GB'],
-    'd9a71679-8bd1-39be-b6ff-abf956487061': [20000, '2 GB'],
+    'd4e77dcd-f3af-3b9e-a361-91fe19da3fa4': [20000, '2 GB'],
     'dcfc914b-5af4-3d31-8b84-2e02f4f66ad4': [20000, '2 GB'],
     'dea2ad7d-348a-3934-a9b4-75385383f593': [20000, '2 GB'],
-    'dfb60dc8-cafd-3bee-a2d3-4fd618b0d83e': [20000, '2 GB'],
     'e27913c1-c478-3b4c-ae9c-1cb8a0235f63': [20000, '2 GB'],
+    'e50f8846-15a8-368e-a7ba-396a55ed0738': [20000, '2 GB'],
     'e70e22f2-8276-3410-a41c-39ff129a0901': [20000, '2 GB'],
     'ea291508-b7b5-3924-9a1e-af62e7c621ca': [20000, '2 GB'],
     'ec739e97-6ae4-3d1c-bf7d-271f08c0d72a': [20000, '2 GB'],
     'f97076e5-734c-377c-8d89-4eed33d1df0a': [20000, '2 GB'],
     'fba1f493-d51e-3af7-b775-f1f35e2d1a1d': [20000, '2 GB'],
-    'fcf36f36-e115-3841-a1a2-fc62ed256822': [20000, '2 GB'],
 }
 
 
@@ -227,15 +234,28 @@ def test_every_connection_has_the_declared_backpressure(snapshot):
 def test_controller_service_manifest_covers_the_flow(snapshot, services):
     in_flow = {s["identifier"]: s for _, s in _components(snapshot, "controllerServices")}
     manifest = {s["identifier"]: s for s in services["controllerServices"]}
+    # The cluster's own services the flow uses instead of embedding them (NiFi binds them by name on import).
+    shared = {s["identifier"]: s for s in services["externalControllerServices"]}
+    in_snapshot = {k: v["name"] for k, v in snapshot["externalControllerServices"].items()}
+    assert {k: v["name"] for k, v in shared.items()} == in_snapshot, "manifest and flow share different services"
     for _, component in _components(snapshot, "processors", "controllerServices"):
         descriptors = component.get("propertyDescriptors") or {}
         for key, value in (component.get("properties") or {}).items():
-            if descriptors.get(key, {}).get("identifiesControllerService"):
+            if descriptors.get(key, {}).get("identifiesControllerService") and value not in shared:
                 assert value in manifest, f"{component['name']!r}.{key} uses service {value} missing from the manifest"
                 assert value in in_flow, f"{component['name']!r}.{key} uses service {value} missing from the flow"
     for identifier, entry in manifest.items():
         assert identifier in in_flow, f"manifest service {entry['key']!r} is not in the flow"
         assert entry["properties"] == in_flow[identifier]["properties"], f"manifest service {entry['key']!r} differs"
+
+
+def test_failed_flowfiles_are_parked_in_a_queue_that_leads_nowhere(snapshot, services):
+    root = snapshot["flowContents"]
+    parked = services["parkedFailures"]
+    (queue,) = [c for c in root["connections"] if c["identifier"] == parked["connection"]]
+    assert queue["name"] == "parked failures" and queue["destination"]["id"] == parked["funnel"]
+    assert not [c for c in root["connections"] if c["source"]["id"] == parked["funnel"]], "the parked queue drains"
+    assert root["outputPorts"] == [] and root["inputPorts"] == [], "a root port is invalid once deployed"
 
 
 def test_failures_are_never_silently_dropped(snapshot):

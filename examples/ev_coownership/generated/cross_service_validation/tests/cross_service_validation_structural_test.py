@@ -19,8 +19,8 @@ PORTS = {
     'Hourly': {
         'group': 'ingress hourly',
         'direction': 'IN',
-        'transport': 'schedule',
-        'processor': 'org.apache.nifi.processors.standard.GenerateFlowFile',
+        'transport': 'jdbc',
+        'processor': 'org.apache.nifi.processors.standard.QueryDatabaseTableRecord',
     },
     'OnDemand': {
         'group': 'ingress on_demand',
@@ -28,23 +28,23 @@ PORTS = {
         'transport': 'http',
         'processor': 'org.apache.nifi.processors.standard.HandleHttpRequest',
     },
-    'BookingTotalsLookup': {
-        'group': 'lookup booking_totals_lookup',
-        'direction': 'LOOKUP',
-        'transport': 'jdbc',
-        'processor': 'org.apache.nifi.processors.standard.ExecuteSQLRecord',
-    },
     'CostTotalsLookup': {
         'group': 'lookup cost_totals_lookup',
         'direction': 'LOOKUP',
         'transport': 'jdbc',
-        'processor': 'org.apache.nifi.processors.standard.ExecuteSQLRecord',
+        'processor': 'org.apache.nifi.processors.standard.LookupRecord',
+    },
+    'PaymentTotalsLookup': {
+        'group': 'lookup payment_totals_lookup',
+        'direction': 'LOOKUP',
+        'transport': 'jdbc',
+        'processor': 'org.apache.nifi.processors.standard.LookupRecord',
     },
     'ResultsOut': {
         'group': 'egress results_out',
         'direction': 'OUT',
         'transport': 'mongodb',
-        'processor': 'org.apache.nifi.processors.mongodb.PutMongo',
+        'processor': 'org.apache.nifi.processors.mongodb.PutMongoRecord',
     },
     'AuditOut': {
         'group': 'egress audit_out',
@@ -63,56 +63,62 @@ PORTS = {
 BACKPRESSURE = {
     '02940805-4c45-3372-8a2d-d5c15958e680': [10000, '1 GB'],
     '0394a1f3-1d26-30a1-aecb-84ab28f096da': [10000, '1 GB'],
-    '0b8ac9b2-c0b3-325d-8a37-f163d1f4215a': [10000, '1 GB'],
     '0be25263-9248-3352-849b-827aa09fe3ad': [10000, '1 GB'],
-    '11327313-1c4a-3f08-a02c-f33c8be0e012': [10000, '1 GB'],
+    '13d0fce0-8209-3c33-80a4-5957680fcf2e': [10000, '1 GB'],
+    '18810ddf-9127-3607-a655-fbf6b221c00e': [10000, '1 GB'],
     '18a4635f-5efd-34d8-94a5-3a670f190722': [10000, '1 GB'],
-    '1b641722-8f2e-34e6-a306-ef241a60ebfd': [10000, '1 GB'],
+    '1e248db9-4505-3a62-b3ba-f105dd4d0462': [10000, '1 GB'],
+    '1e7e21e7-7361-36da-84a3-ce3c63f1c0ff': [10000, '1 GB'],
     '1ea927f5-4def-366c-af8f-de6f5e1b80df': [10000, '1 GB'],
     '22c6f7d5-e0b6-39b7-85b6-dd0e3098427c': [10000, '1 GB'],
-    '283439a0-0c0d-37c3-8fa4-78252d827983': [10000, '1 GB'],
+    '24f12729-2397-3d63-8b15-78f6b1c52602': [10000, '1 GB'],
     '29d752b3-927e-3144-9c0b-df84a286b2b5': [10000, '1 GB'],
-    '30dbd6d4-f6e7-35d8-9460-20307c6ad100': [10000, '1 GB'],
+    '35edd0ea-84a2-3a2c-b56b-1601a254c18e': [10000, '1 GB'],
     '373a1dc7-1b49-3178-bbd5-f8930f3f4484': [10000, '1 GB'],
     '3b2900ae-0322-34b6-a2b3-b68d8281537c': [10000, '1 GB'],
-    '42098fdb-18ea-3762-afb3-19442d1a5e49': [10000, '1 GB'],
+    '40d295cb-54d0-30b1-a0ff-1ca2a2fefcc1': [10000, '1 GB'],
     '44ba73a3-f113-3902-9078-cde38c85214d': [10000, '1 GB'],
-    '4745baee-5844-3e3c-af01-2f6472fb6f6b': [10000, '1 GB'],
+    '4db36df9-6e32-3254-b463-5e7b5d3959c9': [10000, '1 GB'],
+    '4e9809ce-49f4-3524-ba01-35446731c53e': [10000, '1 GB'],
+    '559657fe-2450-30c9-82fd-e3776a603a76': [10000, '1 GB'],
     '5770980a-af14-3e1d-96be-ac9e99522213': [10000, '1 GB'],
-    '57caec77-bd76-3807-a4db-ea06e04dbc5f': [10000, '1 GB'],
+    '5962a476-f43e-3d8f-95cf-eea5d651c14a': [10000, '1 GB'],
     '59bf8ae2-4cf1-3850-ae79-d59b48006dcf': [10000, '1 GB'],
     '5b5aee3b-6d1e-3e4c-81ea-388c7ee39f4d': [10000, '1 GB'],
-    '5fae9fc2-44f9-3f83-930f-e4e18ea1c670': [10000, '1 GB'],
     '5fb9966b-423d-326b-90a6-d4e0a5e8879a': [10000, '1 GB'],
+    '625bbbd8-8547-304e-aeb0-4fdc6e3bfc0e': [10000, '1 GB'],
+    '6344bbbd-139a-3d8d-b092-187626c55ac9': [10000, '1 GB'],
     '647b84aa-7ec5-39ae-bb15-9d2c775ee0fa': [10000, '1 GB'],
-    '66fea520-5306-3dbf-afb7-2e03b7858d60': [10000, '1 GB'],
+    '6787fbfd-20f9-3e7e-a998-c56e99002987': [10000, '1 GB'],
     '693e3c29-f7a1-3fa3-88fa-78f76273084a': [10000, '1 GB'],
-    '6bceed64-5f89-3b83-924b-506f969e9907': [10000, '1 GB'],
+    '72afad7d-25c4-3ca8-b08c-f69f76af45fb': [10000, '1 GB'],
     '730e9cbc-8aa1-3744-b0c6-7f2fd9868a96': [10000, '1 GB'],
-    '7aa4a2ee-b2d8-3a90-a8dc-736adc5378fe': [10000, '1 GB'],
-    '7c49aca5-9f4f-3a66-a068-15d541ec88a5': [10000, '1 GB'],
-    '8602c46f-4863-3b8b-a388-e870fca83383': [10000, '1 GB'],
+    '74516b4c-0e2e-312b-98a9-5ecc6dd7bbb6': [10000, '1 GB'],
+    '745c9b79-2a83-3bde-8f39-b740e939bf61': [10000, '1 GB'],
+    '74a35f82-085b-3b31-8476-c95269fd06b0': [10000, '1 GB'],
+    '877d4faa-deeb-3503-a0f4-9fec3ed43e1b': [10000, '1 GB'],
+    '8c33d754-748f-3df8-a78b-4ae84faffc74': [10000, '1 GB'],
     '8e4c671c-420c-3f76-8e2a-d16cab040a7c': [10000, '1 GB'],
     '91e31afc-b5ec-375e-9300-e204893335e7': [10000, '1 GB'],
-    '93d532bc-e387-325e-97e6-6a0cf530f49d': [10000, '1 GB'],
     '97275d8e-612f-3285-bae6-2a2c131d4bda': [10000, '1 GB'],
+    '9801d1cd-2f57-371b-ba2c-23f22dee926b': [10000, '1 GB'],
+    '983fb50b-f663-3a8b-b384-6ff07ef00689': [10000, '1 GB'],
     '9ade00b8-45fb-3f09-82ab-9e302e942b61': [10000, '1 GB'],
-    'a19d8873-d6a9-3029-81f5-3b46bb189dd9': [10000, '1 GB'],
     'a1d6048b-928a-37ec-8f3c-f3630dc4e345': [10000, '1 GB'],
+    'a223371c-335b-3544-81bb-2a08ff671c9f': [10000, '1 GB'],
     'a366cdfd-ecf5-31fe-ba6d-6c0dc5e04275': [10000, '1 GB'],
     'a6ce552d-ed69-3327-ba76-57db8adbf727': [10000, '1 GB'],
+    'a7024307-ccb0-3531-8ea9-ab07b9f274dd': [10000, '1 GB'],
     'a85aec6b-3c8a-3f5d-9ace-008cac15e432': [10000, '1 GB'],
     'b082f696-b4cf-3164-ba19-8ad135da279b': [10000, '1 GB'],
-    'b202d688-1255-3797-aa3e-1024b7b31e23': [10000, '1 GB'],
+    'ba4573a5-29c5-3978-bbfd-5e98cdb6de9a': [10000, '1 GB'],
     'c35855eb-a521-38fd-aa87-04f0df637d3d': [10000, '1 GB'],
-    'c3b38bae-9602-39a4-b92a-45e18ad1a7c4': [10000, '1 GB'],
     'c7d4db64-69e1-36cd-a332-13c55fb047bc': [10000, '1 GB'],
-    'd7bfefa8-2900-3f12-ab6a-d9b229c607bb': [10000, '1 GB'],
     'e8e9a645-402e-3322-951c-640d6884ebd3': [10000, '1 GB'],
     'ea3d3caa-1165-30c2-bf6b-311379f68fdd': [10000, '1 GB'],
-    'f6878b64-20f8-3f32-bc6c-5cc9ae88dfc3': [10000, '1 GB'],
-    'fbe1bd99-1c00-351c-9ed4-32f7f2d8f55d': [10000, '1 GB'],
-    'fe842b76-2490-3f20-95f9-80c398bb53eb': [10000, '1 GB'],
+    'eae8fc9d-22ca-3420-9d67-c7ff593baab8': [10000, '1 GB'],
+    'f5227a21-887c-34ce-b96b-807a03f53347': [10000, '1 GB'],
+    'fda4f415-78e1-3868-8c74-a004a8547159': [10000, '1 GB'],
 }
 
 
@@ -252,15 +258,28 @@ def test_every_connection_has_the_declared_backpressure(snapshot):
 def test_controller_service_manifest_covers_the_flow(snapshot, services):
     in_flow = {s["identifier"]: s for _, s in _components(snapshot, "controllerServices")}
     manifest = {s["identifier"]: s for s in services["controllerServices"]}
+    # The cluster's own services the flow uses instead of embedding them (NiFi binds them by name on import).
+    shared = {s["identifier"]: s for s in services["externalControllerServices"]}
+    in_snapshot = {k: v["name"] for k, v in snapshot["externalControllerServices"].items()}
+    assert {k: v["name"] for k, v in shared.items()} == in_snapshot, "manifest and flow share different services"
     for _, component in _components(snapshot, "processors", "controllerServices"):
         descriptors = component.get("propertyDescriptors") or {}
         for key, value in (component.get("properties") or {}).items():
-            if descriptors.get(key, {}).get("identifiesControllerService"):
+            if descriptors.get(key, {}).get("identifiesControllerService") and value not in shared:
                 assert value in manifest, f"{component['name']!r}.{key} uses service {value} missing from the manifest"
                 assert value in in_flow, f"{component['name']!r}.{key} uses service {value} missing from the flow"
     for identifier, entry in manifest.items():
         assert identifier in in_flow, f"manifest service {entry['key']!r} is not in the flow"
         assert entry["properties"] == in_flow[identifier]["properties"], f"manifest service {entry['key']!r} differs"
+
+
+def test_failed_flowfiles_are_parked_in_a_queue_that_leads_nowhere(snapshot, services):
+    root = snapshot["flowContents"]
+    parked = services["parkedFailures"]
+    (queue,) = [c for c in root["connections"] if c["identifier"] == parked["connection"]]
+    assert queue["name"] == "parked failures" and queue["destination"]["id"] == parked["funnel"]
+    assert not [c for c in root["connections"] if c["source"]["id"] == parked["funnel"]], "the parked queue drains"
+    assert root["outputPorts"] == [] and root["inputPorts"] == [], "a root port is invalid once deployed"
 
 
 def test_failures_are_never_silently_dropped(snapshot):

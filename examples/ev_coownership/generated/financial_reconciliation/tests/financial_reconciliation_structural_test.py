@@ -19,26 +19,26 @@ PORTS = {
     'Nightly': {
         'group': 'ingress nightly',
         'direction': 'IN',
-        'transport': 'schedule',
-        'processor': 'org.apache.nifi.processors.standard.GenerateFlowFile',
-    },
-    'CostsLookup': {
-        'group': 'lookup costs_lookup',
-        'direction': 'LOOKUP',
         'transport': 'jdbc',
-        'processor': 'org.apache.nifi.processors.standard.ExecuteSQLRecord',
+        'processor': 'org.apache.nifi.processors.standard.QueryDatabaseTableRecord',
     },
     'PaymentsLookup': {
         'group': 'lookup payments_lookup',
         'direction': 'LOOKUP',
         'transport': 'jdbc',
-        'processor': 'org.apache.nifi.processors.standard.ExecuteSQLRecord',
+        'processor': 'org.apache.nifi.processors.standard.LookupRecord',
+    },
+    'RefundsLookup': {
+        'group': 'lookup refunds_lookup',
+        'direction': 'LOOKUP',
+        'transport': 'jdbc',
+        'processor': 'org.apache.nifi.processors.standard.LookupRecord',
     },
     'ReportOut': {
         'group': 'egress report_out',
         'direction': 'OUT',
         'transport': 'mongodb',
-        'processor': 'org.apache.nifi.processors.mongodb.PutMongo',
+        'processor': 'org.apache.nifi.processors.mongodb.PutMongoRecord',
     },
     'ReportArchive': {
         'group': 'egress report_archive',
@@ -56,32 +56,34 @@ PORTS = {
 # Back pressure each connection must carry: identifier -> [objects, size] (defaults or declared overrides).
 BACKPRESSURE = {
     '0179bb40-6faa-3600-909b-3b4053b494ea': [10000, '1 GB'],
-    '05f9255a-08c7-3de7-b862-e04ee63bb2b7': [10000, '1 GB'],
-    '10632920-0145-384c-9cb0-c0742973d128': [10000, '1 GB'],
     '1092d982-c87c-39aa-860f-5464941b3db2': [10000, '1 GB'],
-    '1904ea92-5d7f-3bf9-b6cd-bea69d5415a5': [10000, '1 GB'],
+    '19d931fb-9e6c-361f-a608-d4f3f9cae2ea': [10000, '1 GB'],
+    '1b33af17-ca8a-3865-a171-a540ddf73b84': [10000, '1 GB'],
+    '1e818111-9cdb-3048-a43e-8928b73dfb51': [10000, '1 GB'],
     '21438023-d5b8-3bcd-a94b-eaead4ed760d': [10000, '1 GB'],
     '2256fd05-3069-356f-8c9b-da4f8d5b28e1': [10000, '1 GB'],
-    '2d5b757b-9bac-3208-b78b-0c5b5328b5ca': [10000, '1 GB'],
+    '2f91658a-3635-321f-a239-c0fbd9eb3b2d': [10000, '1 GB'],
     '364f6d28-bf00-33a8-aa16-069d5a769ae4': [10000, '1 GB'],
+    '38874f1a-ad87-34f8-bff0-7875f7879bbd': [10000, '1 GB'],
     '40972d44-69d2-3359-9f14-f6dc187c700c': [10000, '1 GB'],
     '42188a55-bb1d-3f40-b352-914188e8dbb0': [10000, '1 GB'],
-    '47adbea9-8822-37db-a936-c128b426f18a': [10000, '1 GB'],
-    '4c9560b6-a5e0-3560-af5b-8b82de230eea': [10000, '1 GB'],
+    '45f0d466-5504-3468-a65c-7c8d2b6ba88c': [10000, '1 GB'],
     '4dadb4b7-e8c4-338c-a14c-a3c48fcb0118': [10000, '1 GB'],
-    '4f3bd446-7464-3c8f-8682-f3150a6bd6ab': [10000, '1 GB'],
-    '51925a86-e931-3638-90f7-9e66d15e9cb4': [10000, '1 GB'],
     '5195aaed-1bed-3a71-941a-13e60e23d4e8': [10000, '1 GB'],
+    '5b705d37-e824-3ca7-a222-42938b8cdc26': [10000, '1 GB'],
     '5baa8d60-63de-30d7-8535-ab69a921d082': [10000, '1 GB'],
     '60aeb5b5-7113-3e08-a904-0f2de6e67d9f': [10000, '1 GB'],
+    '647f1694-0a46-33b8-a2df-5f616b13710c': [10000, '1 GB'],
+    '64d20fad-8ff3-3822-be02-cb84fbbe9e37': [10000, '1 GB'],
     '6781f6f8-1dc3-3988-85ad-b4ed8a3cf119': [10000, '1 GB'],
+    '685ceb75-c7bf-38e8-aa11-c627b6d5cf7d': [10000, '1 GB'],
     '7e03e298-38cb-3c49-a759-41ef1a7f2215': [10000, '1 GB'],
     '884a8195-77d9-37b3-83c9-33483cdc8b02': [10000, '1 GB'],
-    '95d3a8ed-68dd-3161-905d-75a81ccaf038': [10000, '1 GB'],
+    '8f3b3690-8790-3c42-bd8b-d5344033f705': [10000, '1 GB'],
+    '8ff6dc90-aecc-3c85-92c3-8679e211795a': [10000, '1 GB'],
     '9a70cef4-8c76-33c8-b8b4-223b0f70a2b5': [10000, '1 GB'],
     '9ad9d1dc-7c7f-3259-bd85-63a532ac141c': [10000, '1 GB'],
-    '9d997ca7-b359-35ed-b548-452a9523d753': [10000, '1 GB'],
-    'aac031c5-6dd2-3f4c-9a33-f3651e2766dc': [10000, '1 GB'],
+    '9b6d3f7d-28bc-3ce1-bd51-e643f8daafb2': [10000, '1 GB'],
     'ab614165-bbde-38b4-a29f-76c4f4866421': [10000, '1 GB'],
     'ad7d2083-dd7b-3686-b348-c32dbdeb233e': [10000, '1 GB'],
     'af345e71-e177-3b48-a61d-d0f8af6d9346': [10000, '1 GB'],
@@ -90,18 +92,16 @@ BACKPRESSURE = {
     'bc5844f1-6c77-3c31-8ab9-99fa6bc77344': [10000, '1 GB'],
     'bcf26139-4838-3e4b-b347-eccd52fba26d': [10000, '1 GB'],
     'bf7d2fcf-2a46-324b-b789-acbca8e07fc8': [10000, '1 GB'],
+    'c2f8cf2c-480c-35b6-bd87-05ee38325c48': [10000, '1 GB'],
     'de0686e0-0973-3d5b-9a47-04eba2ab0b5c': [10000, '1 GB'],
     'df9c39e2-4413-3359-9bca-f55f986b1d45': [10000, '1 GB'],
     'e2fd6756-e301-3777-b7e4-3cc8d67332e6': [10000, '1 GB'],
     'e318444f-cb48-342a-9453-b9bc823bf757': [10000, '1 GB'],
     'e3b9cfb6-f5a6-30b5-871b-cfacf142a988': [10000, '1 GB'],
     'e649ae92-c215-339f-ae61-5a2924ac5905': [10000, '1 GB'],
-    'f128f79e-1136-31ff-b929-5043055b8752': [10000, '1 GB'],
-    'f8674937-d1c6-3865-8130-8527e17e18cc': [10000, '1 GB'],
     'f92cf6c2-fc62-3748-8c5c-7be5256f0ed3': [10000, '1 GB'],
     'f9c8ee37-332b-3973-89e7-3ab994be5ed7': [10000, '1 GB'],
     'fcc3defe-c702-3835-a3ae-ac3e4a014e71': [10000, '1 GB'],
-    'ff3753b0-cb18-3d36-ac5f-7d3c1ad272ea': [10000, '1 GB'],
 }
 
 
@@ -241,15 +241,28 @@ def test_every_connection_has_the_declared_backpressure(snapshot):
 def test_controller_service_manifest_covers_the_flow(snapshot, services):
     in_flow = {s["identifier"]: s for _, s in _components(snapshot, "controllerServices")}
     manifest = {s["identifier"]: s for s in services["controllerServices"]}
+    # The cluster's own services the flow uses instead of embedding them (NiFi binds them by name on import).
+    shared = {s["identifier"]: s for s in services["externalControllerServices"]}
+    in_snapshot = {k: v["name"] for k, v in snapshot["externalControllerServices"].items()}
+    assert {k: v["name"] for k, v in shared.items()} == in_snapshot, "manifest and flow share different services"
     for _, component in _components(snapshot, "processors", "controllerServices"):
         descriptors = component.get("propertyDescriptors") or {}
         for key, value in (component.get("properties") or {}).items():
-            if descriptors.get(key, {}).get("identifiesControllerService"):
+            if descriptors.get(key, {}).get("identifiesControllerService") and value not in shared:
                 assert value in manifest, f"{component['name']!r}.{key} uses service {value} missing from the manifest"
                 assert value in in_flow, f"{component['name']!r}.{key} uses service {value} missing from the flow"
     for identifier, entry in manifest.items():
         assert identifier in in_flow, f"manifest service {entry['key']!r} is not in the flow"
         assert entry["properties"] == in_flow[identifier]["properties"], f"manifest service {entry['key']!r} differs"
+
+
+def test_failed_flowfiles_are_parked_in_a_queue_that_leads_nowhere(snapshot, services):
+    root = snapshot["flowContents"]
+    parked = services["parkedFailures"]
+    (queue,) = [c for c in root["connections"] if c["identifier"] == parked["connection"]]
+    assert queue["name"] == "parked failures" and queue["destination"]["id"] == parked["funnel"]
+    assert not [c for c in root["connections"] if c["source"]["id"] == parked["funnel"]], "the parked queue drains"
+    assert root["outputPorts"] == [] and root["inputPorts"] == [], "a root port is invalid once deployed"
 
 
 def test_failures_are_never_silently_dropped(snapshot):

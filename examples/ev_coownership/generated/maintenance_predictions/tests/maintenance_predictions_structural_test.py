@@ -26,7 +26,7 @@ PORTS = {
         'group': 'egress predictions_out',
         'direction': 'OUT',
         'transport': 'mongodb',
-        'processor': 'org.apache.nifi.processors.mongodb.PutMongo',
+        'processor': 'org.apache.nifi.processors.mongodb.PutMongoRecord',
     },
     'DashboardOut': {
         'group': 'egress dashboard_out',
@@ -44,28 +44,28 @@ PORTS = {
 # Back pressure each connection must carry: identifier -> [objects, size] (defaults or declared overrides).
 BACKPRESSURE = {
     '056a0b79-d69e-30a8-a493-85beabd6f194': [10000, '1 GB'],
-    '095d2c2c-f8c8-38ac-9b68-d0fcc2945eff': [10000, '1 GB'],
+    '090304f5-dc68-36d6-8403-e4deb16e4a29': [10000, '1 GB'],
     '0de2f493-d54c-3c0c-ac3c-12d8f750b1ec': [500, '1 GB'],
-    '1b1d48ee-761a-3cca-aa59-1f8300d608fb': [10000, '1 GB'],
     '29e0e8bb-c8d9-3e1d-b17c-2c82e1fffe35': [10000, '1 GB'],
     '44c4d798-7e82-32f1-b6be-7b5e5e925740': [10000, '1 GB'],
-    '486ab931-20b4-3231-9047-240d47273e94': [10000, '1 GB'],
     '4bbb6471-e70c-301e-bc1b-d7eebaa2dacf': [10000, '1 GB'],
     '4de4da6f-fb11-3a46-ad0d-16a6db9b4c30': [10000, '1 GB'],
-    '4fcf1a22-b2ed-340d-b408-de89775273ce': [10000, '1 GB'],
     '5a43371e-ea26-3f14-994f-a75995fc57e0': [500, '1 GB'],
     '5e8dbd76-fdc3-3aca-83d0-c01e8972a3c1': [10000, '1 GB'],
+    '6a11d645-d528-316a-972b-101afb988c41': [10000, '1 GB'],
+    '6bea94d8-7f6b-31da-9f64-65953c3de818': [10000, '1 GB'],
     '7021c415-7e3d-3fe3-bd44-5bb5ce45b027': [10000, '1 GB'],
     '720074ee-af60-3d02-8884-a3afb257d3e1': [10000, '1 GB'],
     '8777d09c-33d9-32fd-a47f-177bed1449ef': [10000, '1 GB'],
+    '898c7b28-9733-3393-9fd7-044d93d8b557': [10000, '1 GB'],
     '8fe5430f-df27-3f79-aec9-52afe2ac988d': [10000, '1 GB'],
     '9353be2b-aace-3c63-b20a-bb5232c5b044': [10000, '1 GB'],
     '93a8c6af-c53d-381b-a7d3-05ed412d021c': [500, '1 GB'],
+    'a01e66c6-1324-349a-b67e-4a3cc4dd211a': [10000, '1 GB'],
     'b4279943-de4c-33b0-9f8a-9dc973ce28b1': [10000, '1 GB'],
     'b691f628-f587-35e9-8b55-0a3aecac5267': [10000, '1 GB'],
     'c1c198f5-194d-3d47-85a1-f717da62c2bc': [10000, '1 GB'],
     'daa166b5-630d-3cc4-a6a0-d28071b6920d': [10000, '1 GB'],
-    'de66c1b7-8819-3dd1-9722-8d2281a74126': [10000, '1 GB'],
     'e17a8ea7-30cd-396c-8d90-03b35566249f': [10000, '1 GB'],
     'e88b88a3-d1d1-3b9e-ac63-cb1132bfe349': [10000, '1 GB'],
     'ee9fc37e-c79b-3780-ad79-ce13f17a815d': [500, '1 GB'],
@@ -210,15 +210,28 @@ def test_every_connection_has_the_declared_backpressure(snapshot):
 def test_controller_service_manifest_covers_the_flow(snapshot, services):
     in_flow = {s["identifier"]: s for _, s in _components(snapshot, "controllerServices")}
     manifest = {s["identifier"]: s for s in services["controllerServices"]}
+    # The cluster's own services the flow uses instead of embedding them (NiFi binds them by name on import).
+    shared = {s["identifier"]: s for s in services["externalControllerServices"]}
+    in_snapshot = {k: v["name"] for k, v in snapshot["externalControllerServices"].items()}
+    assert {k: v["name"] for k, v in shared.items()} == in_snapshot, "manifest and flow share different services"
     for _, component in _components(snapshot, "processors", "controllerServices"):
         descriptors = component.get("propertyDescriptors") or {}
         for key, value in (component.get("properties") or {}).items():
-            if descriptors.get(key, {}).get("identifiesControllerService"):
+            if descriptors.get(key, {}).get("identifiesControllerService") and value not in shared:
                 assert value in manifest, f"{component['name']!r}.{key} uses service {value} missing from the manifest"
                 assert value in in_flow, f"{component['name']!r}.{key} uses service {value} missing from the flow"
     for identifier, entry in manifest.items():
         assert identifier in in_flow, f"manifest service {entry['key']!r} is not in the flow"
         assert entry["properties"] == in_flow[identifier]["properties"], f"manifest service {entry['key']!r} differs"
+
+
+def test_failed_flowfiles_are_parked_in_a_queue_that_leads_nowhere(snapshot, services):
+    root = snapshot["flowContents"]
+    parked = services["parkedFailures"]
+    (queue,) = [c for c in root["connections"] if c["identifier"] == parked["connection"]]
+    assert queue["name"] == "parked failures" and queue["destination"]["id"] == parked["funnel"]
+    assert not [c for c in root["connections"] if c["source"]["id"] == parked["funnel"]], "the parked queue drains"
+    assert root["outputPorts"] == [] and root["inputPorts"] == [], "a root port is invalid once deployed"
 
 
 def test_failures_are_never_silently_dropped(snapshot):

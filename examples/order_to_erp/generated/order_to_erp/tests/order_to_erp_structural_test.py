@@ -37,28 +37,29 @@ PORTS = {
 }
 # Back pressure each connection must carry: identifier -> [objects, size] (defaults or declared overrides).
 BACKPRESSURE = {
+    '018f3177-1e8f-34b6-8d2a-d37a999d7624': [10000, '1 GB'],
     '07625212-335d-39b3-8fe6-2024f2c1d4bb': [10000, '1 GB'],
+    '10d7dfce-bfc2-3673-9860-c582fb417ac9': [10000, '1 GB'],
+    '12ba3aeb-7da6-3cb5-bb78-ae7d1d6160b0': [10000, '1 GB'],
     '15323241-baf6-3370-9936-b46ede96760e': [10000, '1 GB'],
     '19742c05-7588-3036-b56b-9dba6dd191dd': [10000, '1 GB'],
     '24292d86-84ad-3178-bb59-9e2040835bee': [10000, '1 GB'],
-    '3532a847-1aaa-3b14-b4b5-6bfc6008077c': [10000, '1 GB'],
     '3fb806e9-9363-38b5-a7ae-ad655c6693ef': [10000, '1 GB'],
     '40fc4b29-716c-35f1-8e70-dbe8cb3ef211': [10000, '1 GB'],
     '49bfdf08-9026-3d2b-a742-6c36798edbf1': [10000, '1 GB'],
+    '4a73139a-f070-36d6-bb6b-5a0e7363629f': [10000, '1 GB'],
     '4da33233-dec8-3c7b-b5ad-648b62812cb2': [10000, '1 GB'],
-    '5cffd17d-70f7-3fd8-aa4f-366eeaa08046': [10000, '1 GB'],
-    '6ccd5e3f-e221-3dcc-bb2b-f2e650ed99f5': [10000, '1 GB'],
     '79ffad0b-e623-3645-adc8-1ba7a3fbcdd9': [10000, '1 GB'],
     '85bc3388-2402-3649-979d-88ea7c081a21': [10000, '1 GB'],
-    '9a78693f-de84-32a4-bef7-dfab338700d8': [10000, '1 GB'],
+    '9c91e602-cfd8-3fd2-99bf-65e42d5feb98': [10000, '1 GB'],
     '9cc90a0c-f402-396a-b5e1-4b2e1f79d805': [10000, '1 GB'],
+    'a088c53a-190b-3bd3-a253-f25e31999bb3': [10000, '1 GB'],
     'aee47078-5c09-32e2-bce2-9091360d7eec': [10000, '1 GB'],
-    'bb1f699d-4d8e-3366-b557-03676452349d': [10000, '1 GB'],
+    'b0489aef-d339-3f64-a482-4a581de90f7d': [10000, '1 GB'],
     'c385a212-8a59-3e7a-bb95-19fd46ffbf33': [10000, '1 GB'],
     'c57ea764-7596-3542-870c-90f72182ee91': [10000, '1 GB'],
     'd38242a2-9891-37a8-aa8d-d7e5fc46d374': [10000, '1 GB'],
     'dacd4ec7-0fee-3bc2-973b-ca70bc790e3c': [10000, '1 GB'],
-    'e3ab1a8e-f6a6-30c5-830a-b035d497383e': [10000, '1 GB'],
     'f0a1a86f-9eca-3825-a3ce-e0d500a8e531': [10000, '1 GB'],
 }
 
@@ -199,15 +200,28 @@ def test_every_connection_has_the_declared_backpressure(snapshot):
 def test_controller_service_manifest_covers_the_flow(snapshot, services):
     in_flow = {s["identifier"]: s for _, s in _components(snapshot, "controllerServices")}
     manifest = {s["identifier"]: s for s in services["controllerServices"]}
+    # The cluster's own services the flow uses instead of embedding them (NiFi binds them by name on import).
+    shared = {s["identifier"]: s for s in services["externalControllerServices"]}
+    in_snapshot = {k: v["name"] for k, v in snapshot["externalControllerServices"].items()}
+    assert {k: v["name"] for k, v in shared.items()} == in_snapshot, "manifest and flow share different services"
     for _, component in _components(snapshot, "processors", "controllerServices"):
         descriptors = component.get("propertyDescriptors") or {}
         for key, value in (component.get("properties") or {}).items():
-            if descriptors.get(key, {}).get("identifiesControllerService"):
+            if descriptors.get(key, {}).get("identifiesControllerService") and value not in shared:
                 assert value in manifest, f"{component['name']!r}.{key} uses service {value} missing from the manifest"
                 assert value in in_flow, f"{component['name']!r}.{key} uses service {value} missing from the flow"
     for identifier, entry in manifest.items():
         assert identifier in in_flow, f"manifest service {entry['key']!r} is not in the flow"
         assert entry["properties"] == in_flow[identifier]["properties"], f"manifest service {entry['key']!r} differs"
+
+
+def test_failed_flowfiles_are_parked_in_a_queue_that_leads_nowhere(snapshot, services):
+    root = snapshot["flowContents"]
+    parked = services["parkedFailures"]
+    (queue,) = [c for c in root["connections"] if c["identifier"] == parked["connection"]]
+    assert queue["name"] == "parked failures" and queue["destination"]["id"] == parked["funnel"]
+    assert not [c for c in root["connections"] if c["source"]["id"] == parked["funnel"]], "the parked queue drains"
+    assert root["outputPorts"] == [] and root["inputPorts"] == [], "a root port is invalid once deployed"
 
 
 def test_failures_are_never_silently_dropped(snapshot):

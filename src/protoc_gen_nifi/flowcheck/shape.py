@@ -1,56 +1,33 @@
-"""Check NiFi flow JSON (registry snapshot or flow definition) against NiFi's model and import rules.
+"""Shape: a flow document against NiFi's own API model (nipyapi's models) and NiFi's import rules.
 
-Used by the test suite on every generated ``flow.snapshot.json`` / ``flow-definition.json`` and by
-``protoc-gen-nifi check [--generated] [--catalog=VERSION|FILE] FILE...``.
-
-Two layers:
-
-* **Structure**, against NiFi's own OpenAPI model as generated into nipyapi: the Registry's
-  ``VersionedFlowSnapshot`` (``nipyapi.registry.models``) for snapshots, NiFi's
-  ``RegisteredFlowSnapshot`` (``nipyapi.nifi.models``) for flow definitions, walked recursively by
-  each model's ``swagger_types`` / ``attribute_map``. Unknown keys (NiFi and the Registry silently
-  drop them), wrong JSON types, and values rejected by the models' enum-validating setters are
-  problems. A few enums NiFi enforces but the OpenAPI model leaves as plain strings are checked from a
-  small table (``_EXTRA_ENUMS``, from NiFi's Java enums as listed in FORMAT.md section 3).
-* **Semantics**, NiFi's import rules: unique identifiers, ``groupIdentifier`` scoping,
-  ``componentType``, connection endpoints, relationships, bundles, controller-service scope,
-  parameter-context binding (no inheritance from parent groups), sensitive-property rules.
-
-``generated=True`` adds the rules protoc-gen-nifi demands of its own output (explicit backpressure,
-no secrets, no ``instanceIdentifier``, failure relationships never auto-terminated, descriptors for
-every property set, a complete envelope).
-
-nipyapi is an optional dependency (``pip install protoc-gen-nifi[check]``); it is imported lazily.
+Structure is checked against the Registry's ``VersionedFlowSnapshot`` (``nipyapi.registry.models``) for
+snapshots and NiFi's ``RegisteredFlowSnapshot`` (``nipyapi.nifi.models``) for flow definitions, walked
+recursively by each model's ``swagger_types`` / ``attribute_map``: unknown keys (NiFi and the Registry
+silently drop them), wrong JSON types and values the models' enum-validating setters reject. A few enums
+NiFi enforces but the OpenAPI model leaves as plain strings come from a small table (``_EXTRA_ENUMS``, from
+NiFi's Java enums as listed in FORMAT.md section 3). Import rules: unique identifiers, ``groupIdentifier``
+scoping, ``componentType``, connection endpoints, bundles, controller-service scope, parameter-context
+binding (no inheritance from parent groups), sensitive-property rules.
 """
 from __future__ import annotations
 
 import contextlib
-import json
 import re
-import sys
-from collections.abc import Iterable
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-__all__ = ["Problem", "check_document", "check_file", "load_catalog", "main"]
-
-
-@dataclass(frozen=True, order=True)
-class Problem:
-    """One finding. ``path`` is a JSONPath-like location, e.g.
-    ``$.flowContents.processGroups[0](ingress orders_in).connections[2]``; list elements that have a
-    non-empty ``name`` carry it in parentheses, map entries are written ``["key"]``."""
-
-    path: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.message}"
-
-
-# --------------------------------------------------------------------------------------------------
-# tables
+from .common import (
+    PARAM_NAME_RE,
+    Problem,
+    as_list,
+    dicts,
+    exact_single_reference,
+    jtype,
+    key_path,
+    label,
+    load_catalog,
+    parameter_references,
+    simple_key,
+)
 
 #: Enums NiFi enforces on import that the OpenAPI model (and so nipyapi's setters) leaves as plain
 #: strings. Values: FORMAT.md section 3 (FlowFileConcurrency, FlowFileOutboundPolicy,
@@ -68,19 +45,6 @@ _EXTRA_ENUMS: dict[tuple[str, str], tuple[str, ...]] = {
         "DO_NOT_COMPRESS", "COMPRESS_ATTRIBUTES_ONLY", "COMPRESS_ATTRIBUTES_AND_CONTENT"),
 }
 
-#: Relationships of the processors protoc-gen-nifi emits (FORMAT.md section 9). Used only in generated
-#: mode; processors not listed here are not relationship-checked (their relationships are not in the
-#: JSON). Names are case-sensitive, as in NiFi.
-RELATIONSHIPS: dict[str, tuple[str, ...]] = {
-    "org.apache.nifi.kafka.processors.ConsumeKafka": ("success", "parse failure"),
-    "org.apache.nifi.kafka.processors.PublishKafka": ("success", "failure"),
-    "org.apache.nifi.processors.standard.InvokeHTTP": ("Original", "Response", "Retry", "No Retry", "Failure"),
-    "org.apache.nifi.processors.attributes.UpdateAttribute": ("success",),
-    "org.apache.nifi.processors.script.ExecuteScript": ("success", "failure"),
-}
-
-_FAILUREISH = re.compile(r"failure|retry", re.IGNORECASE)  # covers "no retry" too
-PARAM_NAME_RE = re.compile(r"^[A-Za-z0-9 ._\-]+$")
 _ZERO_SIZE = re.compile(r"^\s*0+(\.0*)?\s*[A-Za-z]*\s*$")
 
 # componentType expected for each list of a process group, and the "connectable" kinds
@@ -100,73 +64,6 @@ _CONNECTABLE = {"PROCESSOR", "INPUT_PORT", "OUTPUT_PORT", "FUNNEL"}
 _PARAM_FIELDS = ("schedulingPeriod", "penaltyDuration", "yieldDuration")
 _ENVELOPE = ("flowContents", "externalControllerServices", "parameterContexts", "parameterProviders",
              "flowEncodingVersion", "latest")
-
-
-# --------------------------------------------------------------------------------------------------
-# helpers
-
-def _label(i: int, item: Any) -> str:
-    name = item.get("name") if isinstance(item, dict) else None
-    return f"[{i}]({name})" if isinstance(name, str) and name else f"[{i}]"
-
-
-def _key(k: Any) -> str:
-    return f"[{json.dumps(k, ensure_ascii=False)}]"
-
-
-def _list(value: Any) -> list:
-    return value if isinstance(value, list) else []
-
-
-def _dicts(value: Any) -> Iterable[tuple[int, dict]]:
-    for i, item in enumerate(_list(value)):
-        if isinstance(item, dict):
-            yield i, item
-
-
-def parameter_references(value: str) -> list[str]:
-    """Names referenced as ``#{name}`` / ``#{'name'}`` in ``value``; ``##{`` escapes (NiFi's
-    ExpressionLanguageAgnosticParameterParser: an even run of ``#`` before ``{`` is literal)."""
-    refs = []
-    i = 0
-    while True:
-        j = value.find("#{", i)
-        if j < 0:
-            return refs
-        run = 0
-        while j - run >= 0 and value[j - run] == "#":
-            run += 1
-        end = value.find("}", j + 2)
-        if run % 2 == 0 or end < 0:  # escaped, or unterminated: literal text
-            i = j + 2
-            continue
-        name = value[j + 2:end]
-        if len(name) >= 2 and name[0] == name[-1] == "'":
-            name = name[1:-1]
-        refs.append(name)
-        i = end + 1
-
-
-def _exact_single_reference(value: str) -> str | None:
-    m = re.fullmatch(r"#\{(?:'([^']*)'|([^}']*))\}", value)
-    return None if m is None else (m.group(1) if m.group(1) is not None else m.group(2))
-
-
-class _DupDict(dict):
-    """A dict produced by check_file's JSON parser that remembers keys given more than once."""
-
-    duplicates: list[str]
-
-
-def _pairs_hook(pairs):
-    d = _DupDict()
-    dups = []
-    for k, v in pairs:
-        if k in d:
-            dups.append(k)
-        d[k] = v
-    d.duplicates = dups
-    return d
 
 
 def _nipyapi():
@@ -196,45 +93,7 @@ def _validation_on(configs):
             c.client_side_validation = s
 
 
-# --------------------------------------------------------------------------------------------------
-# catalog
-
-def load_catalog(source: str | Path | dict | list) -> dict[str, dict[str, dict]]:
-    """Normalise a component property catalog to ``{type: {name: {displayName, sensitive,
-    controllerService}}}``. ``source`` is a NiFi version with packaged definitions
-    (``data/nifi/<version>.json``, see nifi_definitions.py), a path, or already-loaded JSON in either
-    the packaged form (``{"components": {type: {"properties": {...}}}}``) or the raw
-    ``component-properties-*.json`` list form."""
-    if isinstance(source, (str, Path)):
-        packaged = Path(__file__).with_name("data") / "nifi" / f"{source}.json"
-        path = packaged if packaged.is_file() else Path(source)
-        with open(path, encoding="utf-8") as fh:
-            source = json.load(fh)
-    out: dict[str, dict[str, dict]] = {}
-    if isinstance(source, dict) and "components" in source:
-        for typ, comp in source["components"].items():
-            # the packaged files leave out a display name equal to the key and false flags
-            out[typ] = {n: {"displayName": p.get("displayName", n), "sensitive": bool(p.get("sensitive")),
-                            "controllerService": p.get("identifiesControllerService", p.get("controllerService"))}
-                        for n, p in comp.get("properties", {}).items()}
-    elif isinstance(source, list):
-        for comp in source:
-            props = out.setdefault(comp["type"], {})
-            for p in comp.get("properties", []):
-                props[p["name"]] = {"displayName": p.get("displayName") or p["name"],
-                                    "sensitive": bool(p.get("sensitive")),
-                                    "controllerService": p.get("controllerService")}
-    elif isinstance(source, dict):
-        out = {t: dict(v) for t, v in source.items()}  # already normalised
-    else:
-        raise TypeError(f"unsupported catalog: {type(source).__name__}")
-    return out
-
-
-# --------------------------------------------------------------------------------------------------
-# the checker
-
-class _Checker:
+class ShapeChecker:
     def __init__(self, kind: str, generated: bool, catalog: dict | None):
         self.kind = kind
         self.generated = generated
@@ -254,23 +113,23 @@ class _Checker:
         """Check ``value`` against a swagger type string; True when the JSON type fits."""
         if typ.startswith("list["):
             if not isinstance(value, list):
-                self.err(path, f"expected a list, got {_jtype(value)}")
+                self.err(path, f"expected a list, got {jtype(value)}")
                 return False
             for i, item in enumerate(value):
                 if item is None:
-                    self.err(f"{path}{_label(i, item)}", "null list element")
+                    self.err(f"{path}{label(i, item)}", "null list element")
                 else:
-                    self.typed(item, typ[5:-1], f"{path}{_label(i, item)}")
+                    self.typed(item, typ[5:-1], f"{path}{label(i, item)}")
             return True
         if typ.startswith("dict("):
             inner = typ[typ.index(",") + 1:-1].strip()
             if not isinstance(value, dict):
-                self.err(path, f"expected an object, got {_jtype(value)}")
+                self.err(path, f"expected an object, got {jtype(value)}")
                 return False
             self._dups(value, path)
             for k, v in value.items():
                 if v is not None:  # 2.x downloads write unset properties as null
-                    self.typed(v, inner, f"{path}{_key(k)}")
+                    self.typed(v, inner, f"{path}{key_path(k)}")
             return True
         if typ == "str" and not self.generated and isinstance(value, (int, float)) \
                 and not isinstance(value, bool):
@@ -288,7 +147,7 @@ class _Checker:
             if not ok(value):
                 want = {"str": "a string", "int": "an integer", "bool": "a boolean",
                         "float": "a number"}[typ]
-                self.err(path, f"expected {want}, got {_jtype(value)}")
+                self.err(path, f"expected {want}, got {jtype(value)}")
                 return False
             return True
         self.model(value, typ, path)
@@ -299,7 +158,7 @@ class _Checker:
         if cls is None:  # pragma: no cover - a type the installed nipyapi does not have
             return
         if not isinstance(value, dict):
-            self.err(path, f"expected a {clsname} object, got {_jtype(value)}")
+            self.err(path, f"expected a {clsname} object, got {jtype(value)}")
             return
         self._dups(value, path)
         by_json = {j: a for a, j in cls.attribute_map.items()}
@@ -307,7 +166,7 @@ class _Checker:
         for k, v in value.items():
             attr = by_json.get(k)
             if attr is None:
-                self.err(f"{path}.{k}" if _simple(k) else f"{path}{_key(k)}",
+                self.err(f"{path}.{k}" if simple_key(k) else f"{path}{key_path(k)}",
                          f"unknown key '{k}' for {clsname} (NiFi silently ignores it)")
                 continue
             if v is None:
@@ -344,7 +203,7 @@ class _Checker:
     def run(self, doc: Any) -> None:
         top = "VersionedFlowSnapshot" if self.kind == "snapshot" else "RegisteredFlowSnapshot"
         if not isinstance(doc, dict):
-            self.err("$", f"expected a JSON object ({top}), got {_jtype(doc)}")
+            self.err("$", f"expected a JSON object ({top}), got {jtype(doc)}")
             return
         self.model(doc, top, "$")
         if self.generated:
@@ -359,7 +218,7 @@ class _Checker:
             for k, v in ext.items():
                 self.external.add(k)
                 if isinstance(v, dict) and v.get("identifier") not in (None, k):
-                    self.err(f"$.externalControllerServices{_key(k)}",
+                    self.err(f"$.externalControllerServices{key_path(k)}",
                              f"identifier {v.get('identifier')} differs from its key")
         contexts = doc.get("parameterContexts")
         self.contexts = contexts if isinstance(contexts, dict) else {}
@@ -384,31 +243,31 @@ class _Checker:
     def no_instance_identifiers(self, node: Any, path: str) -> None:
         if isinstance(node, dict):
             for k, v in node.items():
-                p = f"{path}.{k}" if _simple(k) else f"{path}{_key(k)}"
+                p = f"{path}.{k}" if simple_key(k) else f"{path}{key_path(k)}"
                 if k == "instanceIdentifier":
                     self.err(path, "instanceIdentifier must be omitted (NiFi mints instance ids on import)")
                 if k in ("properties", "parameterContexts", "style"):
                     # maps keyed by user names; descend into values only
                     if isinstance(v, dict):
                         for kk, vv in v.items():
-                            self.no_instance_identifiers(vv, f"{p}{_key(kk)}")
+                            self.no_instance_identifiers(vv, f"{p}{key_path(kk)}")
                     continue
                 self.no_instance_identifiers(v, p)
         elif isinstance(node, list):
             for i, item in enumerate(node):
-                self.no_instance_identifiers(item, f"{path}{_label(i, item)}")
+                self.no_instance_identifiers(item, f"{path}{label(i, item)}")
 
     def check_contexts(self, doc: dict) -> None:
         providers = doc.get("parameterProviders")
         providers = providers if isinstance(providers, dict) else {}
         for name, ctx in self.contexts.items():
-            p = f"$.parameterContexts{_key(name)}"
+            p = f"$.parameterContexts{key_path(name)}"
             if not isinstance(ctx, dict):
                 continue
             if ctx.get("name") != name:
                 self.err(p, f"map key '{name}' differs from the context's name '{ctx.get('name')}' "
                             "(NiFi looks contexts up by name)")
-            for inh in _list(ctx.get("inheritedParameterContexts")):
+            for inh in as_list(ctx.get("inheritedParameterContexts")):
                 if inh not in self.contexts:
                     self.err(f"{p}.inheritedParameterContexts",
                              f"inherits context '{inh}' that is not in parameterContexts")
@@ -418,8 +277,8 @@ class _Checker:
             if self._cycle(name):
                 self.err(p, "inheritedParameterContexts form a cycle")
             seen: set = set()
-            for i, prm in _dicts(ctx.get("parameters")):
-                pp = f"{p}.parameters{_label(i, prm)}"
+            for i, prm in dicts(ctx.get("parameters")):
+                pp = f"{p}.parameters{label(i, prm)}"
                 n = prm.get("name")
                 if not isinstance(n, str) or not PARAM_NAME_RE.match(n):
                     self.err(pp, f"parameter name {n!r} does not match [A-Za-z0-9 ._-]+")
@@ -434,7 +293,7 @@ class _Checker:
         while stack:
             name = stack.pop()
             ctx = self.contexts.get(name)
-            for inh in _list(ctx.get("inheritedParameterContexts")) if isinstance(ctx, dict) else ():
+            for inh in as_list(ctx.get("inheritedParameterContexts")) if isinstance(ctx, dict) else ():
                 if inh == start:
                     return True
                 if inh not in seen:
@@ -453,10 +312,10 @@ class _Checker:
                 continue
             seen.add(n)
             order.append(n)
-            stack[0:0] = [x for x in _list(self.contexts[n].get("inheritedParameterContexts"))
+            stack[0:0] = [x for x in as_list(self.contexts[n].get("inheritedParameterContexts"))
                           if isinstance(x, str)]
         for n in order:
-            for _, prm in _dicts(self.contexts[n].get("parameters")):
+            for _, prm in dicts(self.contexts[n].get("parameters")):
                 if isinstance(prm.get("name"), str):
                     params.setdefault(prm["name"], prm)
         return params
@@ -480,7 +339,7 @@ class _Checker:
                 ctx_problem = True
 
         scope = dict(services_in_scope)
-        for _, cs in _dicts(pg.get("controllerServices")):
+        for _, cs in dicts(pg.get("controllerServices")):
             if isinstance(cs.get("identifier"), str):
                 scope[cs["identifier"]] = cs
 
@@ -489,8 +348,8 @@ class _Checker:
         for key, kind in _PG_LISTS:
             if key in ("connections", "processGroups"):
                 continue
-            for i, c in _dicts(pg.get(key)):
-                p = f"{path}.{key}{_label(i, c)}"
+            for i, c in dicts(pg.get(key)):
+                p = f"{path}.{key}{label(i, c)}"
                 self.register(c.get("identifier"), p)
                 self._component_type(c, kind, p)
                 if c.get("groupIdentifier") != pid:
@@ -503,8 +362,8 @@ class _Checker:
                     self.extension(c, p, kind, scope, params, ctx_name, ctx_problem)
                 if kind == "REMOTE_PROCESS_GROUP":
                     for pkey, pkind in (("inputPorts", "REMOTE_INPUT_PORT"), ("outputPorts", "REMOTE_OUTPUT_PORT")):
-                        for j, port in _dicts(c.get(pkey)):
-                            pp = f"{p}.{pkey}{_label(j, port)}"
+                        for j, port in dicts(c.get(pkey)):
+                            pp = f"{p}.{pkey}{label(j, port)}"
                             self.register(port.get("identifier"), pp)
                             self._component_type(port, pkind, pp)
                             if port.get("remoteGroupId") not in (None, c.get("identifier")):
@@ -514,28 +373,22 @@ class _Checker:
                                 rpg_ports[port["identifier"]] = (pkind, c.get("identifier"))
 
         child_ports: dict[str, tuple[str, Any]] = {}
-        for _, child in _dicts(pg.get("processGroups")):
+        for _, child in dicts(pg.get("processGroups")):
             for key, kind in (("inputPorts", "INPUT_PORT"), ("outputPorts", "OUTPUT_PORT")):
-                for _, port in _dicts(child.get(key)):
+                for _, port in dicts(child.get(key)):
                     if isinstance(port.get("identifier"), str):
                         child_ports[port["identifier"]] = (kind, child.get("identifier"))
 
-        connected: dict[str, set] = {}  # processor id -> relationships used by connections
-        for i, conn in _dicts(pg.get("connections")):
-            p = f"{path}.connections{_label(i, conn)}"
+        for i, conn in dicts(pg.get("connections")):
+            p = f"{path}.connections{label(i, conn)}"
             self.register(conn.get("identifier"), p)
             self._component_type(conn, "CONNECTION", p)
             if conn.get("groupIdentifier") != pid:
                 self.err(p, f"groupIdentifier {conn.get('groupIdentifier')} is not the containing group {pid}")
-            self.connection(conn, p, pid, members, child_ports, rpg_ports, connected)
+            self.connection(conn, p, pid, members, child_ports, rpg_ports)
 
-        if self.generated:
-            for i, proc in _dicts(pg.get("processors")):
-                self.relationships(proc, f"{path}.processors{_label(i, proc)}",
-                                   connected.get(proc.get("identifier"), set()))
-
-        for i, child in _dicts(pg.get("processGroups")):
-            self.group(child, f"{path}.processGroups{_label(i, child)}", pid, scope)
+        for i, child in dicts(pg.get("processGroups")):
+            self.group(child, f"{path}.processGroups{label(i, child)}", pid, scope)
 
     def _component_type(self, c: dict, kind: str, path: str) -> None:
         ct = c.get("componentType")
@@ -545,7 +398,7 @@ class _Checker:
         elif ct != kind:
             self.err(f"{path}.componentType", f"{ct} in a list of {kind}")
 
-    def connection(self, conn, p, pid, members, child_ports, rpg_ports, connected) -> None:
+    def connection(self, conn, p, pid, members, child_ports, rpg_ports) -> None:
         for end in ("source", "destination"):
             e = conn.get(end)
             if not isinstance(e, dict):
@@ -579,13 +432,12 @@ class _Checker:
         src = conn.get("source") if isinstance(conn.get("source"), dict) else {}
         rels = conn.get("selectedRelationships")
         if src.get("type") == "PROCESSOR":
-            names = [r for r in _list(rels) if isinstance(r, str) and r]
+            names = [r for r in as_list(rels) if isinstance(r, str) and r]
             if not names:
                 self.err(f"{p}.selectedRelationships",
                          "a connection from a processor needs at least one relationship")
-            if any(r == "" for r in _list(rels)):
+            if any(r == "" for r in as_list(rels)):
                 self.err(f"{p}.selectedRelationships", "empty relationship name from a processor")
-            connected.setdefault(src.get("id"), set()).update(names)
         if self.generated:
             bpo = conn.get("backPressureObjectThreshold")
             if bpo is None:
@@ -619,7 +471,7 @@ class _Checker:
         for name, d in descs.items() if self.generated else ():
             # NiFi ignores a descriptor's name (a real 2.x fixture has a stale one); ours must agree
             if isinstance(d, dict) and d.get("name") not in (None, name):
-                self.err(f"{p}.propertyDescriptors{_key(name)}",
+                self.err(f"{p}.propertyDescriptors{key_path(name)}",
                          f"descriptor name '{d.get('name')}' differs from its key")
 
         if known:
@@ -627,13 +479,13 @@ class _Checker:
                           if v.get("displayName") and v.get("displayName") != n}
             for key in props:
                 if key not in known and key in by_display:
-                    self.err(f"{p}.properties{_key(key)}",
+                    self.err(f"{p}.properties{key_path(key)}",
                              f"display name used as property key; NiFi's key is '{by_display[key]}'")
 
         for key, value in props.items():
             if value is None or not isinstance(value, str):
                 continue
-            pp = f"{p}.properties{_key(key)}"
+            pp = f"{p}.properties{key_path(key)}"
             d = descs.get(key) if isinstance(descs.get(key), dict) else {}
             cat = known.get(key, {}) if known else {}
             # True / False when the descriptor or the catalog says so, None when nothing does
@@ -645,7 +497,7 @@ class _Checker:
                 self.err(pp, "property set without a propertyDescriptors entry")
             self.references(refs, pp, params, ctx_name, ctx_problem)
             if sensitive:
-                single = _exact_single_reference(value)
+                single = exact_single_reference(value)
                 if refs or self.generated:
                     if single is None:
                         self.err(pp, "sensitive property must be exactly one #{parameter} reference"
@@ -675,139 +527,3 @@ class _Checker:
                                "(contexts are not inherited from parent groups)")
             elif r not in params:
                 self.err(path, f"references undefined parameter #{{{r}}} (context '{ctx_name}')")
-
-    def relationships(self, proc: dict, p: str, connected: set) -> None:
-        rels = RELATIONSHIPS.get(proc.get("type"))
-        if rels is None:
-            return
-        auto = [r for r in _list(proc.get("autoTerminatedRelationships")) if isinstance(r, str)]
-        short = proc.get("type").rsplit(".", 1)[-1]
-        for r in sorted(set(auto) | connected):
-            if r not in rels:
-                self.err(p, f"'{r}' is not a relationship of {short} (names are case-sensitive: {list(rels)})")
-        for r in rels:
-            if r in auto and _FAILUREISH.search(r):
-                self.err(f"{p}.autoTerminatedRelationships",
-                         f"failure relationship '{r}' is auto-terminated; route it somewhere visible")
-            if r not in auto and r not in connected:
-                self.err(p, f"relationship '{r}' is neither connected nor auto-terminated (processor is invalid)")
-
-
-def _simple(k: Any) -> bool:
-    return isinstance(k, str) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", k) is not None
-
-
-def _jtype(v: Any) -> str:
-    if v is None:
-        return "null"
-    if isinstance(v, bool):
-        return "boolean"
-    if isinstance(v, (int, float)):
-        return "number"
-    if isinstance(v, str):
-        return "string"
-    if isinstance(v, list):
-        return "list"
-    if isinstance(v, dict):
-        return "object"
-    return type(v).__name__
-
-
-# --------------------------------------------------------------------------------------------------
-# API
-
-def check_document(doc: dict, *, kind: str | None = None, generated: bool = False,
-                   catalog: dict | list | str | None = None) -> list[Problem]:
-    """Check one parsed flow document; returns the problems sorted (empty when clean).
-
-    ``kind``: ``"snapshot"`` (NiFi Registry ``VersionedFlowSnapshot``), ``"definition"`` (NiFi
-    ``RegisteredFlowSnapshot``), or None to detect (``snapshotMetadata`` present means snapshot).
-    ``generated``: also apply protoc-gen-nifi's rules for its own output.
-    ``catalog``: optional component property catalog (see :func:`load_catalog`): flags display names
-    used as keys, and supplies sensitivity / controller-service flags missing from descriptors.
-    """
-    if kind is None:
-        kind = "snapshot" if isinstance(doc, dict) and "snapshotMetadata" in doc else "definition"
-    if kind not in ("snapshot", "definition"):
-        raise ValueError(f"kind must be 'snapshot', 'definition' or None, not {kind!r}")
-    checker = _Checker(kind, generated, catalog)
-    checker.run(doc)
-    return sorted(checker.problems)
-
-
-def check_file(path: str | Path, *, kind: str | None = None, generated: bool = False,
-               catalog: dict | list | str | None = None) -> list[Problem]:
-    """Read a JSON file and check it. Unreadable files and JSON syntax errors are returned as a
-    Problem whose path is ``file`` or ``file:line:col``."""
-    try:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read()
-    except (OSError, UnicodeDecodeError) as e:
-        return [Problem(str(path), f"cannot read: {e}")]
-    try:
-        doc = json.loads(text, object_pairs_hook=_pairs_hook)
-    except json.JSONDecodeError as e:
-        return [Problem(f"{path}:{e.lineno}:{e.colno}", f"invalid JSON: {e.msg}")]
-    return check_document(doc, kind=kind, generated=generated, catalog=catalog)
-
-
-_USAGE = """usage: protoc-gen-nifi check [--generated] [--snapshot|--definition] [--catalog=VERSION|FILE] FILE...
-
-Check NiFi flow JSON (registry snapshots and flow definitions) against NiFi's API model and import rules.
-  --generated         also apply the rules protoc-gen-nifi demands of its own output
-  --snapshot          treat every FILE as a NiFi Registry snapshot (default: detect by snapshotMetadata)
-  --definition        treat every FILE as a NiFi flow definition
-  --catalog=V|FILE    component property catalog: a NiFi version with a packaged catalog, or a JSON file
-Prints "FILE: path: message" per problem, then "N files, M problems"; exit status 1 when there are problems.
-"""
-
-
-def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] == "check":
-        argv = argv[1:]
-    generated, kind, catalog, files = False, None, None, []
-    for a in argv:
-        if a in ("-h", "--help"):
-            sys.stdout.write(_USAGE)
-            return 0
-        if a == "--generated":
-            generated = True
-        elif a in ("--snapshot", "--definition"):
-            kind = a[2:]
-        elif a.startswith("--catalog="):
-            catalog = a.split("=", 1)[1]
-        elif a.startswith("-") and a != "-":
-            sys.stderr.write(f"check: unknown option {a}\n{_USAGE}")
-            return 2
-        else:
-            files.append(a)
-    if not files:
-        sys.stderr.write(_USAGE)
-        return 2
-    try:
-        cat = load_catalog(catalog) if catalog is not None else None
-    except (OSError, ValueError, KeyError, TypeError) as e:
-        sys.stderr.write(f"check: cannot load catalog {catalog}: {e}\n")
-        return 2
-    try:
-        lines, total = [], 0
-        for f in files:
-            problems = check_file(f, kind=kind, generated=generated, catalog=cat)
-            total += len(problems)
-            for pr in problems:
-                if pr.path == f or pr.path.startswith(f"{f}:"):
-                    lines.append(f"{pr.path}: {pr.message}")
-                else:
-                    lines.append(f"{f}: {pr.path}: {pr.message}")
-    except RuntimeError as e:
-        sys.stderr.write(f"check: {e}\n")
-        return 2
-    for line in sorted(lines):
-        print(line)
-    print(f"{len(files)} files, {total} problems")
-    return 1 if total else 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

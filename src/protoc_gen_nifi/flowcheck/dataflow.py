@@ -1,0 +1,228 @@
+"""Data flow: what a FlowFile carries when it reaches each processor.
+
+* Attributes (def-use): Expression Language gives an empty string for an attribute nothing set (BEHAVIOUR 17),
+  so every attribute a processor reads must be written upstream on every path to it, or be one of NiFi's
+  core attributes. A read that says it may be absent (`${a:replaceNull(...)}`, `${a:isEmpty()}` ...) is
+  not a requirement. A RouteOnAttribute relationship whose expression is `${a:isEmpty():not()}` (and'ed)
+  guarantees `a` on that relationship.
+* Content: ExecuteSQL(Record) and FetchDistributedMapCache (without "Put Cache Value In Attribute") replace
+  the content with their result (BEHAVIOUR 16): fed a payload, they lose it, unless they sit on a
+  ForkEnrichment's `enrichment` branch that a JoinEnrichment joins back.
+* SQL: a property holding SQL text or a table or column name must not read attributes; pasting a value into
+  SQL is injection (BEHAVIOUR 18): bind it as a `?` parameter.
+"""
+from __future__ import annotations
+
+import re
+from collections import deque
+from collections.abc import Iterator
+from functools import lru_cache
+
+from .. import nifi_catalog as nc
+from .common import Problem, key_path
+from .index import Edge, Graph, Node, config_of
+
+# Functions that make a read optional: they test for, or replace, a missing value.
+_OPTIONAL = ("replaceNull", "replaceEmpty", "isNull", "notNull", "isEmpty", "replaceEmpty")
+_FAILUREISH = re.compile(r"failure|retry", re.IGNORECASE)
+# What Expression Language reads like attributes although they are the FlowFile's own properties
+# (ValueLookup.extractFlowFileProperties).
+FLOWFILE_PROPERTIES = ("flowFileId", "fileSize", "entryDate", "lineageStartDate", "lastQueueDate", "queueDateIndex")
+_ON_BRANCH = "\x00enrichment branch"  # pseudo-attribute: the FlowFile is on an enrichment branch
+
+
+@lru_cache(maxsize=4096)  # a run of many integrations repeats the same few expressions
+def attribute_reads(value: str) -> tuple[tuple[str, bool], ...]:
+    """(attribute, optional) for every attribute an Expression Language value reads. `$${` is a literal
+    `${` (an even run of `$` before `{`: BEHAVIOUR 19); a subject followed by `(` is a function, not an
+    attribute."""
+    reads = []
+    for start in _expression_starts(value):
+        subject, end = _subject(value, start)
+        if subject is None:
+            continue
+        function = re.match(r":\s*([A-Za-z]+)\s*\(", value[end:])
+        reads.append((subject, function is not None and function.group(1) in _OPTIONAL))
+    return tuple(reads)
+
+
+def _expression_starts(value: str) -> Iterator[int]:
+    i = value.find("${")
+    while i >= 0:
+        run = 0
+        while i - run >= 0 and value[i - run] == "$":
+            run += 1
+        if run % 2 == 1:
+            yield i + 2
+        i = value.find("${", i + 2)
+
+
+def _subject(value: str, start: int) -> tuple[str | None, int]:
+    """The attribute an expression starting at `start` reads (None: a function) and where its subject ends."""
+    i = start
+    while i < len(value) and value[i].isspace():
+        i += 1
+    if i < len(value) and value[i] in "'\"":
+        quote, j, name = value[i], i + 1, []
+        while j < len(value) and value[j] != quote:
+            if value[j] == "\\" and j + 1 < len(value):
+                j += 1
+            name.append(value[j])
+            j += 1
+        return "".join(name), j + 1
+    match = re.match(r"[^:}(\s]+", value[i:])
+    if match is None:
+        return None, i
+    end = i + match.end()
+    rest = value[end:].lstrip()
+    if rest.startswith("("):
+        return None, end
+    return match.group(0), end
+
+
+_PRESENT = r"\$\{\s*(?:'([^']*)'|\"([^\"]*)\"|([^:}'\"(\s]+))\s*:\s*(?:isEmpty\(\):not\(\)|notNull\(\))"
+
+
+def guaranteed(expression: str) -> frozenset[str]:
+    """The attributes a RouteOnAttribute expression proves set when it holds: `${a:isEmpty():not()}` or
+    `${a:notNull()}`, optionally and'ed with more of the same; anything else proves nothing."""
+    single = _PRESENT + r"\s*"
+    whole = rf"{single}(?::and\({single}\}}\))*\}}"
+    if re.fullmatch(whole, expression.strip()) is None:
+        return frozenset()
+    return frozenset(next(g for g in m.groups() if g is not None) for m in re.finditer(_PRESENT, expression))
+
+
+# ---- must-be-set analysis ------------------------------------------------------------------------
+
+_TOP = None  # not reached yet: the neutral element of the intersection
+
+
+def _writes(node: Node, relationships: tuple[str, ...]) -> frozenset[str]:
+    """What a FlowFile that leaves `node` on any of `relationships` carries that it did not before."""
+    component = nc.BY_TYPE.get(node.type)
+    if component is None or node.kind != "PROCESSOR":
+        return frozenset()
+    cfg = node.config
+    per_relationship = []
+    for relationship in relationships or ("",):
+        written = set() if _FAILUREISH.search(relationship) else set(component.writes_for(cfg))
+        if component.guards:
+            expression = cfg.properties.get(relationship)
+            if relationship in cfg.dynamic and isinstance(expression, str):
+                written |= guaranteed(expression)
+        if component is nc.FORK_ENRICHMENT and relationship == "enrichment":
+            written.add(_ON_BRANCH)
+        per_relationship.append(written)
+    return frozenset(set.intersection(*per_relationship))
+
+
+def set_attributes(graph: Graph) -> dict[str, frozenset[str] | None]:
+    """For each component, the attributes set on every path that reaches it (None: no path reaches it).
+
+    A forward must-analysis: what reaches a component is the intersection, over its incoming connections, of
+    what their source had plus what it writes on the connection's relationships. Components are visited in
+    data order (sources first), so each settles after one visit unless a loop sends something back."""
+    into: dict[str, frozenset[str] | None] = {
+        node.id: (frozenset() if not node.incoming else _TOP) for node in graph.nodes.values()
+    }
+    written = {id(edge): _writes(edge.source, edge.relationships) for edge in graph.edges}
+    joins = {node.id for node in graph.nodes.values() if node.type == nc.JOIN_ENRICHMENT.type}
+
+    def leaving(edge: Edge) -> frozenset[str] | None:
+        before = into[edge.source.id]
+        if before is _TOP:
+            return _TOP
+        carried = before - {_ON_BRANCH} if edge.source.id in joins else before
+        return carried | written[id(edge)]
+
+    pending = deque(_data_order(graph))
+    queued = {node.id for node in pending}
+    while pending:
+        node = pending.popleft()
+        queued.discard(node.id)
+        if not node.incoming:
+            continue
+        reaching = [value for value in (leaving(edge) for edge in node.incoming) if value is not _TOP]
+        value = frozenset.intersection(*reaching) if reaching else _TOP
+        if value != into[node.id]:
+            into[node.id] = value
+            for edge in node.outgoing:
+                if edge.destination.id not in queued:
+                    queued.add(edge.destination.id)
+                    pending.append(edge.destination)
+    return into
+
+
+def _data_order(graph: Graph) -> list[Node]:
+    """Every component, each after all that feed it where the graph has no loop (Kahn's algorithm); the
+    components of a loop come last."""
+    waiting = {node.id: len(node.incoming) for node in graph.nodes.values()}
+    ready = deque(node for node in graph.nodes.values() if not node.incoming)
+    order: list[Node] = []
+    while ready:
+        node = ready.popleft()
+        order.append(node)
+        for edge in node.outgoing:
+            waiting[edge.destination.id] -= 1
+            if waiting[edge.destination.id] == 0:
+                ready.append(edge.destination)
+    placed = {node.id for node in order}
+    return order + [node for node in graph.nodes.values() if node.id not in placed]
+
+
+def check(graph: Graph) -> list[Problem]:
+    into = set_attributes(graph)
+    problems: list[Problem] = []
+    for node in graph.processors():
+        component = nc.BY_TYPE.get(node.type)
+        available = into[node.id]
+        properties = node.component.get("properties") if isinstance(node.component.get("properties"), dict) else {}
+        if available is not _TOP:
+            for key, value in sorted(properties.items()):
+                if not isinstance(value, str) or "${" not in value:
+                    continue
+                for attribute, optional in attribute_reads(value):
+                    if not optional and attribute not in available and attribute not in nc.CORE_ATTRIBUTES \
+                            and attribute not in FLOWFILE_PROPERTIES:
+                        problems.append(Problem(
+                            f"{node.path}.properties{key_path(key)}",
+                            f"reads attribute '{attribute}', which nothing upstream sets on every path (Expression "
+                            "Language gives '' for it); set it upstream, or say the read is optional (e.g. "
+                            ":replaceNull('')) if it may be absent"))
+            for attribute in component.reads if component is not None else ():
+                if attribute not in available:
+                    problems.append(Problem(node.path, f"{node.short_type} needs attribute '{attribute}', which "
+                                                       "nothing upstream sets on every path"))
+        if component is not None and component.replaces_content is not None and component.replaces_content(
+                node.config) and node.incoming and (available is _TOP or _ON_BRANCH not in available):
+            problems.append(Problem(node.path, f"{node.short_type} replaces the FlowFile content with its result, so "
+                                               "the payload it is given is lost; enrich with LookupRecord and a lookup "
+                                               "service, or fork with ForkEnrichment and join with JoinEnrichment"))
+    problems += _sql(graph)
+    return problems
+
+
+def _sql(graph: Graph) -> list[Problem]:
+    found = [(node.path, key, attributes) for node in graph.processors()
+             for key, attributes in _sql_reads(node.component)]
+    found += [(path, key, attributes) for service, path in graph.services for key, attributes in _sql_reads(service)]
+    return [Problem(f"{path}.properties{key_path(key)}",
+                    f"builds SQL from the FlowFile attribute(s) {', '.join(attributes)}: a value pasted into SQL is "
+                    "injection; bind it as a ? parameter (sql.args.N.type and sql.args.N.value) or look it up "
+                    "through a lookup service")
+            for path, key, attributes in found]
+
+
+def _sql_reads(component: dict) -> Iterator[tuple[str, list[str]]]:
+    """(property, attributes) for every property of `component` that holds SQL text or a table or column name
+    and reads attributes."""
+    known = nc.BY_TYPE.get(component.get("type"))
+    if known is None or not known.sql:
+        return
+    properties = config_of(component).properties
+    for key in known.sql:
+        value = properties.get(key)
+        attributes = sorted({attribute for attribute, _ in attribute_reads(value)}) if isinstance(value, str) else []
+        if attributes:
+            yield key, attributes

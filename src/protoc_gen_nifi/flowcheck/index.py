@@ -1,0 +1,106 @@
+"""The flow as a graph: every connectable component of every group by its versioned id, and every connection
+between them, each with the location a finding reports (the JSONPath-like paths of shape.py)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import nifi_catalog as nc
+from .common import as_list, dicts, label
+
+# The lists of a process group that hold connectable components, and their connectable type.
+CONNECTABLE_LISTS = (("processors", "PROCESSOR"), ("inputPorts", "INPUT_PORT"), ("outputPorts", "OUTPUT_PORT"),
+                     ("funnels", "FUNNEL"))
+
+
+@dataclass
+class Node:
+    id: str
+    kind: str  # PROCESSOR, INPUT_PORT, OUTPUT_PORT or FUNNEL
+    component: dict
+    where: tuple[str, str, int]  # (path of its group, list key, index): its path, built only for a finding
+    group: dict
+    top_level: bool  # in the flow's own root group (a deployed flow's root is a child of NiFi's canvas)
+    type: str = ""
+    config: nc.Config | None = None  # a processor's configuration (None for ports and funnels)
+    incoming: list[Edge] = field(default_factory=list)
+    outgoing: list[Edge] = field(default_factory=list)
+
+    @property
+    def path(self) -> str:
+        group_path, key, index = self.where
+        return f"{group_path}.{key}{label(index, self.component)}"
+
+    @property
+    def short_type(self) -> str:
+        return self.type.rsplit(".", 1)[-1]
+
+
+def config_of(component: dict) -> nc.Config:
+    """A processor's or service's configuration as the catalog's behaviour functions read it."""
+    properties = component.get("properties") if isinstance(component.get("properties"), dict) else {}
+    descriptors = component.get("propertyDescriptors")
+    descriptors = descriptors if isinstance(descriptors, dict) else {}
+    dynamic = tuple(sorted(name for name, d in descriptors.items() if isinstance(d, dict) and d.get("dynamic")))
+    return nc.Config(properties, dynamic)
+
+
+@dataclass
+class Edge:
+    connection: dict
+    where: tuple[str, int]  # (path of its group, index)
+    source: Node
+    destination: Node
+    relationships: tuple[str, ...]
+
+    @property
+    def path(self) -> str:
+        group_path, index = self.where
+        return f"{group_path}.connections{label(index, self.connection)}"
+
+
+@dataclass
+class Graph:
+    nodes: dict[str, Node]
+    edges: list[Edge]
+    services: list[tuple[dict, str]]  # every controller service with its path
+
+    @classmethod
+    def of(cls, flow_contents: Any) -> Graph:
+        nodes: dict[str, Node] = {}
+        connections: list[tuple[dict, tuple[str, int]]] = []
+        services: list[tuple[dict, str]] = []
+
+        def walk(group: dict, path: str, top: bool) -> None:
+            for key, kind in CONNECTABLE_LISTS:
+                for i, component in dicts(group.get(key)):
+                    ident = component.get("identifier")
+                    if isinstance(ident, str) and ident not in nodes:
+                        type_ = component.get("type")
+                        nodes[ident] = Node(ident, kind, component, (path, key, i), group, top,
+                                            type_ if isinstance(type_, str) else "",
+                                            config_of(component) if kind == "PROCESSOR" else None)
+            for i, service in dicts(group.get("controllerServices")):
+                services.append((service, f"{path}.controllerServices{label(i, service)}"))
+            for i, connection in dicts(group.get("connections")):
+                connections.append((connection, (path, i)))
+            for i, child in dicts(group.get("processGroups")):
+                walk(child, f"{path}.processGroups{label(i, child)}", False)
+
+        if isinstance(flow_contents, dict):
+            walk(flow_contents, "$.flowContents", True)
+        edges = []
+        for connection, where in connections:
+            source, destination = (nodes.get(end.get("id")) if isinstance(end := connection.get(key), dict) else None
+                                   for key in ("source", "destination"))
+            if source is None or destination is None:
+                continue  # a dangling end: shape.py reports it
+            relationships = tuple(r for r in as_list(connection.get("selectedRelationships")) if isinstance(r, str))
+            edge = Edge(connection, where, source, destination, relationships)
+            edges.append(edge)
+            source.outgoing.append(edge)
+            destination.incoming.append(edge)
+        return cls(nodes, edges, services)
+
+    def processors(self) -> list[Node]:
+        return [node for node in self.nodes.values() if node.kind == "PROCESSOR"]
