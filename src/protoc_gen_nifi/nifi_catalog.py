@@ -15,7 +15,7 @@ properties hold SQL. flowcheck's graph and data-flow checks read those facts.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from . import nifi_definitions
 
