@@ -1,11 +1,14 @@
+import logging
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from protoc_gen_nifi.harness import cli
 
-from .fake_nifi import Fake, FakeServer
+from .fakenifi import Fake, FakeServer
+from .fakenifi.server import server_tls
 
 FIXTURE = Path(__file__).parent / "fixtures" / "order_to_erp"
 SECRET = "s3cr3t-Pa55word!"  # the sensitive value every test checks never leaks
@@ -38,17 +41,97 @@ def secrets_dir(tmp_path):
     return d
 
 
+# Harness tests the NiFi-faithful fake fails, because the harness is kinder to NiFi than NiFi is (issue 12).
+# Each is a strict xfail until the defect that breaks it is fixed: the first to bite is the bearer cookie kept
+# by the client (defect 6), then the service type lookup (defect 1), then the others of the issue.
+FAILING_ON_NIFI = {
+    "test_cases.py::test_attribute_expectations",
+    "test_cases.py::test_binary_body_and_legacy_property_names",
+    "test_cases.py::test_body_mismatch_says_which_case_and_what_differs",
+    "test_cases.py::test_flowfile_reaching_failure_fails_the_case_without_waiting",
+    "test_cases.py::test_generated_example_mapping_fan_out_is_followed_through_clones",
+    "test_cases.py::test_passing_case_injects_follows_and_cleans_up",
+    "test_cases.py::test_timeout_names_what_was_missing_and_the_last_event",
+    "test_cases.py::test_timeout_when_provenance_never_finishes_still_cleans_up",
+    "test_conditions.py::test_backpressure_reports_the_full_queue",
+    "test_conditions.py::test_drain_mode_stops_ingress_then_upgrades",
+    "test_conditions.py::test_drain_timeout_refuses_and_restarts_ingress",
+    "test_conditions.py::test_error_bulletin_fails_bulletins_ok",
+    "test_conditions.py::test_no_start_reports_not_running",
+    "test_conditions.py::test_upgrade_refused_while_queues_are_above_policy",
+    "test_end_to_end.py::test_bearer_token_skips_login",
+    "test_end_to_end.py::test_changed_snapshot_imports_a_new_version_and_updates_in_place",
+    "test_end_to_end.py::test_changed_value_updates_only_that_parameter_and_keeps_secrets",
+    "test_end_to_end.py::test_deleted_service_is_recreated",
+    "test_end_to_end.py::test_drift_is_reverted",
+    "test_end_to_end.py::test_enabling_timeout_is_bounded",
+    "test_end_to_end.py::test_fresh_deploy_sends_the_documented_sequence",
+    "test_end_to_end.py::test_persistent_conflict_gives_one_clear_line",
+    "test_end_to_end.py::test_rejected_property_names_service_and_property_then_next_run_repairs",
+    "test_end_to_end.py::test_revision_conflicts_are_retried",
+    "test_end_to_end.py::test_second_run_makes_no_mutating_calls",
+    "test_end_to_end.py::test_secret_from_environment_wins_over_secret_dir",
+    "test_end_to_end.py::test_secret_is_sent_to_nifi_only_through_the_parameter_context",
+    "test_end_to_end.py::test_service_property_drift_is_reconciled_safely",
+    "test_end_to_end.py::test_single_user_login_then_bearer",
+    "test_end_to_end.py::test_slow_enabling_is_waited_for",
+    "test_failures.py::test_nifi_error_text_echoing_a_secret_is_redacted",
+    "test_failures.py::test_tls_is_verified_by_default_and_ca_cert_trusts_it",
+    "test_failures.py::test_unknown_manifest_property_is_rejected_before_changes",
+    "test_failures.py::test_verbose_logging_never_shows_bodies_or_secrets",
+    "test_generated_example.py::test_generated_example_deploys_and_is_idempotent[booking_analytics]",
+    "test_generated_example.py::test_generated_example_deploys_and_is_idempotent[cross_service_validation]",
+    "test_generated_example.py::test_generated_example_deploys_and_is_idempotent[financial_reconciliation]",
+    "test_generated_example.py::test_generated_example_deploys_and_is_idempotent[maintenance_predictions]",
+    "test_generated_example.py::test_generated_example_deploys_and_is_idempotent[order_to_erp]",
+    "test_optional_parameters.py::test_empty_value_counts_as_unset_and_a_value_can_come_and_go",
+    "test_optional_parameters.py::test_optional_parameters_without_value_are_declared_unset",
+}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        name = item.nodeid.split("tests/harness/", 1)[-1]
+        if name in FAILING_ON_NIFI:
+            item.add_marker(pytest.mark.xfail(strict=True, reason="issue 12: the harness fails on NiFi's behaviour"))
+
+
+def _openssl(*args: str) -> None:
+    subprocess.run(["openssl", *args], check=True, capture_output=True)
+
+
+@pytest.fixture(scope="session")
+def tls_files(tmp_path_factory):
+    """A CA, a server certificate for 127.0.0.1/localhost and a client certificate (CN=harness), all PEM."""
+    d = tmp_path_factory.mktemp("tls")
+    _openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=test CA",
+             "-keyout", str(d / "ca.key"), "-out", str(d / "ca.pem"))
+    for name, subject, ext in (("server", "/CN=localhost", "subjectAltName=IP:127.0.0.1,DNS:localhost"),
+                               ("client", "/CN=harness", "extendedKeyUsage=clientAuth")):
+        _openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", subject, "-keyout", str(d / f"{name}.key"),
+                 "-out", str(d / f"{name}.csr"))
+        (d / f"{name}.ext").write_text(ext + "\n")
+        _openssl("x509", "-req", "-in", str(d / f"{name}.csr"), "-CA", str(d / "ca.pem"), "-CAkey", str(d / "ca.key"),
+                 "-CAcreateserial", "-days", "2", "-extfile", str(d / f"{name}.ext"), "-out", str(d / f"{name}.pem"))
+    return d
+
+
 @pytest.fixture
 def fake():
-    return Fake(users={"admin": ENV["NIFI_PASSWORD"]})
+    return Fake(users={"admin": ENV["NIFI_PASSWORD"]}, client_cns={"harness"})
 
 
 @pytest.fixture
-def server(fake):
-    with FakeServer(fake) as srv:
+def server(fake, tls_files):
+    """The fake on HTTPS, as a secured NiFi (login needs HTTPS; client certificates are accepted)."""
+    tls = server_tls(str(tls_files / "server.pem"), str(tls_files / "server.key"), str(tls_files / "ca.pem"))
+    with FakeServer(fake, tls=tls) as srv:
+        srv.ca = str(tls_files / "ca.pem")
         yield srv
     assert fake.model_errors == [], "harness sent bodies NiFi's model does not accept"
     assert fake.response_errors == [], "the fake answered with shapes NiFi does not have"
+    assert fake.registry.model_errors == [] and fake.registry.response_errors == []
+    assert fake.requests.open() == [], "asynchronous requests were left behind (never DELETEd)"
 
 
 class Harness:
@@ -63,7 +146,8 @@ class Harness:
     def __call__(self, *extra, env=None, secrets=True):
         self.out.clear()
         self.err.clear()
-        argv = ["--nifi-url", self.server.nifi_url, "--registry-url", self.server.registry_url, *FAST, *extra]
+        argv = ["--nifi-url", self.server.nifi_url, "--registry-url", self.server.registry_url, *FAST,
+                *(["--ca-cert", self.server.ca] if getattr(self.server, "ca", None) else []), *extra]
         if secrets:
             argv += ["--secrets-dir", str(self.secrets_dir)]
         rc = cli.main(argv, artifacts_dir=self.artifacts, env=dict(ENV if env is None else env),
@@ -76,13 +160,32 @@ class Harness:
         return "\n".join(self.out + self.err)
 
 
+class _Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
 @pytest.fixture
 def harness(server, artifacts, secrets_dir):
+    """Runs the harness against the fake; at the end no secret may be in its stdout, stderr or logs."""
     h = Harness(server, artifacts, secrets_dir)
-    yield h
-    text = "\n".join(h.everything)
+    records = _Records()
+    logger = logging.getLogger("protoc_gen_nifi")
+    level = logger.level
+    logger.addHandler(records)
+    logger.setLevel(logging.DEBUG)
+    try:
+        yield h
+    finally:
+        logger.removeHandler(records)
+        logger.setLevel(level)
+    text = "\n".join(h.everything + records.lines)
     for secret in (SECRET, ENV["NIFI_PASSWORD"]):
-        assert secret not in text, "a secret reached the harness output"
+        assert secret not in text, "a secret reached the harness output or logs"
 
 
 def generated_integration(source: Path, tmp_path: Path, password: str) -> tuple[Path, Path, dict]:

@@ -60,7 +60,7 @@ def test_passing_case_injects_follows_and_cleans_up(harness, fake, tmp_path):
     assert props["properties"]["Custom Text"] == body.decode("latin-1")
     assert props["properties"]["order.source"] == "golden-case"
     conn = sent(fake, "POST", "/connections")[0].body["component"]
-    out_port = next(p for p in fake.ports.values() if p["group"] == ingress["id"] and p["name"] == "out")
+    out_port = fake.component_by_name("ingress orders_in", "out")
     assert conn["destination"] == {"id": out_port["id"], "groupId": ingress["id"], "type": "OUTPUT_PORT"}
     assert conn["selectedRelationships"] == ["success"]
     run_once = [s.body["state"] for s in fake.seen if s.path.endswith("/run-status") and s.path.startswith("/processors")]

@@ -14,7 +14,7 @@ def bump_snapshot(artifacts, n="cd"):
 
 def queue_some(fake, n=5):
     conn = next(c for c in fake.connections.values() if fake.groups[c["group"]]["name"] == "mapping")
-    conn["queued"] = n
+    fake.enqueue(conn["id"], n)
     return conn
 
 

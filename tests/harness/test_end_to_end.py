@@ -43,7 +43,7 @@ def test_second_run_makes_no_mutating_calls(harness, fake):
     assert harness() == 0, harness.text
     assert calls(fake, n) == []
     assert "version 1 is current" in harness.text
-    assert len(fake.versions[next(iter(fake.versions))]) == 1
+    assert len(next(iter(fake.registry.snapshots.values()))) == 1
 
 
 def test_changed_snapshot_imports_a_new_version_and_updates_in_place(harness, fake, artifacts):

@@ -1,7 +1,6 @@
 """Bad input gets one clear line (step, component, fix), touches nothing, and never shows a secret."""
 import logging
 import socket
-import subprocess
 
 import pytest
 
@@ -9,7 +8,8 @@ from protoc_gen_nifi.harness import cli
 from protoc_gen_nifi.harness.errors import HarnessError, Redactor
 
 from .conftest import ENV, FAST, SECRET
-from .fake_nifi import Fake, FakeServer
+from .fakenifi import Fake, FakeServer
+from .fakenifi.server import server_tls
 
 
 def test_missing_secret_fails_before_any_request(harness, fake):
@@ -106,30 +106,18 @@ def test_redactor_and_error_line():
     assert str(err).startswith("[services] svc <redacted>: NiFi said")
 
 
-@pytest.fixture(scope="module")
-def tls_files(tmp_path_factory):
-    d = tmp_path_factory.mktemp("tls")
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(d / "key.pem"), "-out",
-                    str(d / "cert.pem")], check=True, capture_output=True)
-    return d
-
-
 def test_tls_is_verified_by_default_and_ca_cert_trusts_it(artifacts, secrets_dir, tls_files):
-    import ssl
-
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(tls_files / "cert.pem", tls_files / "key.pem")
     fake = Fake(users={"admin": ENV["NIFI_PASSWORD"]})
-    with FakeServer(fake, ssl_context=ctx) as srv:
+    tls = server_tls(str(tls_files / "server.pem"), str(tls_files / "server.key"))
+    with FakeServer(fake, tls=tls) as srv:
         base = ["--nifi-url", srv.nifi_url, "--registry-url", srv.registry_url, "--secrets-dir", str(secrets_dir),
                 *FAST]
         err: list[str] = []
         assert cli.main(base, artifacts_dir=artifacts, env=ENV, out=lambda s: None, err=err.append) == 2
         assert "TLS certificate of NiFi Registry" in err[0] and "Fix: pass --ca-cert" in err[0]
-        assert fake.seen == []
+        assert fake.seen == [] and fake.registry.seen == []
         out: list[str] = []
-        rc = cli.main([*base, "--ca-cert", str(tls_files / "cert.pem")], artifacts_dir=artifacts, env=ENV,
+        rc = cli.main([*base, "--ca-cert", str(tls_files / "ca.pem")], artifacts_dir=artifacts, env=ENV,
                       out=out.append, err=out.append)
         assert rc == 0, out
     assert fake.model_errors == []

@@ -5,7 +5,7 @@ from protoc_gen_nifi.harness.errors import HarnessError, Redactor
 from protoc_gen_nifi.harness.parameters import resolve_values
 from protoc_gen_nifi.harness.services import Descriptors, normalise, validation_errors
 
-from .fake_nifi import KAFKA_DESCRIPTORS
+from .fakenifi import KAFKA_DESCRIPTORS
 
 DESC = Descriptors(KAFKA_DESCRIPTORS, dynamic=False)
 ENTRY = {"key": "kafka", "name": "Kafka connection"}
