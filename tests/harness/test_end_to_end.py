@@ -25,6 +25,13 @@ def test_fresh_deploy_sends_the_documented_sequence(harness, fake):
     assert create_pg.body["revision"]["version"] == 0
 
 
+def test_service_bundle_is_looked_up_by_implementation_class(harness, fake):
+    """Defect 1: `serviceType` without the API's bundle is 400 on NiFi; `typeFilter` names the class."""
+    assert harness() == 0, harness.text
+    lookups = [s.query for s in fake.seen if s.path == "/flow/controller-service-types"]
+    assert lookups == [{"typeFilter": "org.apache.nifi.kafka.service.Kafka3ConnectionService"}]
+
+
 def test_secret_is_sent_to_nifi_only_through_the_parameter_context(harness, fake):
     assert harness() == 0
     carrying = [s for s in fake.seen if SECRET in json.dumps(s.body)]
@@ -98,12 +105,15 @@ def test_secret_from_environment_wins_over_secret_dir(harness, fake):
     assert values["kafka.sasl.password"] == "from-env-" + SECRET
 
 
-def test_single_user_login_then_bearer(harness, fake):
-    assert harness() == 0
+def test_single_user_login_then_bearer_and_no_cookie(harness, fake):
+    """Defect 6: NiFi's login sets the bearer cookie (the fake does, for 127.0.0.1 over HTTPS); a client that sends
+    it back is CSRF-checked and every write is 403. The harness keeps no cookie."""
+    assert harness() == 0, harness.text
     login = [s for s in fake.seen if s.path == "/access/token"]
     assert len(login) == 1 and login[0].body == {"username": "admin", "password": ENV["NIFI_PASSWORD"]}
     others = [s for s in fake.seen if s.api == "nifi" and s.path != "/access/token"]
     assert all(s.headers["authorization"].startswith("Bearer eyJ.") for s in others)
+    assert not any("cookie" in s.headers for s in fake.seen)
 
 
 def test_bearer_token_skips_login(harness, fake):

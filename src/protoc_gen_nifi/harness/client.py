@@ -8,10 +8,16 @@ mTLS and private CAs) and a transport layer the tests can exercise on loopback.
 The wrapper adds what every harness step needs and nothing else: authentication
 (single-user login, bearer token, mTLS), TLS verification on by default, one-line
 errors naming the step, component and fix, redaction of secrets, and retries of
-optimistic-locking conflicts (HTTP 409) by re-reading the entity's revision.
+optimistic-locking conflicts by re-reading the entity's revision.
+
+It keeps no cookies: NiFi's login also sets a `__Secure-Authorization-Bearer` cookie, and
+a write that carries it is CSRF-checked and refused (403) without a matching
+`Request-Token` header (nifi-web-security WebSecurityConfiguration, CsrfCookieRequestMatcher;
+BEHAVIOUR 5). A client that sends only `Authorization: Bearer` is not CSRF-checked.
 """
 from __future__ import annotations
 
+import http.cookiejar
 import logging
 import ssl
 import time
@@ -28,6 +34,16 @@ log = logging.getLogger("protoc_gen_nifi.harness")
 
 # Identifies this harness run in NiFi revisions ("last modifier") and makes creates idempotent.
 CLIENT_ID = f"protoc-gen-nifi-{uuid.uuid4()}"
+
+
+class _NoCookies(http.cookiejar.DefaultCookiePolicy):
+    """Refuses every cookie, so none is ever sent back (see the module docstring)."""
+
+    def set_ok(self, cookie: http.cookiejar.Cookie, request: object) -> bool:
+        return False
+
+    def return_ok(self, cookie: http.cookiejar.Cookie, request: object) -> bool:
+        return False
 
 
 @dataclass
@@ -91,6 +107,7 @@ class RestClient:
             timeout=self.timing.request_timeout,
             transport=transport,
             headers={"Accept": "application/json"},
+            cookies=http.cookiejar.CookieJar(policy=_NoCookies()),
         )
 
     def _ssl_context(self) -> ssl.SSLContext | bool:

@@ -71,7 +71,7 @@ def build_plan(art: Artifacts, opts: Options, nifi_url: str, registry_url: str, 
     call("deploy", "POST", f"{nifi_url}/versions/revert-requests/process-groups/{{pgId}}", "only if locally modified")
     for s in art.manifest.get("controllerServices") or []:
         name = s.get("name")
-        call("services", "GET", f"{nifi_url}/flow/controller-service-types?serviceType={s.get('type')}", f"{name}: bundle")
+        call("services", "GET", f"{nifi_url}/flow/controller-service-types?typeFilter={s.get('type')}", f"{name}: bundle")
         call("services", "GET", f"{nifi_url}/flow/controller-service-definition/…/{s.get('type')}", f"{name}: descriptors")
         call("services", "PUT", f"{nifi_url}/controller-services/{{id}}[/run-status]",
              f"{name}: only if properties ({', '.join(sorted(s.get('properties') or {}))}) or state differ; "

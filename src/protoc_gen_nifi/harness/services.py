@@ -50,9 +50,10 @@ def _svc(entry: dict) -> str:
 
 def resolve_bundle(run: Run, entry: dict) -> dict:
     """The manifest's bundle if installed, else the only installed bundle providing the type (NiFi does the
-    same on import), else a clear error."""
+    same on import), else a clear error. `typeFilter` selects by implementation class; `serviceType` would mean
+    "implements this API" and is 400 without the API's bundle (FlowResource.getControllerServiceTypes; BEHAVIOUR 1)."""
     comp = _svc(entry)
-    types = run.nifi.get("/flow/controller-service-types", params={"serviceType": entry["type"]},
+    types = run.nifi.get("/flow/controller-service-types", params={"typeFilter": entry["type"]},
                          step="services", component=comp) or {}
     offered = [t.get("bundle") or {} for t in types.get("controllerServiceTypes") or [] if t.get("type") == entry["type"]]
     want = entry.get("bundle") or {}
