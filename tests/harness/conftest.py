@@ -56,7 +56,6 @@ FAILING_ON_NIFI = {
     "test_conditions.py::test_backpressure_reports_the_full_queue",
     "test_conditions.py::test_drain_mode_stops_ingress_then_upgrades",
     "test_conditions.py::test_drain_timeout_refuses_and_restarts_ingress",
-    "test_conditions.py::test_no_start_reports_not_running",
     "test_conditions.py::test_upgrade_refused_while_queues_are_above_policy",
     "test_end_to_end.py::test_deleted_service_is_recreated",
     "test_end_to_end.py::test_drift_is_reverted",

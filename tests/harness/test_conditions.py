@@ -1,5 +1,7 @@
 """Drain policy and the per-condition report."""
 import json
+import shutil
+from pathlib import Path
 
 from .conftest import ENV
 
@@ -88,9 +90,24 @@ def test_backpressure_reports_the_full_queue(harness, fake):
     assert any(s.method == "DELETE" and "/listing-requests/" in s.path for s in fake.seen)
 
 
+DANGLING = Path(__file__).parent / "fixtures" / "dangling_failure_port" / "nifi"
+
+
+def test_an_invalid_port_is_named_with_nifis_reason(harness, fake, artifacts):
+    """Defect 2: the generator's root `failure` port has no outgoing connection, so NiFi finds it invalid and never
+    starts it (BEHAVIOUR 13); FlowRunning says which component and why, and the run exits 1."""
+    shutil.copytree(DANGLING, artifacts / "nifi", dirs_exist_ok=True)
+    assert harness() == 1, harness.text
+    line = next(x for x in harness.out if x.startswith("FlowRunning"))
+    assert line.startswith("FlowRunning     False  7 running, 1 invalid; invalid: output port 'failure' in "
+                           "'order_to_erp': Port has no outgoing connections (NiFi-wide: 1 invalid")
+    assert next(x for x in harness.out if x.startswith("Ready")).split()[1] == "False"
+
+
 def test_no_start_reports_not_running(harness, fake):
     assert harness("--no-start", "--settle-timeout", "0") == 1
-    assert "FlowRunning     False  0 running, 2 stopped" in harness.text
+    assert "FlowRunning     False  0 running, 0 invalid, 7 stopped; stopped: processor 'ConsumeKafka' in " \
+           "'order_to_erp/ingress orders_in'" in harness.text
     assert not any(s.method == "PUT" and s.body.get("state") == "RUNNING" for s in fake.mutations())
 
 

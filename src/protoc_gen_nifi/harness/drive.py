@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from . import observe, topology
+from . import inventory, observe, topology
 from .assertions import connection_snapshots
 from .cases import Case, Expectation
 from .client import CLIENT_ID, revision
@@ -46,20 +46,8 @@ def temp_name(case: Case) -> str:
 
 
 def instance_ids(run: Run) -> dict[str, str]:
-    """versioned id -> instance id of every component of the deployed integration (NiFi keeps the
-    snapshot's identifiers as `versionedComponentId`)."""
-    out: dict[str, str] = {}
-    stack = [run.pg_id]
-    while stack:
-        flow = run.nifi.get(f"/flow/process-groups/{stack.pop()}", step=STEP,
-                            component=f"process group '{run.art.flow_name}'")["processGroupFlow"]["flow"]
-        for kind in ("processGroups", "processors", "inputPorts", "outputPorts", "funnels", "connections"):
-            for e in flow.get(kind) or []:
-                vid = (e.get("component") or {}).get("versionedComponentId")
-                if vid:
-                    out[vid] = e["id"]
-        stack.extend(e["id"] for e in flow.get("processGroups") or [])
-    return out
+    """versioned id -> instance id of every component of the deployed integration."""
+    return inventory.instance_ids(inventory.walk(run, STEP))
 
 
 def generate_bundle(run: Run) -> dict:
