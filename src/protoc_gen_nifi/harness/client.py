@@ -32,6 +32,8 @@ from .errors import HarnessError, Redactor
 
 log = logging.getLogger("protoc_gen_nifi.harness")
 
+# NiFi's text for a stale revision (StandardNiFiServiceFacade.verifyRevision), answered with HTTP 400.
+STALE_REVISION = "is not the most up-to-date revision"
 # Identifies this harness run in NiFi revisions ("last modifier") and makes creates idempotent.
 CLIENT_ID = f"protoc-gen-nifi-{uuid.uuid4()}"
 
@@ -182,7 +184,9 @@ class RestClient:
         elif resp.status_code == 403:
             fix = f"grant the harness identity the needed policy in {self.name}"
         elif resp.status_code == 409:
-            fix = "rerun; if it persists, the component is in a state that forbids the change (see message)"
+            fix = "the component is in a state that forbids the change (see NiFi's message); rerun once it is not"
+        elif resp.status_code == 400 and STALE_REVISION in resp.text:
+            fix = "another client keeps changing this component; rerun when it is left alone"
         elif resp.status_code == 404:
             fix = "the component was removed concurrently or the URL is wrong; rerun to recreate it"
         else:
@@ -225,11 +229,9 @@ class RestClient:
 
     def update_with_revision(self, get_path: str, method: str, path: str, build: Callable[[dict], dict], *,
                              step: str, component: str) -> Any:
-        """Read the entity, build the body from its current revision, send it; on 409 re-read and retry.
-
-        NiFi answers 409 both for a stale revision (someone else changed it: retry is right)
-        and for an illegal state transition (retry will fail again and we surface NiFi's text).
-        """
+        """Read the entity, build the body from its current revision, send it; if another client changed it
+        meanwhile, re-read and retry. NiFi answers a stale revision with **400** (InvalidRevisionException-
+        Mapper; BEHAVIOUR 2), recognised by its message; a 409 is an illegal state, which a retry cannot fix."""
         attempt = 0
         while True:
             entity = self.get(get_path, step=step, component=component)
@@ -237,10 +239,10 @@ class RestClient:
             try:
                 return self.request(method, path, step=step, component=component, json=body)
             except HarnessError as err:
-                if "HTTP 409" not in err.message or attempt >= self.timing.conflict_retries:
+                if STALE_REVISION not in err.message or attempt >= self.timing.conflict_retries:
                     raise
                 attempt += 1
-                log.info("%s: revision conflict on %s, retrying (%d)", step, component, attempt)
+                log.info("%s: %s was changed by another client, retrying (%d)", step, component, attempt)
                 time.sleep(self.timing.poll_interval)
 
     def poll(self, fetch: Callable[[], Any], done: Callable[[Any], bool], *, step: str, component: str,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from . import inventory, observe, topology
+from . import inventory, observe, schedule, topology
 from .assertions import connection_snapshots
 from .cases import Case, Expectation
 from .client import CLIENT_ID, revision
@@ -23,6 +23,7 @@ from .errors import HarnessError
 STEP = "cases"
 GENERATE = "org.apache.nifi.processors.standard.GenerateFlowFile"
 RUN_STATUS = {"PROCESSOR": "processors", "OUTPUT_PORT": "output-ports", "INPUT_PORT": "input-ports"}
+KIND = {path: kind for kind, path in RUN_STATUS.items()}
 
 
 @dataclass
@@ -189,20 +190,10 @@ def _entity(run: Run, kind: str, cid: str, comp: str) -> dict | None:
     return run.nifi.get(f"/{kind}/{cid}", step=STEP, component=comp, allow_404=True)
 
 
-def _threads(entity: dict) -> int:
-    return int((((entity.get("status") or {}).get("aggregateSnapshot") or {}).get("activeThreadCount")) or 0)
-
-
 def _set_state(run: Run, kind: str, entity: dict, state: str, comp: str) -> dict | None:
-    """Schedule a processor or port, then wait until NiFi reports it (a stopped component that still has
-    threads cannot be deleted nor have its connections deleted)."""
-    if entity["component"].get("state") != state:
-        run.nifi.request("PUT", f"/{kind}/{entity['id']}/run-status", step=STEP, component=comp,
-                         json={"revision": revision(entity), "state": state})
-    return run.nifi.poll(lambda: _entity(run, kind, entity["id"], comp),
-                         lambda e: e is None or (e["component"].get("state") == state and _threads(e) == 0),
-                         step=STEP, component=comp, what=f"reaching {state}", fix="check NiFi's bulletins",
-                         timeout=run.opts.case_timeout)
+    """Schedule and wait (a stopped component that still has threads cannot be deleted nor have its
+    connections deleted)."""
+    return schedule.component(run, KIND[kind], entity, state, step=STEP, name=comp, timeout=run.opts.case_timeout)
 
 
 def _delete(run: Run, kind: str, entity: dict, comp: str) -> None:
