@@ -58,7 +58,6 @@ FAILING_ON_NIFI = {
     "test_conditions.py::test_drain_timeout_refuses_and_restarts_ingress",
     "test_conditions.py::test_upgrade_refused_while_queues_are_above_policy",
     "test_end_to_end.py::test_deleted_service_is_recreated",
-    "test_end_to_end.py::test_drift_is_reverted",
     "test_end_to_end.py::test_enabling_timeout_is_bounded",
     "test_end_to_end.py::test_service_property_drift_is_reconciled_safely",
     "test_end_to_end.py::test_slow_enabling_is_waited_for",

@@ -75,13 +75,36 @@ def test_changed_snapshot_imports_a_new_version_and_updates_in_place(harness, fa
     assert "FlowSynced      True   version 2 (UP_TO_DATE)" in harness.text
 
 
-def test_drift_is_reverted(harness, fake):
+def test_drift_is_reverted_and_reported(harness, fake):
     assert harness() == 0
-    fake.group_by_name("order_to_erp")["vci"]["state"] = "LOCALLY_MODIFIED"
+    invoke = fake.component_by_name("egress erp_http_out", "InvokeHTTP")
+    invoke["properties"]["HTTP Method"] = "PUT"  # a hand edit in the UI
     n = len(fake.seen)
     assert harness() == 0, harness.text
-    assert any(c.startswith("POST /versions/revert-requests/process-groups/") for c in calls(fake, n))
-    assert "reverted local changes" in harness.text
+    assert [f"{s.method} {s.path.split('/')[2]}" for s in fake.mutations(n)] == ["POST revert-requests",
+                                                                                 "DELETE revert-requests"]
+    assert "[deploy] drift: processor 'InvokeHTTP': Property 'HTTP Method' was changed" in harness.text
+    assert "reverted local changes (drift) in process group 'order_to_erp' to version 1" in harness.text
+    assert invoke["properties"]["HTTP Method"] == "POST"
+
+
+def test_hand_edits_plus_a_new_version_revert_then_update(harness, fake, artifacts):
+    """Defect 4: NiFi refuses (409) to update a group with local modifications; the harness reports the drift,
+    reverts it, then updates."""
+    assert harness() == 0
+    fake.component_by_name("egress erp_http_out", "InvokeHTTP")["name"] = "renamed by hand"
+    snap_path = artifacts / "nifi" / "flow.snapshot.json"
+    snap = json.loads(snap_path.read_text())
+    snap["flowContents"]["processGroups"][1]["name"] = "mapping v2"
+    snap["snapshotMetadata"]["comments"] = "protoc-gen-nifi order_to_erp sha256:" + "cd" * 32
+    snap_path.write_text(json.dumps(snap))
+    n = len(fake.seen)
+    assert harness() == 0, harness.text
+    versions = [f"{s.method} {s.path.split('/')[2]} {s.status}" for s in fake.mutations(n) if s.path.startswith("/versions/")]
+    assert versions == ["POST revert-requests 200", "DELETE revert-requests 200", "POST update-requests 200",
+                        "DELETE update-requests 200"]
+    assert "drift: processor 'renamed by hand': name changed from 'InvokeHTTP' to 'renamed by hand'" in harness.text
+    assert fake.group_by_name("mapping v2") and "FlowSynced      True   version 2 (UP_TO_DATE)" in harness.text
 
 
 def test_changed_value_updates_only_that_parameter_and_keeps_secrets(harness, fake):

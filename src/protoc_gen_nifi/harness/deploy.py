@@ -1,8 +1,10 @@
 """Step (b): the process group, version-controlled from the Registry.
 
-Absent: create it from the registry version. Present at another version: async
-update request (after the drain check). Present at the version but locally modified:
-async revert request, so hand edits in the UI (drift) do not survive a deploy.
+Absent: create it from the registry version. Locally modified (drift: any versioned component edited, added
+or deleted by hand): the differences NiFi found are reported, then an async revert request restores the
+registered version, so hand edits do not survive a deploy. At another version: an async update request (after
+the drain check); NiFi refuses to update a group with local modifications (409: StandardProcessGroup.
+verifyCanUpdate; BEHAVIOUR 4), which is why the revert comes first.
 """
 from __future__ import annotations
 
@@ -75,19 +77,33 @@ def deploy(run: Run) -> str:
     pg_id = existing["id"]
     vci = (existing.get("component") or {}).get("versionControlInformation") or {}
     live_version, state = str(vci.get("version")), vci.get("state")
+    if state == "SYNC_FAILURE":
+        raise HarnessError("deploy", comp, f"NiFi cannot sync with the Registry: {vci.get('stateExplanation')}",
+                           "check the registry client URL NiFi uses (--registry-url-for-nifi) and rerun")
+    if state in MODIFIED:
+        report_drift(run, pg_id)
+        _async_request(run, "revert", pg_id)
+        run.say("deploy", f"reverted local changes (drift) in {comp} to version {live_version}")
     if live_version != str(run.version):
         check_drained(run, pg_id)
         _async_request(run, "update", pg_id)
         run.say("deploy", f"updated {comp} from version {live_version} to {run.version}")
-    elif state in MODIFIED:
-        _async_request(run, "revert", pg_id)
-        run.say("deploy", f"reverted local changes (drift) in {comp} at version {run.version}")
-    elif state == "SYNC_FAILURE":
-        raise HarnessError("deploy", comp, f"NiFi cannot sync with the Registry: {vci.get('stateExplanation')}",
-                           "check the registry client URL NiFi uses (--registry-url-for-nifi) and rerun")
-    else:
+    elif state not in MODIFIED:
         run.say("deploy", f"{comp} is at version {run.version} ({state or 'UP_TO_DATE'})")
     return pg_id
+
+
+def report_drift(run: Run, pg_id: str, limit: int = 20) -> None:
+    """Say what the revert will undo: NiFi's own list of local modifications (GET .../local-modifications)."""
+    comp = f"process group '{run.art.flow_name}'"
+    found = run.nifi.get(f"/process-groups/{pg_id}/local-modifications", step="deploy", component=comp) or {}
+    lines = [f"{(d.get('componentType') or 'component').lower().replace('_', ' ')} '{d.get('componentName') or '?'}': "
+             f"{x.get('difference') or x.get('differenceType')}"
+             for d in found.get("componentDifferences") or [] for x in d.get("differences") or []]
+    for line in lines[:limit]:
+        run.say("deploy", f"drift: {line}")
+    if len(lines) > limit:
+        run.say("deploy", f"drift: ... and {len(lines) - limit} more")
 
 
 def run_deploy(run: Run) -> None:
