@@ -45,14 +45,6 @@ def secrets_dir(tmp_path):
 # Each is a strict xfail until the defect that breaks it is fixed: the first to bite is the bearer cookie kept
 # by the client (defect 6), then the service type lookup (defect 1), then the others of the issue.
 FAILING_ON_NIFI = {
-    "test_cases.py::test_attribute_expectations",
-    "test_cases.py::test_binary_body_and_legacy_property_names",
-    "test_cases.py::test_body_mismatch_says_which_case_and_what_differs",
-    "test_cases.py::test_flowfile_reaching_failure_fails_the_case_without_waiting",
-    "test_cases.py::test_generated_example_mapping_fan_out_is_followed_through_clones",
-    "test_cases.py::test_passing_case_injects_follows_and_cleans_up",
-    "test_cases.py::test_timeout_names_what_was_missing_and_the_last_event",
-    "test_cases.py::test_timeout_when_provenance_never_finishes_still_cleans_up",
     "test_conditions.py::test_backpressure_reports_the_full_queue",
     "test_conditions.py::test_drain_mode_stops_ingress_then_upgrades",
     "test_conditions.py::test_drain_timeout_refuses_and_restarts_ingress",

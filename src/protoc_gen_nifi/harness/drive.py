@@ -2,9 +2,12 @@
 
 NiFi's REST API cannot enqueue a FlowFile, so for each case the driver adds a temporary GenerateFlowFile
 to the port's group, connects it to the component the port's transport normally feeds (the external
-broker is bypassed), runs it once, and follows the FlowFile and its descendants (FORK/CLONE children)
-by UUID through provenance queries until every expected event is seen, a FlowFile of the case reaches a
-`failure` port, or --case-timeout passes. The temporary processor and connection are always removed
+broker is bypassed), waits until NiFi has validated it (a RUN_ONCE on a VALIDATING processor does nothing
+since NiFi 2.9; BEHAVIOUR 7), runs it once on the primary node only (in a cluster every node would run it;
+BEHAVIOUR 15), and follows the FlowFile and its descendants (FORK/CLONE children) by UUID through provenance
+queries until every expected event is seen, a FlowFile of the case reaches a `failure` port, or
+--case-timeout passes. A failure is seen from queue counts: a failure queue that grew since the case began
+is asked for each of the case's FlowFiles by UUID (a queue listing shows only the first 100; BEHAVIOUR 8). The temporary processor and connection are always removed
 afterwards (stop, drop what is queued, delete), so the versioned group has no local modification left;
 FlowSynced, evaluated after the cases, confirms it.
 """
@@ -86,8 +89,9 @@ def inject(run: Run, case: Case, live: dict[str, str], bundle: dict, temp: Temp)
                            "use NiFi 2.x's standard GenerateFlowFile")
     props = {names[k]: v for k, v in wanted.items()}
     props.update(case.attributes)  # dynamic properties become FlowFile attributes
-    updated = nifi.request("PUT", f"/processors/{pid}", step=STEP, component=comp, json={
-        "revision": revision(created), "component": {"id": pid, "config": {"properties": props}}})
+    nifi.request("PUT", f"/processors/{pid}", step=STEP, component=comp, json={
+        "revision": revision(created), "component": {"id": pid, "config": {"properties": props,
+                                                                           "executionNode": "PRIMARY"}}})
     conn = nifi.request("POST", f"/process-groups/{temp.group}/connections", step=STEP, component=comp, json={
         "revision": {"version": 0, "clientId": CLIENT_ID},
         "component": {"name": temp_name(case), "selectedRelationships": ["success"],
@@ -95,22 +99,29 @@ def inject(run: Run, case: Case, live: dict[str, str], bundle: dict, temp: Temp)
                       "destination": {"id": live[case.entry.target], "groupId": temp.group,
                                       "type": case.entry.target_type}}})
     temp.connection = conn["id"]
+    ready = schedule.valid(run, pid, step=STEP, name=f"{comp} GenerateFlowFile", timeout=run.opts.case_timeout)
     nifi.request("PUT", f"/processors/{pid}/run-status", step=STEP, component=comp,
-                 json={"revision": revision(updated), "state": "RUN_ONCE"})
+                 json={"revision": revision(ready), "state": "RUN_ONCE"})
 
 
-def _failed(run: Run, live: dict[str, str], failure: dict[str, str], uuids: list[str], deadline: float) -> str | None:
-    """Where a FlowFile of the case waits in front of a `failure` port, if one does (only non-empty
-    failure queues are listed)."""
+def failure_counts(run: Run, live: dict[str, str], failure: dict[str, str]) -> dict[str, int]:
+    """instance id -> FlowFiles queued, of every failure connection (one status read; counts are not capped)."""
     status = run.nifi.get(f"/flow/process-groups/{run.pg_id}/status", params={"recursive": "true"}, step=STEP,
                           component=f"process group '{run.art.flow_name}'")
     queued = {c.get("id"): int(c.get("flowFilesQueued") or 0) for c in connection_snapshots(status or {})}
-    for vid, label in sorted(failure.items(), key=lambda kv: kv[1]):
-        cid = live.get(vid)
-        if cid and queued.get(cid):
-            hits = observe.queued_uuids(run, cid, deadline=deadline, component=f"connection {label}") & set(uuids)
-            if hits:
-                return f"FlowFile {min(hits)} reached a failure port (queued at {label})"
+    return {live[vid]: queued.get(live[vid], 0) for vid in failure if vid in live}
+
+
+def _failed(run: Run, f: _Follower, failure: dict[str, str], baseline: dict[str, int]) -> str | None:
+    """Where a FlowFile of the case waits in a failure connection, if one does: only connections whose count
+    grew since the case began are asked, for each of the case's FlowFiles, by UUID."""
+    label = {f.live[vid]: text for vid, text in failure.items() if vid in f.live}
+    for cid, n in sorted(failure_counts(run, f.live, failure).items(), key=lambda kv: label[kv[0]]):
+        if n <= baseline.get(cid, 0):
+            continue
+        for uuid in f.uuids:
+            if observe.in_queue(run, cid, uuid, f.node(uuid), component=f"connection {label[cid]}"):
+                return f"FlowFile {uuid} reached a failure port (queued at {label[cid]})"
     return None
 
 
@@ -134,6 +145,11 @@ class _Follower:
                 self.events[str(e["id"])] = e
                 self.uuids.extend(u for u in e.get("childUuids") or [] if u not in self.uuids)
             i += 1
+
+    def node(self, uuid: str) -> str | None:
+        """The cluster node a FlowFile lives on (from its latest event), for requests NiFi routes to one node."""
+        mine = [e for e in self.events.values() if e.get("flowFileUuid") == uuid and e.get("clusterNodeId")]
+        return max(mine, key=lambda e: int(e.get("eventId") or 0))["clusterNodeId"] if mine else None
 
     def candidates(self, exp: Expectation) -> list[dict]:
         pid = self.live.get(exp.processor)
@@ -159,14 +175,15 @@ class _Follower:
         return first or []
 
 
-def follow(run: Run, case: Case, live: dict[str, str], temp: Temp, deadline: float) -> CaseResult:
+def follow(run: Run, case: Case, live: dict[str, str], temp: Temp, deadline: float,
+           baseline: dict[str, int]) -> CaseResult:
     failure = topology.failure_connections(run.art.snapshot)
     f = _Follower(run, case, live, temp, deadline)
     while True:
         stalled = ""
         try:
             f.refresh()
-            failed = _failed(run, live, failure, f.uuids, deadline) if f.uuids else None
+            failed = _failed(run, f, failure, baseline) if f.uuids else None
         except observe.Timeout as exc:  # the deadline passed while NiFi was still answering
             stalled, failed = f"; {exc}", None
         missing = [e for e in case.events if not f.candidates(e)]
@@ -258,8 +275,9 @@ def run_cases(run: Run) -> None:
         temp = Temp(group=live[case.entry.group])
         result = None
         try:
+            baseline = failure_counts(run, live, topology.failure_connections(run.art.snapshot))
             inject(run, case, live, bundle, temp)
-            result = follow(run, case, live, temp, time.monotonic() + run.opts.case_timeout)
+            result = follow(run, case, live, temp, time.monotonic() + run.opts.case_timeout, baseline)
         finally:
             cleanup(run, case, live, temp)
         run.case_results.append(result)

@@ -1,8 +1,9 @@
 """What NiFi recorded about a case's FlowFiles, read through the REST API: provenance queries, one
-event's attributes and output content, and the FlowFiles waiting in a queue.
+event's attributes and output content, and whether a FlowFile waits in a queue.
 
 A query is asynchronous: POST /provenance, poll GET /provenance/{id} until `finished`, then DELETE it
-(NiFi keeps finished queries until they expire otherwise). Every wait is bounded by the caller's deadline.
+(NiFi keeps finished queries until they expire otherwise; BEHAVIOUR 9). Every wait is bounded by the caller's
+deadline. Where a FlowFile waits is asked by UUID, never by a listing, which NiFi caps at 100 (BEHAVIOUR 8).
 Search-term keys are NiFi's SearchableFields identifiers (`FlowFileUUID`, `ProcessorID`, `EventType`, ...).
 """
 from __future__ import annotations
@@ -45,18 +46,14 @@ def query(run: Run, terms: dict[str, str], *, deadline: float, component: str) -
     return list((prov.get("results") or {}).get("provenanceEvents") or [])
 
 
-def queued_uuids(run: Run, connection_id: str, *, deadline: float, component: str) -> set[str]:
-    """UUIDs of the FlowFiles waiting in one connection (a listing request: POST, poll, DELETE)."""
-    nifi = run.nifi
-    req = nifi.request("POST", f"/flowfile-queues/{connection_id}/listing-requests", step=STEP,
-                       component=component)["listingRequest"]
-    path = f"/flowfile-queues/{connection_id}/listing-requests/{req['id']}"
-    try:
-        done = until_finished(run, req, lambda: nifi.get(path, step=STEP, component=component)["listingRequest"],
-                              deadline=deadline, what="NiFi's queue listing")
-    finally:
-        nifi.request("DELETE", path, step=STEP, component=component, allow_404=True)
-    return {s["uuid"] for s in done.get("flowFileSummaries") or [] if s.get("uuid")}
+def in_queue(run: Run, connection_id: str, uuid: str, node: str | None, *, component: str) -> bool:
+    """Whether a FlowFile waits in a connection: GET /flowfile-queues/{id}/flowfiles/{uuid} (404: not there).
+    Unlike a listing, it is not capped at 100 FlowFiles (StandardConnectionDAO.getFlowFile); in a cluster NiFi
+    needs the FlowFile's node."""
+    found = run.nifi.get(f"/flowfile-queues/{connection_id}/flowfiles/{uuid}",
+                         params={"clusterNodeId": node} if node else None, step=STEP, component=component,
+                         allow_404=True)
+    return found is not None
 
 
 def _node(event: dict) -> dict | None:
