@@ -41,27 +41,6 @@ def secrets_dir(tmp_path):
     return d
 
 
-# Harness tests the NiFi-faithful fake fails, because the harness is kinder to NiFi than NiFi is (issue 12).
-# Each is a strict xfail until the defect that breaks it is fixed: the first to bite is the bearer cookie kept
-# by the client (defect 6), then the service type lookup (defect 1), then the others of the issue.
-FAILING_ON_NIFI = {
-    "test_conditions.py::test_backpressure_reports_the_full_queue",
-    "test_conditions.py::test_drain_mode_stops_ingress_then_upgrades",
-    "test_conditions.py::test_drain_timeout_refuses_and_restarts_ingress",
-    "test_conditions.py::test_upgrade_refused_while_queues_are_above_policy",
-    "test_end_to_end.py::test_deleted_service_is_recreated",
-    "test_end_to_end.py::test_enabling_timeout_is_bounded",
-    "test_end_to_end.py::test_service_property_drift_is_reconciled_safely",
-    "test_end_to_end.py::test_slow_enabling_is_waited_for",
-}
-
-
-def pytest_collection_modifyitems(items):
-    for item in items:
-        name = item.nodeid.split("tests/harness/", 1)[-1]
-        if name in FAILING_ON_NIFI:
-            item.add_marker(pytest.mark.xfail(strict=True, reason="issue 12: the harness fails on NiFi's behaviour"))
-
 
 def _openssl(*args: str) -> None:
     subprocess.run(["openssl", *args], check=True, capture_output=True)

@@ -14,15 +14,14 @@ def bump_snapshot(artifacts, n="cd"):
     path.write_text(json.dumps(snap))
 
 
-def queue_some(fake, n=5):
-    conn = next(c for c in fake.connections.values() if fake.groups[c["group"]]["name"] == "mapping")
-    fake.enqueue(conn["id"], n)
-    return conn
+def failures(fake):
+    """The connection where failed FlowFiles wait for an operator (in front of the root funnel): never drains."""
+    return next(c for c in fake.connections.values() if fake.components[c["dst"]]["kind"] == "FUNNEL")
 
 
 def test_upgrade_refused_while_queues_are_above_policy(harness, fake, artifacts):
     assert harness() == 0
-    queue_some(fake)
+    fake.enqueue(failures(fake)["id"], 5)
     bump_snapshot(artifacts)
     n = len(fake.seen)
     assert harness() == 2
@@ -35,31 +34,36 @@ def test_upgrade_refused_while_queues_are_above_policy(harness, fake, artifacts)
     assert harness("--max-queued", "5") == 0, harness.text
 
 
-def test_drain_mode_stops_ingress_then_upgrades(harness, fake, artifacts):
+def test_drain_mode_stops_only_the_sources_then_upgrades(harness, fake, artifacts):
+    """Defect 9: stopping the whole ingress group strands the FlowFiles between the consumer and the next step;
+    only the sources stop, the rest keeps running and empties the queues."""
     assert harness() == 0
-    queue_some(fake)
-    fake.drain_per_poll = 2
+    consume = fake.component_by_name("ingress orders_in", "ConsumeKafka")
+    between = next(c for c in fake.connections.values() if c["src"] == consume["id"])
+    fake.throughput = 5  # the flow is busy: each queue passes 5 FlowFiles per moment
+    fake.enqueue(between["id"], 100)
     bump_snapshot(artifacts)
     n = len(fake.seen)
-    assert harness("--drain") == 0, harness.text
+    assert harness("--drain", "--drain-timeout", "10") == 0, harness.text
+    stops = [(s.path, s.body["state"]) for s in fake.mutations(n) if s.body and s.body.get("state") == "STOPPED"]
+    assert stops == [(f"/processors/{consume['id']}/run-status", "STOPPED")]
     seq = [f"{s.method} {s.path}" for s in fake.mutations(n) if s.api == "nifi"]
-    ingress = fake.group_by_name("ingress orders_in")["id"]
-    assert seq[0] == f"PUT /flow/process-groups/{ingress}"
-    assert fake.mutations(n)[1].body == {"id": ingress, "state": "STOPPED"}
     assert any(c.startswith("POST /versions/update-requests/") for c in seq)
     assert seq[-1] == f"PUT /flow/process-groups/{fake.group_by_name('order_to_erp')['id']}"  # started again
-    assert "Ready           True" in harness.text
+    assert "stopped the sources (processor 'ConsumeKafka' in 'order_to_erp/ingress orders_in')" in harness.text
+    assert "Ready           True" in harness.text and between["flowfiles"] == []
 
 
-def test_drain_timeout_refuses_and_restarts_ingress(harness, fake, artifacts):
+def test_drain_timeout_refuses_and_restarts_the_sources(harness, fake, artifacts):
     assert harness() == 0
-    queue_some(fake)
+    fake.enqueue(failures(fake)["id"], 5)
     bump_snapshot(artifacts)
     n = len(fake.seen)
     assert harness("--drain", "--drain-timeout", "0.2") == 2
     assert "[drain]" in harness.err[0] and "did not happen within 0.2s" in harness.err[0]
-    states = [s.body["state"] for s in fake.mutations(n) if s.path.startswith("/flow/process-groups/")]
+    states = [s.body["state"] for s in fake.mutations(n) if "/run-status" in s.path]
     assert states == ["STOPPED", "RUNNING"]
+    assert fake.component_by_name("ingress orders_in", "ConsumeKafka")["state"] == "RUNNING"
     assert fake.group_by_name("order_to_erp")["vci"]["version"] == "1"
 
 
@@ -82,7 +86,7 @@ def test_error_bulletin_fails_bulletins_ok(harness, fake):
 
 def test_backpressure_reports_the_full_queue(harness, fake):
     assert harness() == 0
-    queue_some(fake, 10000)
+    fake.enqueue(failures(fake)["id"], 10000, filename="order-0.json")
     assert harness() == 1
     line = next(x for x in harness.out if x.startswith("BackpressureOK"))
     assert "False" in line and "10000 queued (first: order-0.json)" in line

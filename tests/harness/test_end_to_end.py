@@ -170,7 +170,7 @@ def test_persistent_conflict_gives_one_clear_line(harness, fake):
 
 
 def test_slow_enabling_is_waited_for(harness, fake):
-    fake.enable_polls = 5
+    fake.enabling_ticks = 5
     assert harness() == 0, harness.text
     gets = [s for s in fake.seen if s.method == "GET" and s.path.startswith("/controller-services/")]
     assert len(gets) >= 5
@@ -179,7 +179,7 @@ def test_slow_enabling_is_waited_for(harness, fake):
 def test_enabling_timeout_is_bounded(harness, fake):
     import time
 
-    fake.enable_polls = 10**6
+    fake.enabling_ticks = 10**6
     t0 = time.monotonic()
     assert harness("--state-timeout", "0.3") == 2
     assert time.monotonic() - t0 < 5
@@ -233,12 +233,15 @@ def test_a_service_is_disabled_only_once_the_stopped_group_has_no_thread(harness
     assert len(waited) >= 3  # polled until the threads ended
 
 
-def test_deleted_service_is_recreated(harness, fake):
+def test_deleted_service_is_recreated_by_the_revert(harness, fake):
+    """Deleting a versioned service is a local modification: the revert recreates it, the services step enables
+    the new instance."""
     assert harness() == 0
     sid = next(iter(fake.services))
     del fake.services[sid]
     n = len(fake.seen)
     assert harness() == 0, harness.text
-    create = next(s for s in fake.mutations(n) if s.path.endswith("/controller-services") and s.method == "POST")
-    assert create.body["component"]["type"] == "org.apache.nifi.kafka.service.Kafka3ConnectionService"
-    assert "recreated missing" in harness.text
+    assert "drift: controller service 'Kafka connection': Controller Service was removed" in harness.text
+    (new_sid, svc), = fake.services.items()
+    assert new_sid != sid and svc["state"] == "ENABLED"
+    assert any(s.path == f"/controller-services/{new_sid}/run-status" for s in fake.mutations(n))

@@ -10,6 +10,8 @@ port. In a cluster, each FlowFile lives on one node (`clusterNodeId`).
 """
 from __future__ import annotations
 
+import math
+
 from .processors import GENERATE, GENERATE_PROPS, LEGACY
 
 CHARSETS = {"UTF-8": "utf-8", "ISO-8859-1": "latin-1", "US-ASCII": "ascii"}
@@ -21,6 +23,7 @@ SENDERS = {"InvokeHTTP": ("SEND", "Original", "Failure"), "PublishKafka": ("SEND
 class FlowFilesMixin:
     send_fails = False
     stall = False  # nothing moves: FlowFiles stay where they are put
+    throughput: int | None = None  # FlowFiles a connection passes per tick; None: all that wait
     mapping = None  # (processor name, content, attributes) -> content, for ExecuteScript
 
     def _init_flowfiles(self) -> None:
@@ -111,15 +114,20 @@ class FlowFilesMixin:
         self.advance_flowfiles()
 
     def advance_flowfiles(self) -> None:
+        """One tick of processing: each connection passes at most `throughput` FlowFiles (all when None)."""
         if self.stall:
             return
+        budget: dict[str, int] = {}
         for _ in range(50):  # until nothing moves (a bounded number of hops per tick)
             moved = False
             for c in sorted(self.connections.values(), key=lambda x: x["id"]):
                 dst = self.components.get(c["dst"])
-                if not c["flowfiles"] or dst is None or not self.takes(dst):
+                left = budget.get(c["id"], math.inf if self.throughput is None else self.throughput)
+                if not c["flowfiles"] or dst is None or not self.takes(dst) or left <= 0:
                     continue
-                waiting, c["flowfiles"] = c["flowfiles"], []
+                take = int(min(left, len(c["flowfiles"])))
+                budget[c["id"]] = left - take
+                waiting, c["flowfiles"] = c["flowfiles"][:take], c["flowfiles"][take:]
                 for ff in waiting:
                     rel = self.process(dst, ff) if dst["kind"] == "PROCESSOR" else ""
                     self.move(ff, dst, rel)
