@@ -298,3 +298,15 @@ def test_a_failure_is_seen_behind_more_than_a_hundred_older_ones(harness, fake, 
     assert line(harness, "Case late").endswith("reached a failure port (queued at 'egress erp_http_out/failure' -> "
                                                "'order_to_erp/funnel')")
     assert not any(s.path.endswith("/listing-requests") for s in fake.seen)
+
+
+def test_a_slow_nifi_cannot_hold_a_case_past_its_timeout(harness, fake, tmp_path):
+    """Defect 11: following a case had no deadline of its own: each call could take --request-timeout. Every call
+    of a case now ends by the case's deadline."""
+    fake.delays[r"GET /provenance/[^/]+"] = 3.0  # NiFi takes 3 s to answer each poll of a query
+    write_case(tmp_path / "cases", "slow", case_doc(), in__bin=b"order", out__bin=b"order")
+    start = time.monotonic()
+    assert harness("--cases", str(tmp_path / "cases"), "--case-timeout", "0.5") == 1
+    assert time.monotonic() - start < 2.5, "the case waited for NiFi past its timeout"
+    assert line(harness, "Case slow").startswith("Case slow       False  timed out after 0.5s: ")
+    assert_clean(fake, harness)

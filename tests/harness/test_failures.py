@@ -121,3 +121,102 @@ def test_tls_is_verified_by_default_and_ca_cert_trusts_it(artifacts, secrets_dir
                       out=out.append, err=out.append)
         assert rc == 0, out
     assert fake.model_errors == []
+
+
+def test_url_encoded_password_echoed_by_a_server_error_is_redacted(harness, fake):
+    """Defect 11: the login form carries the password URL-encoded; an error that echoes the request shows it so."""
+    from urllib.parse import quote_plus
+
+    password = "p@ss w0rd!&=1-longer"
+    env = dict(ENV, NIFI_PASSWORD=password)
+    fake.users["admin"] = password
+    fake.failures[r"POST /access/token"] = (500, "Internal error processing {body}")
+    assert harness(env=env) == 2
+    line = harness.err[0]
+    assert "Internal error processing username=admin&password=<redacted>" in line
+    assert quote_plus(password) not in harness.text and password not in harness.text
+
+
+def test_a_short_secret_does_not_mangle_words():
+    """Defect 11: a short secret ("le") turned "File" into "Fi<redacted>"; it is redacted where it stands alone."""
+    r = Redactor()
+    r.add("le")
+    r.add("a-long-secret-value")
+    assert r("File le: 'le' xa-long-secret-valuex") == "File <redacted>: '<redacted>' x<redacted>x"
+
+
+def test_credentials_never_go_over_plain_http_to_another_machine(artifacts, secrets_dir):
+    """Defect 11: plain http is refused before anything is sent when credentials or sensitive values would
+    travel, unless the host is this machine."""
+    for url in ("http://nifi.example.test:8080/nifi-api", "http://10.1.2.3:8080/nifi-api"):
+        err: list[str] = []
+        rc = cli.main(["--nifi-url", url, "--registry-url", "http://127.0.0.1:9/nifi-registry-api",
+                       "--secrets-dir", str(secrets_dir), *FAST], artifacts_dir=artifacts,
+                      env={k: v for k, v in ENV.items() if not k.startswith("NIFI_")}, out=lambda s: None,
+                      err=err.append)
+        assert rc == 2
+        assert err == [(f"error: [connection] NiFi at {url}: credentials or sensitive values would travel unencrypted "
+                       "(plain http to a host other than this machine). Fix: use an https:// URL (plain http is "
+                       "accepted only for 127.0.0.1, localhost and ::1)")]
+
+
+def test_an_unsecured_nifi_on_loopback_works_over_plain_http(artifacts, secrets_dir):
+    """How the live NiFi may run: plain HTTP on 127.0.0.1, no authentication."""
+    fake = Fake()
+    with FakeServer(fake) as srv:
+        out: list[str] = []
+        env = {k: v for k, v in ENV.items() if not k.startswith("NIFI_")}
+        rc = cli.main(["--nifi-url", srv.nifi_url, "--registry-url", srv.registry_url, "--secrets-dir",
+                       str(secrets_dir), *FAST], artifacts_dir=artifacts, env=env, out=out.append, err=out.append)
+        assert rc == 0, out
+        assert srv.nifi_url.startswith("http://127.0.0.1:")
+    assert fake.requests.open() == [] and fake.model_errors == []
+
+
+def test_request_timeout_is_a_deadline_for_the_whole_call(artifacts, secrets_dir):
+    """Defect 11: --request-timeout bounded each socket read, so a server trickling a byte at a time held a 2 s
+    call for 21 s. Now the whole call ends at the timeout."""
+    import threading
+    import time
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    port = listener.getsockname()[1]
+    stop = threading.Event()
+
+    def trickle() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            with conn:
+                conn.recv(65536)
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n")
+                for _ in range(40):  # a byte every 0.1 s: each read is quick, the whole answer takes 4 s
+                    if stop.wait(0.1):
+                        return
+                    try:
+                        conn.sendall(b" ")
+                    except OSError:
+                        break
+
+    thread = threading.Thread(target=trickle, daemon=True)
+    thread.start()
+    err: list[str] = []
+    start = time.monotonic()
+    try:
+        rc = cli.main(["--nifi-url", f"http://127.0.0.1:{port}/nifi-api", "--registry-url",
+                       f"http://127.0.0.1:{port}/nifi-registry-api", "--secrets-dir", str(secrets_dir), *FAST,
+                       "--request-timeout", "0.5"], artifacts_dir=artifacts,
+                      env={k: v for k, v in ENV.items() if not k.startswith("NIFI_")}, out=lambda s: None,
+                      err=err.append)
+        elapsed = time.monotonic() - start
+    finally:
+        stop.set()
+        listener.close()
+    assert rc == 2
+    assert err[0].startswith(f"error: [registry] bucket 'protoc-gen-nifi': NiFi Registry at http://127.0.0.1:{port}/"
+                             "nifi-registry-api did not answer GET /buckets within 0.5s (ReadTimeout)")
+    assert elapsed < 3  # the trickle alone would take 4 s

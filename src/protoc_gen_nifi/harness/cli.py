@@ -137,8 +137,9 @@ def main(argv: Sequence[str] | None = None, *, artifacts_dir: Path | str, env: M
         timing = Timing(request_timeout=args.request_timeout, poll_interval=args.poll_interval,
                         state_timeout=args.state_timeout)
         tls = TLS(verify=not args.insecure, ca_cert=args.ca_cert)
+        sensitive = any(p.get("sensitive") and p["name"] in values for p in art.parameters())
         nifi = RestClient("NiFi", nifi_url, tls=tls, timing=timing, redact=redact, login_path="/access/token",
-                          transport=transport,
+                          transport=transport, carries_secrets=sensitive,
                           auth=Auth(username=env.get("NIFI_USERNAME"), password=env.get("NIFI_PASSWORD"),
                                     token=env.get("NIFI_TOKEN"), client_cert=args.client_cert,
                                     client_key=args.client_key))

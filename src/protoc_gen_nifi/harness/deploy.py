@@ -8,7 +8,7 @@ verifyCanUpdate; BEHAVIOUR 4), which is why the revert comes first.
 """
 from __future__ import annotations
 
-from .client import CLIENT_ID
+from .client import CLIENT_ID, revision
 from .context import Run
 from .drain import check_drained
 from .errors import HarnessError
@@ -43,23 +43,18 @@ def _vci(run: Run, pg_id: str) -> dict:
 def _async_request(run: Run, kind: str, pg_id: str) -> None:
     """POST /versions/{kind}-requests/process-groups/{id}, poll, delete (FORMAT.md §8.4)."""
     comp = f"process group '{run.art.flow_name}'"
-    nifi = run.nifi
-    req = nifi.update_with_revision(
-        f"/versions/process-groups/{pg_id}", "POST", f"/versions/{kind}-requests/process-groups/{pg_id}",
-        lambda e: {"processGroupRevision": {"version": int((e.get("processGroupRevision") or {}).get("version", 0)),
-                                            "clientId": CLIENT_ID},
-                   "versionControlInformation": _vci(run, pg_id)},
-        step="deploy", component=comp)
-    rid = req["request"]["requestId"]
-    path = f"/versions/{kind}-requests/{rid}"
-    try:
-        done = nifi.poll(lambda: nifi.get(path, step="deploy", component=comp),
-                         lambda r: bool(r["request"].get("complete")), step="deploy", component=comp,
-                         what=f"the version {kind} request", fix="check NiFi's bulletins; rerun to retry")
-    finally:
-        nifi.request("DELETE", path, step="deploy", component=comp, allow_404=True)
-    if done["request"].get("failureReason"):
-        raise HarnessError("deploy", comp, f"NiFi failed the {kind}: {done['request']['failureReason']}",
+
+    def body() -> dict:
+        vci = run.nifi.get(f"/versions/process-groups/{pg_id}", step="deploy", component=comp)
+        return {"processGroupRevision": revision({"revision": vci.get("processGroupRevision")}),
+                "versionControlInformation": _vci(run, pg_id)}
+
+    done = run.nifi.async_request(f"/versions/{kind}-requests/process-groups/{pg_id}", "request", body=body,
+                                  get_path=lambda rid: f"/versions/{kind}-requests/{rid}", step="deploy",
+                                  component=comp, what=f"the version {kind} request",
+                                  fix="check NiFi's bulletins; rerun to retry")
+    if done.get("failureReason"):
+        raise HarnessError("deploy", comp, f"NiFi failed the {kind}: {done['failureReason']}",
                            "fix what NiFi reports (often a component that cannot stop) and rerun", redact=run.redact)
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from . import inventory, observe, schedule, topology
 from .assertions import connection_snapshots
 from .cases import Case, Expectation
-from .client import CLIENT_ID, revision
+from .client import CLIENT_ID, CallTimeout, WaitTimeout, revision
 from .context import Run
 from .errors import HarnessError
 
@@ -184,8 +184,10 @@ def follow(run: Run, case: Case, live: dict[str, str], temp: Temp, deadline: flo
         try:
             f.refresh()
             failed = _failed(run, f, failure, baseline) if f.uuids else None
-        except observe.Timeout as exc:  # the deadline passed while NiFi was still answering
-            stalled, failed = f"; {exc}", None
+        except WaitTimeout as exc:  # the deadline passed while NiFi was still working on a query
+            stalled, failed = f"; {exc.message.split(' did not happen')[0]} did not finish", None
+        except CallTimeout:  # or while NiFi was still answering a call
+            stalled, failed = "; NiFi did not answer in time", None
         missing = [e for e in case.events if not f.candidates(e)]
         if failed and not case.failure:
             return CaseResult(case.name, False, failed)
@@ -219,15 +221,9 @@ def _delete(run: Run, kind: str, entity: dict, comp: str) -> None:
 
 
 def _drop(run: Run, cid: str, comp: str) -> None:
-    nifi = run.nifi
-    req = nifi.request("POST", f"/flowfile-queues/{cid}/drop-requests", step=STEP, component=comp)
-    path = f"/flowfile-queues/{cid}/drop-requests/{req['dropRequest']['id']}"
-    try:
-        nifi.poll(lambda: nifi.get(path, step=STEP, component=comp)["dropRequest"], lambda r: bool(r.get("finished")),
-                  step=STEP, component=comp, what="emptying the temporary connection", fix="check NiFi's load",
-                  timeout=run.opts.case_timeout)
-    finally:
-        nifi.request("DELETE", path, step=STEP, component=comp, allow_404=True)
+    run.nifi.async_request(f"/flowfile-queues/{cid}/drop-requests", "dropRequest", step=STEP, component=comp,
+                           what="emptying the temporary connection", fix="check NiFi's load",
+                           timeout=run.opts.case_timeout)
 
 
 def cleanup(run: Run, case: Case, live: dict[str, str], temp: Temp) -> None:
@@ -274,10 +270,16 @@ def run_cases(run: Run) -> None:
                                    "rerun: the deploy step restores the registry version")
         temp = Temp(group=live[case.entry.group])
         result = None
+        deadline = time.monotonic() + run.opts.case_timeout
         try:
-            baseline = failure_counts(run, live, topology.failure_connections(run.art.snapshot))
-            inject(run, case, live, bundle, temp)
-            result = follow(run, case, live, temp, time.monotonic() + run.opts.case_timeout, baseline)
+            # Every call of the case ends by the case's deadline, a slow answer included.
+            with run.nifi.deadline(deadline):
+                baseline = failure_counts(run, live, topology.failure_connections(run.art.snapshot))
+                inject(run, case, live, bundle, temp)
+                result = follow(run, case, live, temp, deadline, baseline)
+        except CallTimeout as exc:
+            result = CaseResult(case.name, False, f"timed out after {run.opts.case_timeout:g}s: NiFi did not answer "
+                                f"in time ({exc.message})")
         finally:
             cleanup(run, case, live, temp)
         run.case_results.append(result)

@@ -9,40 +9,19 @@ Search-term keys are NiFi's SearchableFields identifiers (`FlowFileUUID`, `Proce
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 
 from .context import Run
 
 STEP = "cases"
 
 
-class Timeout(Exception):
-    """The case's deadline passed while waiting on NiFi."""
-
-
-def until_finished(run: Run, first: dict, fetch: Callable[[], dict], *, deadline: float, what: str) -> dict:
-    """Poll an asynchronous NiFi request (`finished` false, then true) until done or the deadline."""
-    current = first
-    while not current.get("finished"):
-        if time.monotonic() >= deadline:
-            raise Timeout(f"{what} did not finish")
-        time.sleep(run.nifi.timing.poll_interval)
-        current = fetch()
-    return current
-
-
 def query(run: Run, terms: dict[str, str], *, deadline: float, component: str) -> list[dict]:
-    nifi = run.nifi
     body = {"provenance": {"request": {
         "maxResults": 1000, "summarize": False, "incrementalResults": False,
         "searchTerms": {k: {"value": v, "inverse": False} for k, v in terms.items()}}}}
-    prov = nifi.request("POST", "/provenance", step=STEP, component=component, json=body)["provenance"]
-    path = f"/provenance/{prov['id']}"
-    try:
-        prov = until_finished(run, prov, lambda: nifi.get(path, step=STEP, component=component)["provenance"],
-                              deadline=deadline, what="NiFi's provenance query")
-    finally:
-        nifi.request("DELETE", path, step=STEP, component=component, allow_404=True)
+    prov = run.nifi.async_request("/provenance", "provenance", body=body, step=STEP, component=component,
+                                  what="NiFi's provenance query", fix="check NiFi's provenance repository",
+                                  timeout=max(0.0, deadline - time.monotonic()))
     return list((prov.get("results") or {}).get("provenanceEvents") or [])
 
 

@@ -126,18 +126,16 @@ def ensure_parameter_context(run: Run) -> str:
         run.say("parameters", f"{comp} is current")
         return cid
     # Asynchronous: NiFi stops/disables what references the parameters, applies, restarts.
-    body = {"id": cid, "revision": revision(live), "component": {"id": cid, "parameters": changes}}
-    req = nifi.request("POST", f"/parameter-contexts/{cid}/update-requests", step="parameters", component=comp, json=body)
-    rid = req["request"]["requestId"]
-    path = f"/parameter-contexts/{cid}/update-requests/{rid}"
-    try:
-        done = nifi.poll(lambda: nifi.get(path, step="parameters", component=comp),
-                         lambda r: bool(r["request"].get("complete")), step="parameters", component=comp,
-                         what="the parameter update request", fix="check NiFi's bulletins; rerun to retry")
-    finally:
-        nifi.request("DELETE", path, step="parameters", component=comp, allow_404=True)
-    if done["request"].get("failureReason"):
-        raise HarnessError("parameters", comp, f"NiFi failed the update: {done['request']['failureReason']}",
+
+    def body() -> dict:
+        current = nifi.get(f"/parameter-contexts/{cid}", step="parameters", component=comp)
+        return {"id": cid, "revision": revision(current), "component": {"id": cid, "parameters": changes}}
+
+    done = nifi.async_request(f"/parameter-contexts/{cid}/update-requests", "request", body=body, step="parameters",
+                              component=comp, what="the parameter update request",
+                              fix="check NiFi's bulletins; rerun to retry")
+    if done.get("failureReason"):
+        raise HarnessError("parameters", comp, f"NiFi failed the update: {done['failureReason']}",
                            "fix the reported component and rerun", redact=run.redact)
     names = ", ".join(c["parameter"]["name"] for c in changes)
     run.say("parameters", f"{comp}: updated {names}")

@@ -38,7 +38,7 @@ class Fake(AccessMixin, VersionsMixin, ParametersMixin, ServicesMixin, Processor
            ProvenanceMixin, StatusMixin, FakeCore):
     """The fake NiFi. Knobs: see each mixin's class attributes, and `conflicts` ("METHOD path" regex -> how many
     times another client changes the component just before such a request), `failures` ("METHOD path" regex ->
-    (status, text); "{body}" echoes the request body)."""
+    (status, text); "{body}" echoes the request body), `delays` ("METHOD path" regex -> seconds to answer)."""
 
     ROUTES: ClassVar[list] = [*AccessMixin.ACCESS_ROUTES, *VersionsMixin.VERSION_ROUTES, *ParametersMixin.PARAMETER_ROUTES,
               *ServicesMixin.SERVICE_ROUTES, *ProcessorsMixin.PROCESSOR_ROUTES, *QueuesMixin.QUEUE_ROUTES,
@@ -53,6 +53,7 @@ class Fake(AccessMixin, VersionsMixin, ParametersMixin, ServicesMixin, Processor
         self.registry_urls: set[str] = set()
         self.conflicts: dict[str, int] = {}
         self.failures: dict[str, tuple[int, str]] = {}
+        self.delays: dict[str, float] = {}  # "METHOD path" regex -> seconds the answer takes
         self.bulletins_later: list = []
         self.node_heap: dict[int, float] = {}
         for k, v in knobs.items():

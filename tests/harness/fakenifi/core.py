@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
@@ -273,6 +275,9 @@ class FakeCore:
     def handle(self, prefix: str, req: Request) -> tuple[int, list[tuple[str, str]], bytes]:
         from .server import dispatch
 
+        for pattern, seconds in getattr(self, "delays", {}).items():  # a slow NiFi (a test knob)
+            if re.fullmatch(pattern, f"{req.method} {req.path}"):
+                time.sleep(seconds)
         with self.lock:
             self.now += 1
             self.advance()
