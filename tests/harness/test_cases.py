@@ -138,9 +138,9 @@ def test_timeout_when_provenance_never_finishes_still_cleans_up(harness, fake, t
     fake.provenance_stuck = True
     fake.stall = True  # and the FlowFile is still in the temporary queue: cleanup must drop it first
     write_case(tmp_path / "cases", "stuck", case_doc(), in__bin=b"order", out__bin=b"order")
-    assert harness("--cases", str(tmp_path / "cases"), "--case-timeout", "0.3") == 1
+    assert harness("--cases", str(tmp_path / "cases"), "--case-timeout", "1") == 1
     assert line(harness, "Case stuck") == (
-        "Case stuck      False  timed out after 0.3s: no SEND at 'InvokeHTTP' (egress erp_http_out); GenerateFlowFile "
+        "Case stuck      False  timed out after 1s: no SEND at 'InvokeHTTP' (egress erp_http_out); GenerateFlowFile "
         "produced no FlowFile yet (no CREATE event); NiFi's provenance query did not finish")
     order = [f"{s.method} {s.path.split('/')[1]}" for s in fake.mutations() if s.method in ("POST", "DELETE")
              and not s.path.startswith(("/provenance", "/parameter", "/controller", "/process-groups/root"))]

@@ -331,17 +331,20 @@ class RestClient:
         queue listing or drop): POST, poll until complete, and always DELETE it, even when the wait failed, since
         NiFi keeps it otherwise (BEHAVIOUR 9). `key` is the answer's envelope: `request` (id `requestId`, done
         when `complete`) or `provenance`/`listingRequest`/`dropRequest` (`id`, `finished`). A `body` that is a
-        function builds it from a fresh revision, and is called again if the revision was stale. The DELETE is
-        sent whatever deadline the caller set. Returns the completed request."""
+        function builds it from a fresh revision, and is called again if the revision was stale. The POST and the
+        DELETE are sent whatever deadline the caller set (only the wait is bounded by it), so every request
+        created is deleted. Returns the completed request."""
         id_field, done_field = ("requestId", "complete") if key == "request" else ("id", "finished")
-        created = self._retry_stale(lambda: self.request("POST", post_path, step=step, component=component,
-                                                         json=body() if callable(body) else body)[key],
-                                    step=step, component=component)
+        until = time.monotonic() + (self.timing.state_timeout if timeout is None else timeout)
+        with self.deadlines.lifted():  # an answer cut short would leave a request nobody can DELETE
+            created = self._retry_stale(lambda: self.request("POST", post_path, step=step, component=component,
+                                                             json=body() if callable(body) else body)[key],
+                                        step=step, component=component)
         path = (get_path or (lambda rid: f"{post_path}/{rid}"))(created[id_field])
         try:
             return self.poll(lambda: self.get(path, step=step, component=component)[key],
                              lambda r: bool(r.get(done_field)), step=step, component=component, what=what, fix=fix,
-                             timeout=timeout)
+                             timeout=max(0.0, until - time.monotonic()))
         finally:
             with self.deadlines.lifted():
                 self.request("DELETE", path, step=step, component=component, allow_404=True)
