@@ -127,3 +127,25 @@ def test_dry_run_sends_nothing_and_hides_values(harness, fake):
     assert "POST   " in text and "/versions/import" in text
     assert harness("--dry-run", env={}, secrets=False) == 0
     assert "kafka.sasl.password (sensitive) <- MISSING (set KAFKA_SASL_PASSWORD" in harness.text
+
+
+def test_node_health_is_a_condition(harness, fake):
+    """Defect 12: the design's health signals include node health (/system-diagnostics)."""
+    assert harness() == 0
+    assert next(x for x in harness.out if x.startswith("NodeHealthy")) == (
+        "NodeHealthy     True   heap 40%, repositories at most 20% full")
+    fake.heap_used_pct = 95.0
+    assert harness("--settle-timeout", "0") == 1
+    assert next(x for x in harness.out if x.startswith("NodeHealthy")) == (
+        "NodeHealthy     False  heap 95% used (limit 90%)")
+    assert next(x for x in harness.out if x.startswith("Ready")).startswith("Ready           False  not ready: NodeHealthy")
+
+
+def test_one_node_in_trouble_is_named_though_the_cluster_average_is_fine(harness, fake):
+    fake.nodes, fake.node_heap, fake.repo_used_pct = 2, {1: 96.0}, 91.0
+    assert harness("--settle-timeout", "0") == 1
+    line = next(x for x in harness.out if x.startswith("NodeHealthy"))
+    assert line == ("NodeHealthy     False  nifi-0: flowfile repo 'flowfile' 91% full (limit 90%); nifi-0: content repo "
+                    "'default' 91% full (limit 90%); nifi-0: provenance repo 'default' 91% full (limit 90%); nifi-1: heap "
+                    "96% used (limit 90%); nifi-1: flowfile repo 'flowfile' 91% full (limit 90%); nifi-1: content repo "
+                    "'default' 91% full (limit 90%); nifi-1: provenance repo 'default' 91% full (limit 90%)")

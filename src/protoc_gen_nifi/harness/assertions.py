@@ -6,6 +6,7 @@ Conditions (Kubernetes-style, each True/False with a reason):
                   stopped, disabled, validating or invalid, with NiFi's reasons (inventory.walk)
   BackpressureOK  no connection is at its backpressure threshold (status snapshots; queue listings as evidence)
   BulletinsOK     no ERROR (or WARNING with --fail-on-warning) bulletin from the group since this run began
+  NodeHealthy     every NiFi node has heap and repository disk left (/system-diagnostics, per node: health.py)
   Case <name>     one per golden case (--cases): its expected provenance events were seen, matching
   Ready           all of the above, and every golden case passed
 Conditions that can settle after a start are polled up to --settle-timeout.
@@ -15,7 +16,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from . import inventory
+from . import health, inventory
 from .context import Run
 
 LEVELS = {"ERROR": 3, "WARNING": 2, "WARN": 2, "INFO": 1, "DEBUG": 0}
@@ -142,7 +143,8 @@ def evaluate(run: Run) -> list[Condition]:
             bad.append(f"{inner.get('level')} {inner.get('sourceName')}: {' '.join(str(inner.get('message')).split())}")
     bulletins = Condition("BulletinsOK", not bad, "; ".join(bad[:5]) if bad else "no bulletins at or above "
                           + ("WARNING" if run.opts.fail_on_warning else "ERROR"))
-    return [synced, flow_running, backpressure, bulletins]
+    healthy, why = health.node_condition(run)
+    return [synced, flow_running, backpressure, bulletins, Condition("NodeHealthy", healthy, why)]
 
 
 def assert_flow(run: Run) -> list[Condition]:
