@@ -220,3 +220,69 @@ def test_request_timeout_is_a_deadline_for_the_whole_call(artifacts, secrets_dir
     assert err[0].startswith(f"error: [registry] bucket 'protoc-gen-nifi': NiFi Registry at http://127.0.0.1:{port}/"
                              "nifi-registry-api did not answer GET /buckets within 0.5s (ReadTimeout)")
     assert elapsed < 3  # the trickle alone would take 4 s
+
+
+def test_a_failure_mid_deploy_says_what_it_changed_and_a_rerun_converges(harness, fake):
+    """Defect 13: a failure mid-deploy left a half-deployed state with no word of it."""
+    fake.failures[r"PUT /controller-services/[^/]+/run-status"] = (500, "NiFi is unwell")
+    assert harness() == 2
+    assert harness.err[0].startswith("error: [services] controller service 'Kafka connection' (kafka): NiFi answered "
+                                     "HTTP 500")
+    assert harness.err[1].startswith(
+        "error: [partial] before it stopped, this run: created bucket 'protoc-gen-nifi'; created flow 'order_to_erp' "
+        "in bucket 'protoc-gen-nifi'; imported flow 'order_to_erp' as version 1 (sha256:")
+    assert harness.err[1].endswith(
+        "; created registry client 'protoc-gen-nifi' -> " + harness.server.base + "; created parameter context "
+        "'order_to_erp' with 6 parameter(s); created process group 'order_to_erp' at registry version 1. Everything "
+        "else is as it was; a rerun continues from here, --undeploy removes what the harness created")
+    fake.failures.clear()
+    assert harness() == 0, harness.text
+    assert "Ready           True" in harness.text and "created" not in harness.text.replace("[registry]", "")
+
+
+def test_a_failure_before_any_change_is_one_line(harness, fake):
+    assert harness() == 0
+    fake.failures[r"GET /controller/registry-clients"] = (500, "NiFi is unwell")
+    assert harness() == 2
+    assert len(harness.err) == 1 and harness.err[0].startswith("error: [registry-client] ")
+
+
+def test_undeploy_removes_what_the_harness_created_and_then_finds_nothing(harness, fake):
+    assert harness() == 0
+    fake.enqueue(next(c for c in fake.connections.values()
+                      if fake.components[c["dst"]]["kind"] == "FUNNEL")["id"], 3)
+    assert harness("--undeploy") == 2
+    assert harness.err[0] == ("error: [undeploy] process group 'order_to_erp': 3 FlowFile(s) are queued; removing the "
+                              "group would lose them. Fix: let the flow empty them first (rerun the deploy with --drain "
+                              "on an upgrade, or start it and wait), or pass --discard-queued to drop them")
+    assert harness.err[1] == ("error: [partial] before it stopped, this run: stopped process group 'order_to_erp'. "
+                              "Everything else is as it was; a rerun continues from here, --undeploy removes what the "
+                              "harness created")
+    assert harness("--undeploy", "--discard-queued", secrets=False) == 0, harness.text
+    assert harness.out == [
+        "[undeploy] stopped process group 'order_to_erp'",
+        "[undeploy] dropped 3 queued FlowFile(s) of process group 'order_to_erp'",
+        "[undeploy] disabled controller service 'Kafka connection'",
+        "[undeploy] removed process group 'order_to_erp'",
+        "[undeploy] removed parameter context 'order_to_erp'",
+        "[undeploy] removed registry client 'protoc-gen-nifi'",
+        "[undeploy] removed flow 'order_to_erp' in bucket 'protoc-gen-nifi' (every version)",
+        "[undeploy] removed bucket 'protoc-gen-nifi' (it held no other flow)"]
+    assert list(fake.groups) == ["root"] and not fake.contexts and not fake.clients and not fake.services
+    assert not fake.registry.buckets and not fake.registry.flows
+    n = len(fake.seen)
+    assert harness("--undeploy", secrets=False) == 0
+    assert harness.out == ["[undeploy] nothing of integration 'order_to_erp' found: nothing to remove"]
+    assert fake.mutations(n) == []
+
+
+def test_undeploy_keeps_what_something_else_still_uses(harness, fake):
+    assert harness() == 0
+    other = fake.ids()
+    fake.groups[other] = {"id": other, "name": "someone else's", "parent": "root", "versionedId": None,
+                          "vci": None, "context": next(iter(fake.contexts)), "rev": {"version": 1}}
+    assert harness("--undeploy", secrets=False) == 0, harness.text
+    assert any(x.startswith("[undeploy] kept parameter context 'order_to_erp': still in use (Cannot delete Parameter "
+                            "Context order_to_erp because it is bound to 1 Process Group(s): someone else's")
+               for x in harness.out)
+    assert len(fake.contexts) == 1 and "removed registry client 'protoc-gen-nifi'" in harness.text

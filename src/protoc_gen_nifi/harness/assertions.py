@@ -45,7 +45,7 @@ def start(run: Run) -> None:
         return
     run.nifi.request("PUT", f"/flow/process-groups/{run.pg_id}", step="start", component=comp,
                      json={"id": run.pg_id, "state": "RUNNING"})
-    run.say("start", f"started {comp}")
+    run.change("start", f"started {comp}")
 
 
 def _group_ids(status: dict) -> set[str]:

@@ -67,7 +67,7 @@ def deploy(run: Run) -> str:
                               "versionControlInformation": {k: v for k, v in _vci(run, "").items() if k != "groupId"}}}
         created = run.nifi.request("POST", f"/process-groups/{run.opts.parent_group}/process-groups",
                                    step="deploy", component=comp, json=body)
-        run.say("deploy", f"created {comp} at registry version {run.version}")
+        run.change("deploy", f"created {comp} at registry version {run.version}")
         return created["id"]
     pg_id = existing["id"]
     vci = (existing.get("component") or {}).get("versionControlInformation") or {}
@@ -78,11 +78,11 @@ def deploy(run: Run) -> str:
     if state in MODIFIED:
         report_drift(run, pg_id)
         _async_request(run, "revert", pg_id)
-        run.say("deploy", f"reverted local changes (drift) in {comp} to version {live_version}")
+        run.change("deploy", f"reverted local changes (drift) in {comp} to version {live_version}")
     if live_version != str(run.version):
         check_drained(run, pg_id)
         _async_request(run, "update", pg_id)
-        run.say("deploy", f"updated {comp} from version {live_version} to {run.version}")
+        run.change("deploy", f"updated {comp} from version {live_version} to {run.version}")
     elif state not in MODIFIED:
         run.say("deploy", f"{comp} is at version {run.version} ({state or 'UP_TO_DATE'})")
     return pg_id

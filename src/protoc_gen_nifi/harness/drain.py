@@ -51,7 +51,7 @@ def check_drained(run: Run, pg_id: str) -> None:
     wanted = source_ids(run)
     sources = [c for c in inventory.walk(run, STEP, pg_id) if c.versioned_id in wanted and c.state == "RUNNING"]
     _schedule(run, sources, "STOPPED")
-    run.say(STEP, f"{n} FlowFile(s) queued: stopped the sources ({', '.join(c.label for c in sources) or 'none'}), "
+    run.change(STEP, f"{n} FlowFile(s) queued: stopped the sources ({', '.join(c.label for c in sources) or 'none'}), "
                   f"waiting up to {run.opts.drain_timeout:g}s")
     try:
         run.nifi.poll(lambda: queued(run, pg_id), lambda q: q <= limit, step=STEP, component=comp,

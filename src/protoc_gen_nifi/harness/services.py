@@ -223,7 +223,7 @@ class ServiceReconciler:
                                   "properties": desired}}
             live = nifi.request("POST", f"/process-groups/{run.pg_id}/controller-services", step="services",
                                 component=comp, json=body)
-            run.say("services", f"recreated missing {comp}")
+            run.change("services", f"recreated missing {comp}")
         sid = live["id"]
         live = self._wait_stable(sid, entry) if live["component"].get("state") in TRANSIENT else live
         have = live["component"].get("properties") or {}
@@ -238,7 +238,7 @@ class ServiceReconciler:
                 f"/controller-services/{sid}", "PUT", f"/controller-services/{sid}",
                 lambda e: {"revision": revision(e), "component": {"id": sid, "properties": changes}},
                 step="services", component=comp)
-            run.say("services", f"{comp}: updated {', '.join(sorted(changes))}")
+            run.change("services", f"{comp}: updated {', '.join(sorted(changes))}")
         if live["component"].get("state") == want_state:
             if not changes:
                 run.say("services", f"{comp} is current ({want_state})")
@@ -252,7 +252,7 @@ class ServiceReconciler:
         else:
             self._stop_group()
         self._set_state(sid, entry, want_state, desc)
-        run.say("services", f"{comp}: {want_state}")
+        run.change("services", f"{comp}: {want_state}")
 
 
 def dependency_order(entries: list[dict]) -> list[dict]:

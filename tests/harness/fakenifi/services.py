@@ -173,8 +173,12 @@ class ServicesMixin:
     # ------------------------------------------------------------ REST
 
     def n_group_services(self, gid: str, req: Request) -> tuple[int, Any]:
+        """FlowResource.getControllerServicesFromGroup: the group's own, and with includeDescendantGroups=true
+        those of every group below it."""
         self.group(gid)
-        return 200, {"controllerServices": [self.service_entity(s) for s in self.in_group(self.services, gid)]}
+        groups = self.subtree(gid) if req.query.get("includeDescendantGroups") == "true" else [gid]
+        return 200, {"controllerServices": [self.service_entity(s) for g in groups for s in self.in_group(
+            self.services, g)]}
 
     def n_create_service(self, gid: str, req: Request) -> tuple[int, Any]:
         self.group(gid)
