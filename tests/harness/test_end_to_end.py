@@ -245,3 +245,21 @@ def test_deleted_service_is_recreated_by_the_revert(harness, fake):
     (new_sid, svc), = fake.services.items()
     assert new_sid != sid and svc["state"] == "ENABLED"
     assert any(s.path == f"/controller-services/{new_sid}/run-status" for s in fake.mutations(n))
+
+
+def test_client_certificate_authenticates_without_login(harness, fake, tls_files):
+    """mTLS, as NiFiKop and operators authenticate (and the live NiFi may run): no login, no token."""
+    env = {k: v for k, v in ENV.items() if not k.startswith("NIFI_")}
+    assert harness("--client-cert", str(tls_files / "client.pem"), "--client-key", str(tls_files / "client.key"),
+                   env=env) == 0, harness.text
+    assert not any(s.path == "/access/token" for s in fake.seen)
+    assert not any("authorization" in s.headers for s in fake.seen if s.api == "nifi")
+    assert "Ready           True" in harness.text
+
+
+def test_an_unreadable_client_certificate_is_one_line(harness, fake, tmp_path):
+    (tmp_path / "bad.pem").write_text("not a certificate")
+    assert harness("--client-cert", str(tmp_path / "bad.pem")) == 2
+    assert len(harness.err) == 1 and harness.err[0].startswith("error: [connection] NiFi TLS: cannot load "
+                                                               "--client-cert/--client-key (")
+    assert fake.seen == []
