@@ -222,7 +222,7 @@ def test_dry_run_plans_the_case_calls(harness, fake, tmp_path):
     assert plan[0] == (f"[case order-placed] POST   {url}/process-groups/{{ingress orders_in}}/processors    # temporary "
                        f"GenerateFlowFile: {size} bytes of order.json, attributes mime.type, order.source")
     assert f"{url}/process-groups/{{ingress orders_in}}/connections    # GenerateFlowFile -> 'out' (OUTPUT_PORT)" in plan[2]
-    assert "RUN_ONCE" in plan[3]
+    assert "until VALID, then PUT .../run-status RUN_ONCE (primary node only)" in plan[3]
     assert "until: SEND at 'InvokeHTTP' (egress erp_http_out), body erp_request.json (bytes)" in plan[4]
     assert plan[-1].startswith(f"[case order-placed] DELETE {url}/connections/{{id}}, /processors/{{id}}    # always")
     assert harness.out.index(plan[0]) < harness.out.index(next(x for x in harness.out if x.startswith("[assert]")))

@@ -149,3 +149,10 @@ def test_one_node_in_trouble_is_named_though_the_cluster_average_is_fine(harness
                     "'default' 91% full (limit 90%); nifi-0: provenance repo 'default' 91% full (limit 90%); nifi-1: heap "
                     "96% used (limit 90%); nifi-1: flowfile repo 'flowfile' 91% full (limit 90%); nifi-1: content repo "
                     "'default' 91% full (limit 90%); nifi-1: provenance repo 'default' 91% full (limit 90%)")
+
+
+def test_dry_run_undeploy_lists_the_removals_and_sends_nothing(harness, fake):
+    assert harness("--dry-run", "--undeploy", secrets=False) == 0
+    assert fake.seen == []
+    assert harness.out[0] == "plan for removing integration 'order_to_erp' (--undeploy; nothing is sent)"
+    assert any("DELETE" in x and "/process-groups/{pgId}" in x for x in harness.out)

@@ -11,6 +11,7 @@ was) and the upgrade is refused. After the upgrade the start step starts them.
 from __future__ import annotations
 
 from . import inventory, schedule
+from .artifacts import Artifacts
 from .context import Run
 from .errors import HarnessError
 
@@ -23,12 +24,12 @@ def queued(run: Run, pg_id: str) -> int:
     return int(((status.get("processGroupStatus") or {}).get("aggregateSnapshot") or {}).get("flowFilesQueued") or 0)
 
 
-def source_ids(run: Run) -> set[str]:
-    """Versioned ids of the processors of the ingress groups that no connection feeds."""
-    out = set()
-    for g in run.art.ingress_groups():
+def sources(art: Artifacts) -> list[tuple[dict, dict]]:
+    """(ingress group, processor) of each processor of the ingress groups that no connection feeds."""
+    out = []
+    for g in art.ingress_groups():
         fed = {c["destination"]["id"] for c in g.get("connections") or []}
-        out |= {p["identifier"] for p in g.get("processors") or [] if p["identifier"] not in fed}
+        out += [(g, p) for p in g.get("processors") or [] if p["identifier"] not in fed]
     return out
 
 
@@ -48,10 +49,10 @@ def check_drained(run: Run, pg_id: str) -> None:
     if not run.opts.drain:
         raise HarnessError(STEP, comp, f"{n} FlowFile(s) queued, the drain policy allows {limit}; upgrade refused",
                            "rerun with --drain to stop the sources and let the queues empty, or raise --max-queued")
-    wanted = source_ids(run)
-    sources = [c for c in inventory.walk(run, STEP, pg_id) if c.versioned_id in wanted and c.state == "RUNNING"]
-    _schedule(run, sources, "STOPPED")
-    run.change(STEP, f"{n} FlowFile(s) queued: stopped the sources ({', '.join(c.label for c in sources) or 'none'}), "
+    wanted = {p["identifier"] for _, p in sources(run.art)}
+    running = [c for c in inventory.walk(run, STEP, pg_id) if c.versioned_id in wanted and c.state == "RUNNING"]
+    _schedule(run, running, "STOPPED")
+    run.change(STEP, f"{n} FlowFile(s) queued: stopped the sources ({', '.join(c.label for c in running) or 'none'}), "
                   f"waiting up to {run.opts.drain_timeout:g}s")
     try:
         run.nifi.poll(lambda: queued(run, pg_id), lambda q: q <= limit, step=STEP, component=comp,
@@ -59,6 +60,6 @@ def check_drained(run: Run, pg_id: str) -> None:
                       fix="upgrade refused and the sources restarted; find what holds the data (failure queues?) "
                           "or raise --drain-timeout / --max-queued")
     except HarnessError:
-        _schedule(run, sources, "RUNNING")  # leave NiFi as it was
+        _schedule(run, running, "RUNNING")  # leave NiFi as it was
         raise
     run.say(STEP, "queues drained; the sources stay stopped until the flow is started")

@@ -298,10 +298,11 @@ def plan(case: Case, nifi_url: str) -> list[tuple[str, str, str]]:
          f"temporary GenerateFlowFile: {len(case.body)} bytes of {case.body_file}{attrs}"),
         ("PUT", f"{nifi_url}/processors/{{id}}", "its properties"),
         ("POST", f"{nifi_url}/process-groups/{group}/connections", f"GenerateFlowFile -> {target}"),
-        ("PUT", f"{nifi_url}/processors/{{id}}/run-status", "RUN_ONCE"),
+        ("GET", f"{nifi_url}/processors/{{id}}", "until VALID, then PUT .../run-status RUN_ONCE (primary node only)"),
         ("POST", f"{nifi_url}/provenance", "then GET/DELETE /provenance/{id}, until: " + "; ".join(expects)),
         ("GET", f"{nifi_url}/provenance-events/{{id}}[/content/output]", "the matched events' attributes and content"),
-        ("POST", f"{nifi_url}/flowfile-queues/{{id}}/listing-requests", "only when a failure queue holds FlowFiles"),
+        ("GET", f"{nifi_url}/flowfile-queues/{{id}}/flowfiles/{{uuid}}", ("only when a failure queue grew: is a "
+         "FlowFile of the case there")),
         ("DELETE", f"{nifi_url}/connections/{{id}}, /processors/{{id}}",
          "always: stop, drop what is queued, delete (the destination is stopped for the delete and restarted)"),
     ]
