@@ -49,7 +49,7 @@ class FlowFilesMixin:
                             "_content": ff["content"], **extra})
 
     def trigger(self, p: dict, node: int) -> None:
-        """One run of a source processor (GenerateFlowFile: one FlowFile of its Custom Text and dynamic
+        """One run of a source processor (GenerateFlowFile: `Batch Size` FlowFiles of its Custom Text and dynamic
         attributes)."""
         if p["type"] != GENERATE:
             return
@@ -58,9 +58,10 @@ class FlowFilesMixin:
         text = props.get(names["Custom Text"])
         charset = CHARSETS[props.get(names["Character Set"]) or "UTF-8"]
         attrs = {k: v for k, v in props.items() if k not in names.values() and v is not None}
-        ff = self.new_flowfile(text.encode(charset) if text else b"", attrs, self.node_id(node))
-        self.event("CREATE", ff, p)
-        self.move(ff, p, "success")
+        for _ in range(int(props.get(names["Batch Size"]) or 1)):
+            ff = self.new_flowfile(text.encode(charset) if text else b"", dict(attrs), self.node_id(node))
+            self.event("CREATE", ff, p)
+            self.move(ff, p, "success")
 
     def process(self, p: dict, ff: dict) -> str:
         """Run one processor on one FlowFile: the relationship it goes to."""

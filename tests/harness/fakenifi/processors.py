@@ -44,6 +44,8 @@ class ProcessorsMixin:
         ("PUT", r"/processors/([^/]+)", "n_update_processor", "ProcessorEntity", "ProcessorEntity"),
         ("DELETE", r"/processors/([^/]+)", "n_delete_processor", None, "ProcessorEntity"),
         ("PUT", r"/processors/([^/]+)/run-status", "n_processor_state", "ProcessorRunStatusEntity", "ProcessorEntity"),
+        ("POST", r"/process-groups/([^/]+)/(input|output)-ports", "n_create_port", "PortEntity", "PortEntity"),
+        ("POST", r"/process-groups/([^/]+)/funnels", "n_create_funnel", "FunnelEntity", "FunnelEntity"),
         ("GET", r"/(input|output)-ports/([^/]+)", "n_port", None, "PortEntity"),
         ("PUT", r"/(input|output)-ports/([^/]+)/run-status", "n_port_state", "PortRunStatusEntity", "PortEntity"),
     ]
@@ -451,6 +453,21 @@ class ProcessorsMixin:
         if p is None or p["kind"] not in PORT_KINDS:
             raise Reply(404, f"Unable to locate port with id '{pid}'.")
         return p
+
+    def n_create_port(self, gid: str, kind: str, req: Request) -> tuple[int, Any]:
+        self.group(gid)
+        rev = new_rev(req.body, "Port")
+        pid = self.ids()
+        self.components[pid] = {"id": pid, "kind": f"{kind.upper()}_PORT", "group": gid, "versionedId": None,
+                                "rev": rev, "name": (req.body.get("component") or {}).get("name") or "", "state": "STOPPED"}
+        return 201, self.port_entity(self.components[pid])
+
+    def n_create_funnel(self, gid: str, req: Request) -> tuple[int, Any]:
+        self.group(gid)
+        rev = new_rev(req.body, "Funnel")
+        fid = self.ids()
+        self.components[fid] = {"id": fid, "kind": "FUNNEL", "group": gid, "versionedId": None, "rev": rev}
+        return 201, self.funnel_entity(self.components[fid])
 
     def n_port(self, kind: str, pid: str, req: Request) -> tuple[int, Any]:
         return 200, self.port_entity(self.port(pid))

@@ -230,9 +230,16 @@ class VersionsMixin:
         NiFi fetches that version through the registry client and builds the group from it (BEHAVIOUR 11)."""
         self.group(parent)
         rev = new_rev(req.body, "Process Group")
-        vci = (req.body.get("component") or {}).get("versionControlInformation")
-        if not vci:
-            raise Reply(400, "fake: only groups from version control are supported")
+        comp = req.body.get("component") or {}
+        vci = comp.get("versionControlInformation")
+        if not vci:  # a plain, empty group, bound to a parameter context if one is named
+            gid = self.ids()
+            ctx = (comp.get("parameterContext") or {}).get("id")
+            if ctx is not None:
+                self.context(ctx)
+            self.groups[gid] = {"id": gid, "name": comp.get("name") or "", "parent": parent, "rev": rev,
+                                "versionedId": None, "vci": None, "context": ctx}
+            return 201, self.group_entity(gid)
         snap = self.fetch_snapshot(vci)
         contexts = self.bind_contexts(snap)
         gid = self.ids()
