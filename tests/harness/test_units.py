@@ -102,3 +102,14 @@ def test_flow_running_names_a_started_invalid_processor_that_nifi_counts_as_runn
                            "Parameter 't' has no value; validating: output port 'out' in 'i/ingress' (NiFi-wide: 0 "
                            "invalid, 0 queued)")
     assert running_condition([ok], {}).status
+
+
+def test_bodies_and_answers_are_checked_at_every_target_nifi_version():
+    """nipyapi holds one version of NiFi's spec; the per-version table (make_dto_fields.py) catches a key an older
+    target does not have, such as ProcessorDTO.physicalState (added after 2.3.0)."""
+    from .nifi_model import check
+
+    assert check({"physicalState": "RUNNING"}, "ProcessorDTO") == [
+        "$: NiFi 2.0.0's ProcessorDTO has no property 'physicalState'",
+        "$: NiFi 2.3.0's ProcessorDTO has no property 'physicalState'"]
+    assert check({"state": "RUNNING", "validationStatus": "VALID"}, "ProcessorDTO") == []
