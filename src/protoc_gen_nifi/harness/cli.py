@@ -53,7 +53,8 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--secrets-dir", type=Path, help="mounted Secret directory, one file per parameter")
     d.add_argument("--rotate-secrets", action="store_true",
                    help="rewrite every sensitive parameter (NiFi cannot tell whether they changed)")
-    d.add_argument("--drain", action="store_true", help="on upgrade, stop ingress and wait for queues to drain")
+    d.add_argument("--drain", action="store_true", help="on upgrade, stop the source processors (consumers, listeners, "
+                   "schedules) and wait for the rest of the flow to empty the queues")
     d.add_argument("--max-queued", type=int, default=0, help="drain policy: most FlowFiles allowed during an upgrade")
     d.add_argument("--drain-timeout", type=float, default=120.0)
     d.add_argument("--undeploy", action="store_true",
