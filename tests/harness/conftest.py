@@ -1,11 +1,14 @@
+import logging
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from protoc_gen_nifi.harness import cli
 
-from .fake_nifi import Fake, FakeServer
+from .fakenifi import Fake, FakeServer
+from .fakenifi.server import server_tls
 
 FIXTURE = Path(__file__).parent / "fixtures" / "order_to_erp"
 SECRET = "s3cr3t-Pa55word!"  # the sensitive value every test checks never leaks
@@ -38,17 +41,43 @@ def secrets_dir(tmp_path):
     return d
 
 
+
+def _openssl(*args: str) -> None:
+    subprocess.run(["openssl", *args], check=True, capture_output=True)
+
+
+@pytest.fixture(scope="session")
+def tls_files(tmp_path_factory):
+    """A CA, a server certificate for 127.0.0.1/localhost and a client certificate (CN=harness), all PEM."""
+    d = tmp_path_factory.mktemp("tls")
+    _openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=test CA",
+             "-keyout", str(d / "ca.key"), "-out", str(d / "ca.pem"))
+    for name, subject, ext in (("server", "/CN=localhost", "subjectAltName=IP:127.0.0.1,DNS:localhost"),
+                               ("client", "/CN=harness", "extendedKeyUsage=clientAuth")):
+        _openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", subject, "-keyout", str(d / f"{name}.key"),
+                 "-out", str(d / f"{name}.csr"))
+        (d / f"{name}.ext").write_text(ext + "\n")
+        _openssl("x509", "-req", "-in", str(d / f"{name}.csr"), "-CA", str(d / "ca.pem"), "-CAkey", str(d / "ca.key"),
+                 "-CAcreateserial", "-days", "2", "-extfile", str(d / f"{name}.ext"), "-out", str(d / f"{name}.pem"))
+    return d
+
+
 @pytest.fixture
 def fake():
-    return Fake(users={"admin": ENV["NIFI_PASSWORD"]})
+    return Fake(users={"admin": ENV["NIFI_PASSWORD"]}, client_cns={"harness"})
 
 
 @pytest.fixture
-def server(fake):
-    with FakeServer(fake) as srv:
+def server(fake, tls_files):
+    """The fake on HTTPS, as a secured NiFi (login needs HTTPS; client certificates are accepted)."""
+    tls = server_tls(str(tls_files / "server.pem"), str(tls_files / "server.key"), str(tls_files / "ca.pem"))
+    with FakeServer(fake, tls=tls) as srv:
+        srv.ca = str(tls_files / "ca.pem")
         yield srv
     assert fake.model_errors == [], "harness sent bodies NiFi's model does not accept"
     assert fake.response_errors == [], "the fake answered with shapes NiFi does not have"
+    assert fake.registry.model_errors == [] and fake.registry.response_errors == []
+    assert fake.requests.open() == [], "asynchronous requests were left behind (never DELETEd)"
 
 
 class Harness:
@@ -63,7 +92,8 @@ class Harness:
     def __call__(self, *extra, env=None, secrets=True):
         self.out.clear()
         self.err.clear()
-        argv = ["--nifi-url", self.server.nifi_url, "--registry-url", self.server.registry_url, *FAST, *extra]
+        argv = ["--nifi-url", self.server.nifi_url, "--registry-url", self.server.registry_url, *FAST,
+                *(["--ca-cert", self.server.ca] if getattr(self.server, "ca", None) else []), *extra]
         if secrets:
             argv += ["--secrets-dir", str(self.secrets_dir)]
         rc = cli.main(argv, artifacts_dir=self.artifacts, env=dict(ENV if env is None else env),
@@ -76,13 +106,32 @@ class Harness:
         return "\n".join(self.out + self.err)
 
 
+class _Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
 @pytest.fixture
 def harness(server, artifacts, secrets_dir):
+    """Runs the harness against the fake; at the end no secret may be in its stdout, stderr or logs."""
     h = Harness(server, artifacts, secrets_dir)
-    yield h
-    text = "\n".join(h.everything)
+    records = _Records()
+    logger = logging.getLogger("protoc_gen_nifi")
+    level = logger.level
+    logger.addHandler(records)
+    logger.setLevel(logging.DEBUG)
+    try:
+        yield h
+    finally:
+        logger.removeHandler(records)
+        logger.setLevel(level)
+    text = "\n".join(h.everything + records.lines)
     for secret in (SECRET, ENV["NIFI_PASSWORD"]):
-        assert secret not in text, "a secret reached the harness output"
+        assert secret not in text, "a secret reached the harness output or logs"
 
 
 def generated_integration(source: Path, tmp_path: Path, password: str) -> tuple[Path, Path, dict]:

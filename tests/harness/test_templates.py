@@ -53,6 +53,18 @@ def test_readme_mentions_how_to_run():
     assert "docker compose -f compose.yaml up" in text and "deploy_and_assert.py" in text and "--dry-run" in text
 
 
+def test_readme_says_what_a_rerun_drift_and_a_failure_do_and_how_to_authenticate():
+    text = render("README.md.j2")
+    section = text.split("## Reruns, drift and failures", 1)[1].split("\n## ", 1)[0]
+    for words in ("A rerun with the same artifacts changes nothing", "**Drift**", "reverted", "**A failure**",
+                  "[partial]", "converges", "--undeploy", "--discard-queued"):
+        assert words in section, words
+    auth = text.split("## Authentication", 1)[1].split("\n## ", 1)[0]
+    for words in ("--client-cert", "--client-key", "--ca-cert", "NIFI_USERNAME", "NIFI_TOKEN", "keeps no cookies",
+                  "Plain `http://` is refused", "127.0.0.1"):
+        assert words in auth, words
+
+
 def test_readme_documents_the_case_format_and_optional_parameters(tmp_path, artifacts):
     """The README's case.yaml example is accepted as written by the harness's folder check."""
     from protoc_gen_nifi.harness.artifacts import Artifacts

@@ -5,7 +5,7 @@ from protoc_gen_nifi.harness.errors import HarnessError, Redactor
 from protoc_gen_nifi.harness.parameters import resolve_values
 from protoc_gen_nifi.harness.services import Descriptors, normalise, validation_errors
 
-from .fake_nifi import KAFKA_DESCRIPTORS
+from .fakenifi import KAFKA_DESCRIPTORS
 
 DESC = Descriptors(KAFKA_DESCRIPTORS, dynamic=False)
 ENTRY = {"key": "kafka", "name": "Kafka connection"}
@@ -84,3 +84,32 @@ def test_cases_enter_every_ingress_at_its_trace_context(integration, slug):
     found = topology.entry(snapshot, slug)
     assert (found.group_name, found.target_name, found.target_type) == (f"ingress {slug}", "trace context",
                                                                         "PROCESSOR")
+
+
+def test_flow_running_names_a_started_invalid_processor_that_nifi_counts_as_running():
+    """A started processor that is invalid is STARTING: NiFi shows it STOPPED and INVALID, and its group's counts
+    call it running (StandardProcessGroup.getCounts uses isRunning). The condition names it."""
+    from protoc_gen_nifi.harness.assertions import running_condition
+    from protoc_gen_nifi.harness.inventory import Component
+
+    ok = Component("1", "PROCESSOR", "trace context", "g", "i/ingress", "v1", "RUNNING", "VALID")
+    starting = Component("2", "PROCESSOR", "ConsumeKafka", "g", "i/ingress", "v2", "STOPPED", "INVALID",
+                         ["'Topics' validated against '#{t}' is invalid because Parameter 't' has no value"])
+    port = Component("3", "OUTPUT_PORT", "out", "g", "i/ingress", "v3", "STOPPED", "VALIDATING")
+    cond = running_condition([ok, starting, port], {"invalidCount": 0, "flowFilesQueued": 0})
+    assert not cond.status
+    assert cond.reason == ("1 running, 1 invalid, 1 validating; invalid: processor 'ConsumeKafka' in 'i/ingress': "
+                           "Parameter 't' has no value; validating: output port 'out' in 'i/ingress' (NiFi-wide: 0 "
+                           "invalid, 0 queued)")
+    assert running_condition([ok], {}).status
+
+
+def test_bodies_and_answers_are_checked_at_every_target_nifi_version():
+    """nipyapi holds one version of NiFi's spec; the per-version table (make_dto_fields.py) catches a key an older
+    target does not have, such as ProcessorDTO.physicalState (added after 2.3.0)."""
+    from .nifi_model import check
+
+    assert check({"physicalState": "RUNNING"}, "ProcessorDTO") == [
+        "$: NiFi 2.0.0's ProcessorDTO has no property 'physicalState'",
+        "$: NiFi 2.3.0's ProcessorDTO has no property 'physicalState'"]
+    assert check({"state": "RUNNING", "validationStatus": "VALID"}, "ProcessorDTO") == []

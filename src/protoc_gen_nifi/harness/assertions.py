@@ -2,9 +2,11 @@
 
 Conditions (Kubernetes-style, each True/False with a reason):
   FlowSynced      the group is at the Registry version just ensured, UP_TO_DATE
-  FlowRunning     nothing in the group is stopped, invalid or disabled (GET /process-groups, /flow/status)
+  FlowRunning     every processor and port of the group runs and is valid; the reason names each one that is
+                  stopped, disabled, validating or invalid, with NiFi's reasons (inventory.walk)
   BackpressureOK  no connection is at its backpressure threshold (status snapshots; queue listings as evidence)
   BulletinsOK     no ERROR (or WARNING with --fail-on-warning) bulletin from the group since this run began
+  NodeHealthy     every NiFi node has heap and repository disk left (/system-diagnostics, per node: health.py)
   Case <name>     one per golden case (--cases): its expected provenance events were seen, matching
   Ready           all of the above, and every golden case passed
 Conditions that can settle after a start are polled up to --settle-timeout.
@@ -14,6 +16,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from . import health, inventory
 from .context import Run
 
 LEVELS = {"ERROR": 3, "WARNING": 2, "WARN": 2, "INFO": 1, "DEBUG": 0}
@@ -42,7 +45,7 @@ def start(run: Run) -> None:
         return
     run.nifi.request("PUT", f"/flow/process-groups/{run.pg_id}", step="start", component=comp,
                      json={"id": run.pg_id, "state": "RUNNING"})
-    run.say("start", f"started {comp}")
+    run.change("start", f"started {comp}")
 
 
 def _group_ids(status: dict) -> set[str]:
@@ -65,17 +68,39 @@ def connection_snapshots(status: dict) -> list[dict]:
 
 
 def list_queue(run: Run, connection_id: str, name: str) -> dict:
-    """Listing request on one connection (POST, poll, DELETE): the FlowFiles actually sitting there."""
-    nifi, comp = run.nifi, f"connection '{name}'"
-    req = nifi.request("POST", f"/flowfile-queues/{connection_id}/listing-requests", step="assert", component=comp)
-    rid = req["listingRequest"]["id"]
-    path = f"/flowfile-queues/{connection_id}/listing-requests/{rid}"
-    try:
-        return nifi.poll(lambda: nifi.get(path, step="assert", component=comp)["listingRequest"],
-                         lambda r: bool(r.get("finished")), step="assert", component=comp,
-                         what="the queue listing", fix="rerun; check NiFi's load")
-    finally:
-        nifi.request("DELETE", path, step="assert", component=comp, allow_404=True)
+    """Listing request on one connection (POST, poll, DELETE): the first FlowFiles sitting there (NiFi lists at
+    most 100; the counts come from the status)."""
+    return run.nifi.async_request(f"/flowfile-queues/{connection_id}/listing-requests", "listingRequest",
+                                  step="assert", component=f"connection '{name}'", what="the queue listing",
+                                  fix="rerun; check NiFi's load")
+
+
+def running_condition(components: list[inventory.Component], controller: dict) -> Condition:
+    """True when every processor and port runs and is valid. NiFi's counts would call a started invalid
+    processor "running" (it is STARTING) and an invalid port only "invalid": the reason names each component
+    that is not running, and why."""
+    groups: dict[str, list[inventory.Component]] = {"running": [], "invalid": [], "validating": [], "disabled": [],
+                                                    "stopped": []}
+    for c in components:
+        if c.validation == "INVALID":
+            groups["invalid"].append(c)
+        elif c.validation == "VALIDATING":
+            groups["validating"].append(c)
+        elif c.state == "DISABLED":
+            groups["disabled"].append(c)
+        elif c.state == "RUNNING":
+            groups["running"].append(c)
+        else:
+            groups["stopped"].append(c)
+    reason = ", ".join(f"{len(v)} {k}" for k, v in groups.items() if v or k in ("running", "invalid"))
+    for kind in ("invalid", "validating", "disabled", "stopped"):
+        if groups[kind]:
+            named = [f"{c.label}: {c.why()}" if kind == "invalid" else c.label for c in groups[kind][:5]]
+            more = len(groups[kind]) - len(named)
+            reason += f"; {kind}: " + "; ".join(named) + (f" (+{more} more)" if more > 0 else "")
+    reason += f" (NiFi-wide: {controller.get('invalidCount', '?')} invalid, {controller.get('flowFilesQueued', '?')} queued)"
+    ok = bool(groups["running"]) and not any(groups[k] for k in ("invalid", "validating", "disabled", "stopped"))
+    return Condition("FlowRunning", ok, reason)
 
 
 def evaluate(run: Run) -> list[Condition]:
@@ -87,12 +112,7 @@ def evaluate(run: Run) -> list[Condition]:
                        f"version {version} ({state}); registry version {run.version}")
 
     controller = (nifi.get("/flow/status", step="assert", component="NiFi") or {}).get("controllerStatus") or {}
-    running, stopped = int(pg.get("runningCount") or 0), int(pg.get("stoppedCount") or 0)
-    invalid, disabled = int(pg.get("invalidCount") or 0), int(pg.get("disabledCount") or 0)
-    flow_running = Condition("FlowRunning", running > 0 and stopped == 0 and invalid == 0 and disabled == 0,
-                             f"{running} running, {stopped} stopped, {invalid} invalid, {disabled} disabled "
-                             f"(NiFi-wide: {controller.get('invalidCount', '?')} invalid, "
-                             f"{controller.get('flowFilesQueued', '?')} queued)")
+    flow_running = running_condition(inventory.schedulable(inventory.walk(run, "assert")), controller)
 
     status = nifi.get(f"/flow/process-groups/{run.pg_id}/status", params={"recursive": "true"},
                       step="assert", component=comp) or {}
@@ -123,7 +143,8 @@ def evaluate(run: Run) -> list[Condition]:
             bad.append(f"{inner.get('level')} {inner.get('sourceName')}: {' '.join(str(inner.get('message')).split())}")
     bulletins = Condition("BulletinsOK", not bad, "; ".join(bad[:5]) if bad else "no bulletins at or above "
                           + ("WARNING" if run.opts.fail_on_warning else "ERROR"))
-    return [synced, flow_running, backpressure, bulletins]
+    healthy, why = health.node_condition(run)
+    return [synced, flow_running, backpressure, bulletins, Condition("NodeHealthy", healthy, why)]
 
 
 def assert_flow(run: Run) -> list[Condition]:

@@ -1,14 +1,17 @@
 """`deploy_and_assert.py` / `protoc-gen-nifi harness`: deploy one integration and assert it.
 
-Exit codes: 0 ready, 1 deployed but a condition failed, 2 a step failed (one line on
-stderr naming the step, the component and the fix).
+Exit codes: 0 ready (or, with --undeploy, removed), 1 deployed but a condition failed, 2 a step
+failed (one line on stderr naming the step, the component and the fix, then one line saying what
+this run had already changed: a rerun converges from there, --undeploy removes it all).
 
 Credentials are read from the environment, never from the command line (argv is
 visible to every user of the machine):
   NIFI_USERNAME / NIFI_PASSWORD   NiFi single-user (or LDAP) login -> JWT
   NIFI_TOKEN                      a bearer token (e.g. an OIDC access token) instead
   NIFI_REGISTRY_TOKEN             bearer token for a secured NiFi Registry
-  mTLS: --client-cert/--client-key (used for NiFi and the Registry)
+  mTLS: --client-cert/--client-key (PEM; used for NiFi and the Registry), --ca-cert for their CA
+Plain http is accepted only for a NiFi on this machine (127.0.0.1, localhost, ::1) when credentials
+or sensitive values would be sent.
 """
 from __future__ import annotations
 
@@ -50,9 +53,15 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--secrets-dir", type=Path, help="mounted Secret directory, one file per parameter")
     d.add_argument("--rotate-secrets", action="store_true",
                    help="rewrite every sensitive parameter (NiFi cannot tell whether they changed)")
-    d.add_argument("--drain", action="store_true", help="on upgrade, stop ingress and wait for queues to drain")
+    d.add_argument("--drain", action="store_true", help="on upgrade, stop the source processors (consumers, listeners, "
+                   "schedules) and wait for the rest of the flow to empty the queues")
     d.add_argument("--max-queued", type=int, default=0, help="drain policy: most FlowFiles allowed during an upgrade")
     d.add_argument("--drain-timeout", type=float, default=120.0)
+    d.add_argument("--undeploy", action="store_true",
+                   help="remove what the harness created for this integration: its process group (stopped, services "
+                        "disabled), then its parameter context, registry client, Registry flow and bucket if nothing "
+                        "else uses them; refused while FlowFiles are queued unless --discard-queued")
+    d.add_argument("--discard-queued", action="store_true", help="with --undeploy: drop FlowFiles still queued")
     d.add_argument("--state-timeout", type=float, default=30.0,
                    help="bound on each wait for a service state or an async request")
     d.add_argument("--poll-interval", type=float, default=0.5)
@@ -75,7 +84,7 @@ def _options(args: argparse.Namespace) -> Options:
                    secrets_dir=args.secrets_dir, rotate_secrets=args.rotate_secrets, drain=args.drain,
                    max_queued=args.max_queued, drain_timeout=args.drain_timeout, start=args.start,
                    cases=args.cases, case_timeout=args.case_timeout, fail_on_warning=args.fail_on_warning,
-                   settle_timeout=args.settle_timeout)
+                   settle_timeout=args.settle_timeout, undeploy=args.undeploy, discard_queued=args.discard_queued)
 
 
 def execute(run: Run) -> int:
@@ -98,6 +107,14 @@ def execute(run: Run) -> int:
     return 0 if conds[-1].status else 1
 
 
+def _partial(run: Run | None) -> list[str]:
+    """What a failed run had already changed: said, so nobody has to guess what state it left behind."""
+    if run is None or not run.changes:
+        return []
+    return [(f"[partial] before it stopped, this run: {'; '.join(run.changes)}. Everything else is as it was; a "
+            "rerun continues from here, --undeploy removes what the harness created")]
+
+
 def main(argv: Sequence[str] | None = None, *, artifacts_dir: Path | str, env: Mapping[str, str] | None = None,
          out: Callable[[str], None] | None = None, err: Callable[[str], None] | None = None,
          transport=None) -> int:
@@ -114,6 +131,7 @@ def main(argv: Sequence[str] | None = None, *, artifacts_dir: Path | str, env: M
     registry_url = args.registry_url or env.get("NIFI_REGISTRY_URL") or DEFAULT_REGISTRY
     opts = _options(args)
     clients: list[RestClient] = []
+    run: Run | None = None
     try:
         art = Artifacts.load(Path(artifacts_dir))
         cases = []
@@ -133,12 +151,13 @@ def main(argv: Sequence[str] | None = None, *, artifacts_dir: Path | str, env: M
         # Resolve every value first: a missing secret must fail before anything changes.
         from .parameters import resolve_values
 
-        values = resolve_values(art.parameters(), env, opts.secrets_dir, redact)
+        values = {} if opts.undeploy else resolve_values(art.parameters(), env, opts.secrets_dir, redact)
         timing = Timing(request_timeout=args.request_timeout, poll_interval=args.poll_interval,
                         state_timeout=args.state_timeout)
         tls = TLS(verify=not args.insecure, ca_cert=args.ca_cert)
+        sensitive = any(p.get("sensitive") and p["name"] in values for p in art.parameters())
         nifi = RestClient("NiFi", nifi_url, tls=tls, timing=timing, redact=redact, login_path="/access/token",
-                          transport=transport,
+                          transport=transport, carries_secrets=sensitive,
                           auth=Auth(username=env.get("NIFI_USERNAME"), password=env.get("NIFI_PASSWORD"),
                                     token=env.get("NIFI_TOKEN"), client_cert=args.client_cert,
                                     client_key=args.client_key))
@@ -149,9 +168,13 @@ def main(argv: Sequence[str] | None = None, *, artifacts_dir: Path | str, env: M
         clients = [nifi, registry]
         run = Run(nifi=nifi, registry=registry, art=art, opts=opts, redact=redact, out=out, values=values,
                   cases=cases)
+        if opts.undeploy:
+            from .undeploy import run_undeploy
+
+            return run_undeploy(run)
         return execute(run)
     except HarnessError as exc:
-        for line in exc.lines():
+        for line in [*exc.lines(), *_partial(run)]:
             err("error: " + redact(line))
         return 2
     finally:

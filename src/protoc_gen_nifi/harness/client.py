@@ -8,26 +8,60 @@ mTLS and private CAs) and a transport layer the tests can exercise on loopback.
 The wrapper adds what every harness step needs and nothing else: authentication
 (single-user login, bearer token, mTLS), TLS verification on by default, one-line
 errors naming the step, component and fix, redaction of secrets, and retries of
-optimistic-locking conflicts (HTTP 409) by re-reading the entity's revision.
+optimistic-locking conflicts by re-reading the entity's revision.
+
+Every call has a deadline (--request-timeout for the whole call, not per socket read: deadline.py), and a
+caller can set a sooner one for a block of calls (`with client.deadline(t):`, e.g. a golden case). Credentials
+and sensitive values never go over plain http to another machine: http is accepted only for loopback.
+
+It keeps no cookies: NiFi's login also sets a `__Secure-Authorization-Bearer` cookie, and
+a write that carries it is CSRF-checked and refused (403) without a matching
+`Request-Token` header (nifi-web-security WebSecurityConfiguration, CsrfCookieRequestMatcher;
+BEHAVIOUR 5). A client that sends only `Authorization: Bearer` is not CSRF-checked.
 """
 from __future__ import annotations
 
+import contextlib
+import http.cookiejar
+import ipaddress
 import logging
 import ssl
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
+from .deadline import Deadlines
+from .deadline import transport as deadline_transport
 from .errors import HarnessError, Redactor
 
 log = logging.getLogger("protoc_gen_nifi.harness")
 
+# NiFi's text for a stale revision (StandardNiFiServiceFacade.verifyRevision), answered with HTTP 400.
+STALE_REVISION = "is not the most up-to-date revision"
 # Identifies this harness run in NiFi revisions ("last modifier") and makes creates idempotent.
 CLIENT_ID = f"protoc-gen-nifi-{uuid.uuid4()}"
+
+
+class CallTimeout(HarnessError):
+    """A call that did not end by its deadline (its own, or a sooner one set with `RestClient.deadline`)."""
+
+
+class WaitTimeout(HarnessError):
+    """Something NiFi does in the background did not happen within the wait's bound."""
+
+
+class _NoCookies(http.cookiejar.DefaultCookiePolicy):
+    """Refuses every cookie, so none is ever sent back (see the module docstring)."""
+
+    def set_ok(self, cookie: http.cookiejar.Cookie, request: object) -> bool:
+        return False
+
+    def return_ok(self, cookie: http.cookiejar.Cookie, request: object) -> bool:
+        return False
 
 
 @dataclass
@@ -72,6 +106,7 @@ class RestClient:
         redact: Redactor | None = None,
         login_path: str | None = None,
         transport: httpx.BaseTransport | None = None,
+        carries_secrets: bool = False,
     ) -> None:
         self.name = name
         self.base_url = base_url.rstrip("/")
@@ -85,24 +120,56 @@ class RestClient:
         self.redact.add(self.auth.token)
         self.mutations = 0  # number of non-GET calls sent, for reporting and idempotency tests
         self.calls: list[str] = []  # 'METHOD path status', never bodies
+        self.deadlines = Deadlines()
+        if carries_secrets or self.auth.password or self.auth.token:
+            self._refuse_plain_http()
+        verify = self._ssl_context()
         self._http = httpx.Client(
             base_url=self.base_url,
-            verify=self._ssl_context(),
+            verify=verify,
             timeout=self.timing.request_timeout,
-            transport=transport,
+            transport=transport or deadline_transport(verify, self.deadlines),
             headers={"Accept": "application/json"},
+            cookies=http.cookiejar.CookieJar(policy=_NoCookies()),
         )
+
+    def _refuse_plain_http(self) -> None:
+        url = httpx.URL(self.base_url)
+        if url.scheme != "http":
+            return
+        try:
+            local = url.host == "localhost" or ipaddress.ip_address(url.host).is_loopback
+        except ValueError:
+            local = False
+        if not local:
+            raise HarnessError("connection", f"{self.name} at {self.base_url}", "credentials or sensitive values would "
+                               "travel unencrypted (plain http to a host other than this machine)",
+                               "use an https:// URL (plain http is accepted only for 127.0.0.1, localhost and ::1)",
+                               redact=self.redact)
 
     def _ssl_context(self) -> ssl.SSLContext | bool:
         if not self.tls.verify and not self.auth.client_cert:
             return False
-        ctx = ssl.create_default_context(cafile=self.tls.ca_cert) if self.tls.ca_cert else ssl.create_default_context()
-        if not self.tls.verify:
-            ctx.check_hostname = False
-            ctx.verify_mode = ssl.CERT_NONE
-        if self.auth.client_cert:
-            ctx.load_cert_chain(self.auth.client_cert, self.auth.client_key)
+        try:
+            ctx = ssl.create_default_context(cafile=self.tls.ca_cert) if self.tls.ca_cert else \
+                ssl.create_default_context()
+            if not self.tls.verify:
+                ctx.check_hostname = False
+                ctx.verify_mode = ssl.CERT_NONE
+            if self.auth.client_cert:
+                ctx.load_cert_chain(self.auth.client_cert, self.auth.client_key)
+        except (OSError, ssl.SSLError) as exc:
+            which = "--client-cert/--client-key" if self.auth.client_cert else "--ca-cert"
+            raise HarnessError("connection", f"{self.name} TLS", f"cannot load {which} ({exc})",
+                               f"pass PEM files to {which} (a client key must not be encrypted)",
+                               redact=self.redact) from None
         return ctx
+
+    @contextlib.contextmanager
+    def deadline(self, at: float) -> Iterator[None]:
+        """Calls inside the block end by `at` (time.monotonic()) at the latest, whatever their own timeout."""
+        with self.deadlines.until(at):
+            yield
 
     def close(self) -> None:
         self._http.close()
@@ -116,7 +183,11 @@ class RestClient:
         resp = self._send("POST", self.login_path, step=step, component=f"{self.name} login",
                           data={"username": self.auth.username, "password": self.auth.password},
                           headers={"Content-Type": "application/x-www-form-urlencoded"}, authed=False)
-        if resp.status_code in (400, 401, 403, 409):
+        if resp.status_code == 409:  # AccessResource: no login over http, or no login provider
+            raise HarnessError(step, f"{self.name} login", f"{self.name} does not log users in here: "
+                               f"{' '.join(resp.text.split())[:200]}", "use the https URL, or authenticate with "
+                               "--client-cert/--client-key or NIFI_TOKEN", redact=self.redact)
+        if resp.status_code in (400, 401, 403):
             raise HarnessError(step, f"{self.name} login", f"{self.name} rejected the credentials of user "
                                f"'{self.auth.username}' (HTTP {resp.status_code})",
                                "check the username/password environment variables the harness reads "
@@ -131,8 +202,12 @@ class RestClient:
         headers = dict(kw.pop("headers", None) or {})
         if authed and self._token:
             headers["Authorization"] = f"Bearer {self._token}"
+        limit = self.timing.request_timeout
+        if self.deadlines.current is not None:
+            limit = max(0.0, min(limit, self.deadlines.current - time.monotonic()))
         try:
-            resp = self._http.request(method, path, headers=headers, **kw)
+            with self.deadlines.until(time.monotonic() + limit):
+                resp = self._http.request(method, path, headers=headers, **kw)
         except httpx.ConnectError as exc:
             if "CERTIFICATE_VERIFY_FAILED" in str(exc) or isinstance(exc.__cause__, ssl.SSLCertVerificationError):
                 raise HarnessError(step, component, f"TLS certificate of {self.name} at {self.base_url} is not trusted "
@@ -142,8 +217,8 @@ class RestClient:
                                f"start {self.name} (see harness/README.md) or pass the right URL option",
                                redact=self.redact) from None
         except httpx.TimeoutException as exc:
-            raise HarnessError(step, component, f"{self.name} at {self.base_url} did not answer {method} {path} "
-                               f"within {self.timing.request_timeout:g}s ({type(exc).__name__})",
+            raise CallTimeout(step, component, f"{self.name} at {self.base_url} did not answer {method} {path} "
+                               f"within {limit:.3g}s ({type(exc).__name__})",
                                f"check that {self.name} is healthy, or raise --request-timeout",
                                redact=self.redact) from None
         except httpx.HTTPError as exc:
@@ -165,7 +240,9 @@ class RestClient:
         elif resp.status_code == 403:
             fix = f"grant the harness identity the needed policy in {self.name}"
         elif resp.status_code == 409:
-            fix = "rerun; if it persists, the component is in a state that forbids the change (see message)"
+            fix = "the component is in a state that forbids the change (see NiFi's message); rerun once it is not"
+        elif resp.status_code == 400 and STALE_REVISION in resp.text:
+            fix = "another client keeps changing this component; rerun when it is left alone"
         elif resp.status_code == 404:
             fix = "the component was removed concurrently or the URL is wrong; rerun to recreate it"
         else:
@@ -208,22 +285,23 @@ class RestClient:
 
     def update_with_revision(self, get_path: str, method: str, path: str, build: Callable[[dict], dict], *,
                              step: str, component: str) -> Any:
-        """Read the entity, build the body from its current revision, send it; on 409 re-read and retry.
+        """Read the entity, build the body from its current revision, send it (retried if the revision was stale)."""
+        return self._retry_stale(lambda: self.request(method, path, step=step, component=component, json=build(
+            self.get(get_path, step=step, component=component))), step=step, component=component)
 
-        NiFi answers 409 both for a stale revision (someone else changed it: retry is right)
-        and for an illegal state transition (retry will fail again and we surface NiFi's text).
-        """
+    def _retry_stale(self, send: Callable[[], Any], *, step: str, component: str) -> Any:
+        """If another client changed the entity meanwhile, send again (`send` re-reads the revision). NiFi answers
+        a stale revision with **400** (InvalidRevisionExceptionMapper; BEHAVIOUR 2), recognised by its message; a
+        409 is an illegal state, which a retry cannot fix."""
         attempt = 0
         while True:
-            entity = self.get(get_path, step=step, component=component)
-            body = build(entity)
             try:
-                return self.request(method, path, step=step, component=component, json=body)
+                return send()
             except HarnessError as err:
-                if "HTTP 409" not in err.message or attempt >= self.timing.conflict_retries:
+                if STALE_REVISION not in err.message or attempt >= self.timing.conflict_retries:
                     raise
                 attempt += 1
-                log.info("%s: revision conflict on %s, retrying (%d)", step, component, attempt)
+                log.info("%s: %s was changed by another client, retrying (%d)", step, component, attempt)
                 time.sleep(self.timing.poll_interval)
 
     def poll(self, fetch: Callable[[], Any], done: Callable[[Any], bool], *, step: str, component: str,
@@ -231,13 +309,45 @@ class RestClient:
         """Call `fetch` until `done(result)`; bounded by `timeout` (default Timing.state_timeout)."""
         limit = self.timing.state_timeout if timeout is None else timeout
         deadline = time.monotonic() + limit
+        late = WaitTimeout(step, component, f"{what} did not happen within {limit:.3g}s", fix, redact=self.redact)
         while True:
-            result = fetch()
+            try:
+                result = fetch()
+            except CallTimeout:
+                if time.monotonic() >= deadline:  # the wait's own deadline passed during the call
+                    raise late from None
+                raise
             if done(result):
                 return result
-            if time.monotonic() >= deadline:
-                raise HarnessError(step, component, f"{what} did not happen within {limit:g}s", fix, redact=self.redact)
-            time.sleep(self.timing.poll_interval)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise late
+            time.sleep(min(self.timing.poll_interval, remaining))
+
+    def async_request(self, post_path: str, key: str, *, step: str, component: str, what: str, fix: str,
+                      body: Any = None, get_path: Callable[[str], str] | None = None,
+                      timeout: float | None = None) -> dict:
+        """One of NiFi's asynchronous requests (flow update or revert, parameter-context update, provenance query,
+        queue listing or drop): POST, poll until complete, and always DELETE it, even when the wait failed, since
+        NiFi keeps it otherwise (BEHAVIOUR 9). `key` is the answer's envelope: `request` (id `requestId`, done
+        when `complete`) or `provenance`/`listingRequest`/`dropRequest` (`id`, `finished`). A `body` that is a
+        function builds it from a fresh revision, and is called again if the revision was stale. The POST and the
+        DELETE are sent whatever deadline the caller set (only the wait is bounded by it), so every request
+        created is deleted. Returns the completed request."""
+        id_field, done_field = ("requestId", "complete") if key == "request" else ("id", "finished")
+        until = time.monotonic() + (self.timing.state_timeout if timeout is None else timeout)
+        with self.deadlines.lifted():  # an answer cut short would leave a request nobody can DELETE
+            created = self._retry_stale(lambda: self.request("POST", post_path, step=step, component=component,
+                                                             json=body() if callable(body) else body)[key],
+                                        step=step, component=component)
+        path = (get_path or (lambda rid: f"{post_path}/{rid}"))(created[id_field])
+        try:
+            return self.poll(lambda: self.get(path, step=step, component=component)[key],
+                             lambda r: bool(r.get(done_field)), step=step, component=component, what=what, fix=fix,
+                             timeout=max(0.0, until - time.monotonic()))
+        finally:
+            with self.deadlines.lifted():
+                self.request("DELETE", path, step=step, component=component, allow_404=True)
 
 
 def revision(entity: dict) -> dict:

@@ -26,6 +26,8 @@ class Options:
     case_timeout: float = 60.0
     fail_on_warning: bool = False
     settle_timeout: float = 30.0
+    undeploy: bool = False
+    discard_queued: bool = False
 
 
 @dataclass
@@ -48,6 +50,12 @@ class Run:
     case_results: list = field(default_factory=list)  # drive.CaseResult, one per case
     # parameter name -> value; repr=False so a traceback or debugger print of Run cannot show secrets
     values: dict[str, str] = field(default_factory=dict, repr=False)
+    changes: list[str] = field(default_factory=list)  # what this run created or changed in NiFi or the Registry
 
     def say(self, step: str, text: str) -> None:
         self.out(self.redact(f"[{step}] {text}"))
+
+    def change(self, step: str, text: str) -> None:
+        """Say a change, and keep it: a run that fails later says what it had already changed."""
+        self.changes.append(self.redact(text))
+        self.say(step, text)

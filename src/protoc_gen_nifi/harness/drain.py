@@ -1,37 +1,43 @@
 """Step (e): refuse an upgrade while the integration still holds data.
 
-An upgrade that changes connections can strand or drop queued FlowFiles, so a version
-change is allowed only when the integration's queues are at or below `--max-queued`
-(default 0). With `--drain`, the ingress groups are stopped first and the queues are
-given `--drain-timeout` to empty; if they do not, ingress is restarted (NiFi is left
-as it was) and the upgrade is refused.
+An upgrade that changes connections can strand or drop queued FlowFiles (NiFi refuses to remove a connection
+that holds data), so a version change is allowed only when the integration's queues are at or below
+`--max-queued` (default 0). With `--drain`, only the *source* processors are stopped (those of the ingress groups
+that nothing feeds: the consumers, listeners and schedules), so everything downstream keeps running and empties
+the queues; stopping whole ingress groups would strand the FlowFiles between a consumer and the next step. The
+queues get `--drain-timeout` seconds; if they do not empty, the sources are started again (NiFi is left as it
+was) and the upgrade is refused. After the upgrade the start step starts them.
 """
 from __future__ import annotations
 
+from . import inventory, schedule
+from .artifacts import Artifacts
 from .context import Run
 from .errors import HarnessError
+
+STEP = "drain"
 
 
 def queued(run: Run, pg_id: str) -> int:
     status = run.nifi.get(f"/flow/process-groups/{pg_id}/status", params={"recursive": "true"},
-                          step="drain", component=f"process group '{run.art.flow_name}'")
+                          step=STEP, component=f"process group '{run.art.flow_name}'")
     return int(((status.get("processGroupStatus") or {}).get("aggregateSnapshot") or {}).get("flowFilesQueued") or 0)
 
 
-def _ingress_instance_ids(run: Run, pg_id: str) -> list[tuple[str, str]]:
-    flow = run.nifi.get(f"/flow/process-groups/{pg_id}", step="drain", component=f"process group '{run.art.flow_name}'")
-    wanted = {g["identifier"]: g["name"] for g in run.art.ingress_groups()}
+def sources(art: Artifacts) -> list[tuple[dict, dict]]:
+    """(ingress group, processor) of each processor of the ingress groups that no connection feeds."""
     out = []
-    for e in ((flow.get("processGroupFlow") or {}).get("flow") or {}).get("processGroups") or []:
-        c = e.get("component") or {}
-        if c.get("versionedComponentId") in wanted or c.get("name") in wanted.values():
-            out.append((e["id"], c.get("name", e["id"])))
+    for g in art.ingress_groups():
+        fed = {c["destination"]["id"] for c in g.get("connections") or []}
+        out += [(g, p) for p in g.get("processors") or [] if p["identifier"] not in fed]
     return out
 
 
-def _schedule(run: Run, gid: str, name: str, state: str) -> None:
-    run.nifi.request("PUT", f"/flow/process-groups/{gid}", step="drain", component=f"group '{name}'",
-                     json={"id": gid, "state": state})
+def _schedule(run: Run, sources: list[inventory.Component], state: str) -> None:
+    for c in sources:
+        entity = schedule.get(run, "PROCESSOR", c.id, step=STEP, component=c.label)
+        if entity is not None:
+            schedule.component(run, "PROCESSOR", entity, state, step=STEP, name=c.label)
 
 
 def check_drained(run: Run, pg_id: str) -> None:
@@ -41,20 +47,19 @@ def check_drained(run: Run, pg_id: str) -> None:
     if n <= limit:
         return
     if not run.opts.drain:
-        raise HarnessError("drain", comp, f"{n} FlowFile(s) queued, the drain policy allows {limit}; upgrade refused",
-                           "rerun with --drain to stop ingress and let the queues empty, or raise --max-queued")
-    ingress = _ingress_instance_ids(run, pg_id)
-    for gid, name in ingress:
-        _schedule(run, gid, name, "STOPPED")
-    run.say("drain", f"{n} FlowFile(s) queued: stopped ingress ({', '.join(n for _, n in ingress) or 'none'}), "
-                     f"waiting up to {run.opts.drain_timeout:g}s")
+        raise HarnessError(STEP, comp, f"{n} FlowFile(s) queued, the drain policy allows {limit}; upgrade refused",
+                           "rerun with --drain to stop the sources and let the queues empty, or raise --max-queued")
+    wanted = {p["identifier"] for _, p in sources(run.art)}
+    running = [c for c in inventory.walk(run, STEP, pg_id) if c.versioned_id in wanted and c.state == "RUNNING"]
+    _schedule(run, running, "STOPPED")
+    run.change(STEP, f"{n} FlowFile(s) queued: stopped the sources ({', '.join(c.label for c in running) or 'none'}), "
+                  f"waiting up to {run.opts.drain_timeout:g}s")
     try:
-        run.nifi.poll(lambda: queued(run, pg_id), lambda q: q <= limit, step="drain", component=comp,
+        run.nifi.poll(lambda: queued(run, pg_id), lambda q: q <= limit, step=STEP, component=comp,
                       what=f"draining to {limit} queued FlowFile(s)", timeout=run.opts.drain_timeout,
-                      fix="upgrade refused and ingress restarted; find what holds the data (failure queues?) "
+                      fix="upgrade refused and the sources restarted; find what holds the data (failure queues?) "
                           "or raise --drain-timeout / --max-queued")
     except HarnessError:
-        for gid, name in ingress:  # leave NiFi as it was
-            _schedule(run, gid, name, "RUNNING")
+        _schedule(run, running, "RUNNING")  # leave NiFi as it was
         raise
-    run.say("drain", "queues drained; ingress stays stopped until the flow is started")
+    run.say(STEP, "queues drained; the sources stay stopped until the flow is started")

@@ -2,9 +2,12 @@
 
 NiFi's REST API cannot enqueue a FlowFile, so for each case the driver adds a temporary GenerateFlowFile
 to the port's group, connects it to the component the port's transport normally feeds (the external
-broker is bypassed), runs it once, and follows the FlowFile and its descendants (FORK/CLONE children)
-by UUID through provenance queries until every expected event is seen, a FlowFile of the case reaches a
-`failure` port, or --case-timeout passes. The temporary processor and connection are always removed
+broker is bypassed), waits until NiFi has validated it (a RUN_ONCE on a VALIDATING processor does nothing
+since NiFi 2.9; BEHAVIOUR 7), runs it once on the primary node only (in a cluster every node would run it;
+BEHAVIOUR 15), and follows the FlowFile and its descendants (FORK/CLONE children) by UUID through provenance
+queries until every expected event is seen, a FlowFile of the case reaches a `failure` port, or
+--case-timeout passes. A failure is seen from queue counts: a failure queue that grew since the case began
+is asked for each of the case's FlowFiles by UUID (a queue listing shows only the first 100; BEHAVIOUR 8). The temporary processor and connection are always removed
 afterwards (stop, drop what is queued, delete), so the versioned group has no local modification left;
 FlowSynced, evaluated after the cases, confirms it.
 """
@@ -13,16 +16,17 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from . import observe, topology
+from . import inventory, observe, schedule, topology
 from .assertions import connection_snapshots
 from .cases import Case, Expectation
-from .client import CLIENT_ID, revision
+from .client import CLIENT_ID, CallTimeout, WaitTimeout, revision
 from .context import Run
 from .errors import HarnessError
 
 STEP = "cases"
 GENERATE = "org.apache.nifi.processors.standard.GenerateFlowFile"
 RUN_STATUS = {"PROCESSOR": "processors", "OUTPUT_PORT": "output-ports", "INPUT_PORT": "input-ports"}
+KIND = {path: kind for kind, path in RUN_STATUS.items()}
 
 
 @dataclass
@@ -46,20 +50,8 @@ def temp_name(case: Case) -> str:
 
 
 def instance_ids(run: Run) -> dict[str, str]:
-    """versioned id -> instance id of every component of the deployed integration (NiFi keeps the
-    snapshot's identifiers as `versionedComponentId`)."""
-    out: dict[str, str] = {}
-    stack = [run.pg_id]
-    while stack:
-        flow = run.nifi.get(f"/flow/process-groups/{stack.pop()}", step=STEP,
-                            component=f"process group '{run.art.flow_name}'")["processGroupFlow"]["flow"]
-        for kind in ("processGroups", "processors", "inputPorts", "outputPorts", "funnels", "connections"):
-            for e in flow.get(kind) or []:
-                vid = (e.get("component") or {}).get("versionedComponentId")
-                if vid:
-                    out[vid] = e["id"]
-        stack.extend(e["id"] for e in flow.get("processGroups") or [])
-    return out
+    """versioned id -> instance id of every component of the deployed integration."""
+    return inventory.instance_ids(inventory.walk(run, STEP))
 
 
 def generate_bundle(run: Run) -> dict:
@@ -97,8 +89,9 @@ def inject(run: Run, case: Case, live: dict[str, str], bundle: dict, temp: Temp)
                            "use NiFi 2.x's standard GenerateFlowFile")
     props = {names[k]: v for k, v in wanted.items()}
     props.update(case.attributes)  # dynamic properties become FlowFile attributes
-    updated = nifi.request("PUT", f"/processors/{pid}", step=STEP, component=comp, json={
-        "revision": revision(created), "component": {"id": pid, "config": {"properties": props}}})
+    nifi.request("PUT", f"/processors/{pid}", step=STEP, component=comp, json={
+        "revision": revision(created), "component": {"id": pid, "config": {"properties": props,
+                                                                           "executionNode": "PRIMARY"}}})
     conn = nifi.request("POST", f"/process-groups/{temp.group}/connections", step=STEP, component=comp, json={
         "revision": {"version": 0, "clientId": CLIENT_ID},
         "component": {"name": temp_name(case), "selectedRelationships": ["success"],
@@ -106,22 +99,29 @@ def inject(run: Run, case: Case, live: dict[str, str], bundle: dict, temp: Temp)
                       "destination": {"id": live[case.entry.target], "groupId": temp.group,
                                       "type": case.entry.target_type}}})
     temp.connection = conn["id"]
+    ready = schedule.valid(run, pid, step=STEP, name=f"{comp} GenerateFlowFile", timeout=run.opts.case_timeout)
     nifi.request("PUT", f"/processors/{pid}/run-status", step=STEP, component=comp,
-                 json={"revision": revision(updated), "state": "RUN_ONCE"})
+                 json={"revision": revision(ready), "state": "RUN_ONCE"})
 
 
-def _failed(run: Run, live: dict[str, str], failure: dict[str, str], uuids: list[str], deadline: float) -> str | None:
-    """Where a FlowFile of the case waits in front of a `failure` port, if one does (only non-empty
-    failure queues are listed)."""
+def failure_counts(run: Run, live: dict[str, str], failure: dict[str, str]) -> dict[str, int]:
+    """instance id -> FlowFiles queued, of every failure connection (one status read; counts are not capped)."""
     status = run.nifi.get(f"/flow/process-groups/{run.pg_id}/status", params={"recursive": "true"}, step=STEP,
                           component=f"process group '{run.art.flow_name}'")
     queued = {c.get("id"): int(c.get("flowFilesQueued") or 0) for c in connection_snapshots(status or {})}
-    for vid, label in sorted(failure.items(), key=lambda kv: kv[1]):
-        cid = live.get(vid)
-        if cid and queued.get(cid):
-            hits = observe.queued_uuids(run, cid, deadline=deadline, component=f"connection {label}") & set(uuids)
-            if hits:
-                return f"FlowFile {min(hits)} reached a failure port (queued at {label})"
+    return {live[vid]: queued.get(live[vid], 0) for vid in failure if vid in live}
+
+
+def _failed(run: Run, f: _Follower, failure: dict[str, str], baseline: dict[str, int]) -> str | None:
+    """Where a FlowFile of the case waits in a failure connection, if one does: only connections whose count
+    grew since the case began are asked, for each of the case's FlowFiles, by UUID."""
+    label = {f.live[vid]: text for vid, text in failure.items() if vid in f.live}
+    for cid, n in sorted(failure_counts(run, f.live, failure).items(), key=lambda kv: label[kv[0]]):
+        if n <= baseline.get(cid, 0):
+            continue
+        for uuid in f.uuids:
+            if observe.in_queue(run, cid, uuid, f.node(uuid), component=f"connection {label[cid]}"):
+                return f"FlowFile {uuid} reached a failure port (queued at {label[cid]})"
     return None
 
 
@@ -145,6 +145,11 @@ class _Follower:
                 self.events[str(e["id"])] = e
                 self.uuids.extend(u for u in e.get("childUuids") or [] if u not in self.uuids)
             i += 1
+
+    def node(self, uuid: str) -> str | None:
+        """The cluster node a FlowFile lives on (from its latest event), for requests NiFi routes to one node."""
+        mine = [e for e in self.events.values() if e.get("flowFileUuid") == uuid and e.get("clusterNodeId")]
+        return max(mine, key=lambda e: int(e.get("eventId") or 0))["clusterNodeId"] if mine else None
 
     def candidates(self, exp: Expectation) -> list[dict]:
         pid = self.live.get(exp.processor)
@@ -170,16 +175,19 @@ class _Follower:
         return first or []
 
 
-def follow(run: Run, case: Case, live: dict[str, str], temp: Temp, deadline: float) -> CaseResult:
+def follow(run: Run, case: Case, live: dict[str, str], temp: Temp, deadline: float,
+           baseline: dict[str, int]) -> CaseResult:
     failure = topology.failure_connections(run.art.snapshot)
     f = _Follower(run, case, live, temp, deadline)
     while True:
         stalled = ""
         try:
             f.refresh()
-            failed = _failed(run, live, failure, f.uuids, deadline) if f.uuids else None
-        except observe.Timeout as exc:  # the deadline passed while NiFi was still answering
-            stalled, failed = f"; {exc}", None
+            failed = _failed(run, f, failure, baseline) if f.uuids else None
+        except WaitTimeout as exc:  # the deadline passed while NiFi was still working on a query
+            stalled, failed = f"; {exc.message.split(' did not happen')[0]} did not finish", None
+        except CallTimeout:  # or while NiFi was still answering a call
+            stalled, failed = "; NiFi did not answer in time", None
         missing = [e for e in case.events if not f.candidates(e)]
         if failed and not case.failure:
             return CaseResult(case.name, False, failed)
@@ -201,20 +209,10 @@ def _entity(run: Run, kind: str, cid: str, comp: str) -> dict | None:
     return run.nifi.get(f"/{kind}/{cid}", step=STEP, component=comp, allow_404=True)
 
 
-def _threads(entity: dict) -> int:
-    return int((((entity.get("status") or {}).get("aggregateSnapshot") or {}).get("activeThreadCount")) or 0)
-
-
 def _set_state(run: Run, kind: str, entity: dict, state: str, comp: str) -> dict | None:
-    """Schedule a processor or port, then wait until NiFi reports it (a stopped component that still has
-    threads cannot be deleted nor have its connections deleted)."""
-    if entity["component"].get("state") != state:
-        run.nifi.request("PUT", f"/{kind}/{entity['id']}/run-status", step=STEP, component=comp,
-                         json={"revision": revision(entity), "state": state})
-    return run.nifi.poll(lambda: _entity(run, kind, entity["id"], comp),
-                         lambda e: e is None or (e["component"].get("state") == state and _threads(e) == 0),
-                         step=STEP, component=comp, what=f"reaching {state}", fix="check NiFi's bulletins",
-                         timeout=run.opts.case_timeout)
+    """Schedule and wait (a stopped component that still has threads cannot be deleted nor have its
+    connections deleted)."""
+    return schedule.component(run, KIND[kind], entity, state, step=STEP, name=comp, timeout=run.opts.case_timeout)
 
 
 def _delete(run: Run, kind: str, entity: dict, comp: str) -> None:
@@ -223,15 +221,9 @@ def _delete(run: Run, kind: str, entity: dict, comp: str) -> None:
 
 
 def _drop(run: Run, cid: str, comp: str) -> None:
-    nifi = run.nifi
-    req = nifi.request("POST", f"/flowfile-queues/{cid}/drop-requests", step=STEP, component=comp)
-    path = f"/flowfile-queues/{cid}/drop-requests/{req['dropRequest']['id']}"
-    try:
-        nifi.poll(lambda: nifi.get(path, step=STEP, component=comp)["dropRequest"], lambda r: bool(r.get("finished")),
-                  step=STEP, component=comp, what="emptying the temporary connection", fix="check NiFi's load",
-                  timeout=run.opts.case_timeout)
-    finally:
-        nifi.request("DELETE", path, step=STEP, component=comp, allow_404=True)
+    run.nifi.async_request(f"/flowfile-queues/{cid}/drop-requests", "dropRequest", step=STEP, component=comp,
+                           what="emptying the temporary connection", fix="check NiFi's load",
+                           timeout=run.opts.case_timeout)
 
 
 def cleanup(run: Run, case: Case, live: dict[str, str], temp: Temp) -> None:
@@ -278,9 +270,16 @@ def run_cases(run: Run) -> None:
                                    "rerun: the deploy step restores the registry version")
         temp = Temp(group=live[case.entry.group])
         result = None
+        deadline = time.monotonic() + run.opts.case_timeout
         try:
-            inject(run, case, live, bundle, temp)
-            result = follow(run, case, live, temp, time.monotonic() + run.opts.case_timeout)
+            # Every call of the case ends by the case's deadline, a slow answer included.
+            with run.nifi.deadline(deadline):
+                baseline = failure_counts(run, live, topology.failure_connections(run.art.snapshot))
+                inject(run, case, live, bundle, temp)
+                result = follow(run, case, live, temp, deadline, baseline)
+        except CallTimeout as exc:
+            result = CaseResult(case.name, False, f"timed out after {run.opts.case_timeout:g}s: NiFi did not answer "
+                                f"in time ({exc.message})")
         finally:
             cleanup(run, case, live, temp)
         run.case_results.append(result)
@@ -299,10 +298,11 @@ def plan(case: Case, nifi_url: str) -> list[tuple[str, str, str]]:
          f"temporary GenerateFlowFile: {len(case.body)} bytes of {case.body_file}{attrs}"),
         ("PUT", f"{nifi_url}/processors/{{id}}", "its properties"),
         ("POST", f"{nifi_url}/process-groups/{group}/connections", f"GenerateFlowFile -> {target}"),
-        ("PUT", f"{nifi_url}/processors/{{id}}/run-status", "RUN_ONCE"),
+        ("GET", f"{nifi_url}/processors/{{id}}", "until VALID, then PUT .../run-status RUN_ONCE (primary node only)"),
         ("POST", f"{nifi_url}/provenance", "then GET/DELETE /provenance/{id}, until: " + "; ".join(expects)),
         ("GET", f"{nifi_url}/provenance-events/{{id}}[/content/output]", "the matched events' attributes and content"),
-        ("POST", f"{nifi_url}/flowfile-queues/{{id}}/listing-requests", "only when a failure queue holds FlowFiles"),
+        ("GET", f"{nifi_url}/flowfile-queues/{{id}}/flowfiles/{{uuid}}", ("only when a failure queue grew: is a "
+         "FlowFile of the case there")),
         ("DELETE", f"{nifi_url}/connections/{{id}}, /processors/{{id}}",
          "always: stop, drop what is queued, delete (the destination is stopped for the delete and restarted)"),
     ]

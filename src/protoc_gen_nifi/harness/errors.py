@@ -7,32 +7,47 @@ can leak them.
 """
 from __future__ import annotations
 
+import json
+import re
+from urllib.parse import quote, quote_plus
+
 REDACTED = "<redacted>"
+# A secret shorter than this is redacted only where it stands alone (not inside a word): "le" must not turn
+# "File" into "Fi<redacted>", and a short secret inside a longer word does not give it away.
+SHORT = 8
+_EDGE = "A-Za-z0-9"
 
 
 class Redactor:
-    """Collects secret strings (sensitive parameter values, passwords, tokens) and
-    replaces them in any text before it is printed, logged or raised."""
+    """Collects secret strings (sensitive parameter values, passwords, tokens) and replaces them in any text
+    before it is printed, logged or raised: as they are, JSON-escaped (an echoed request body) and URL-encoded (an
+    echoed login form or query)."""
 
     def __init__(self) -> None:
         self._secrets: set[str] = set()
+        self._pattern: re.Pattern | None = None
 
     def add(self, secret: str | None) -> None:
-        if secret:
-            self._secrets.add(secret)
-            # A secret can also surface JSON-escaped inside an echoed request body.
-            import json
+        if not secret:
+            return
+        forms = {secret, json.dumps(secret)[1:-1], quote_plus(secret), quote(secret, safe="")}
+        self._secrets |= forms
+        self._pattern = None
 
-            escaped = json.dumps(secret)[1:-1]
-            if escaped != secret:
-                self._secrets.add(escaped)
+    def _compiled(self) -> re.Pattern | None:
+        if self._pattern is None and self._secrets:
+            # Longest first, so a secret that contains another is replaced whole.
+            alts = []
+            for secret in sorted(self._secrets, key=lambda x: (-len(x), x)):
+                body = re.escape(secret)
+                alts.append(body if len(secret) >= SHORT else f"(?<![{_EDGE}]){body}(?![{_EDGE}])")
+            self._pattern = re.compile("|".join(alts))
+        return self._pattern
 
     def __call__(self, text: object) -> str:
         out = str(text)
-        # Longest first, so a secret that contains another is replaced whole.
-        for secret in sorted(self._secrets, key=len, reverse=True):
-            out = out.replace(secret, REDACTED)
-        return out
+        pattern = self._compiled()
+        return pattern.sub(REDACTED, out) if pattern else out
 
 
 class HarnessError(Exception):

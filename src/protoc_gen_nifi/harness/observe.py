@@ -1,62 +1,38 @@
 """What NiFi recorded about a case's FlowFiles, read through the REST API: provenance queries, one
-event's attributes and output content, and the FlowFiles waiting in a queue.
+event's attributes and output content, and whether a FlowFile waits in a queue.
 
 A query is asynchronous: POST /provenance, poll GET /provenance/{id} until `finished`, then DELETE it
-(NiFi keeps finished queries until they expire otherwise). Every wait is bounded by the caller's deadline.
+(NiFi keeps finished queries until they expire otherwise; BEHAVIOUR 9). Every wait is bounded by the caller's
+deadline. Where a FlowFile waits is asked by UUID, never by a listing, which NiFi caps at 100 (BEHAVIOUR 8).
 Search-term keys are NiFi's SearchableFields identifiers (`FlowFileUUID`, `ProcessorID`, `EventType`, ...).
 """
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 
 from .context import Run
 
 STEP = "cases"
 
 
-class Timeout(Exception):
-    """The case's deadline passed while waiting on NiFi."""
-
-
-def until_finished(run: Run, first: dict, fetch: Callable[[], dict], *, deadline: float, what: str) -> dict:
-    """Poll an asynchronous NiFi request (`finished` false, then true) until done or the deadline."""
-    current = first
-    while not current.get("finished"):
-        if time.monotonic() >= deadline:
-            raise Timeout(f"{what} did not finish")
-        time.sleep(run.nifi.timing.poll_interval)
-        current = fetch()
-    return current
-
-
 def query(run: Run, terms: dict[str, str], *, deadline: float, component: str) -> list[dict]:
-    nifi = run.nifi
     body = {"provenance": {"request": {
         "maxResults": 1000, "summarize": False, "incrementalResults": False,
         "searchTerms": {k: {"value": v, "inverse": False} for k, v in terms.items()}}}}
-    prov = nifi.request("POST", "/provenance", step=STEP, component=component, json=body)["provenance"]
-    path = f"/provenance/{prov['id']}"
-    try:
-        prov = until_finished(run, prov, lambda: nifi.get(path, step=STEP, component=component)["provenance"],
-                              deadline=deadline, what="NiFi's provenance query")
-    finally:
-        nifi.request("DELETE", path, step=STEP, component=component, allow_404=True)
+    prov = run.nifi.async_request("/provenance", "provenance", body=body, step=STEP, component=component,
+                                  what="NiFi's provenance query", fix="check NiFi's provenance repository",
+                                  timeout=max(0.0, deadline - time.monotonic()))
     return list((prov.get("results") or {}).get("provenanceEvents") or [])
 
 
-def queued_uuids(run: Run, connection_id: str, *, deadline: float, component: str) -> set[str]:
-    """UUIDs of the FlowFiles waiting in one connection (a listing request: POST, poll, DELETE)."""
-    nifi = run.nifi
-    req = nifi.request("POST", f"/flowfile-queues/{connection_id}/listing-requests", step=STEP,
-                       component=component)["listingRequest"]
-    path = f"/flowfile-queues/{connection_id}/listing-requests/{req['id']}"
-    try:
-        done = until_finished(run, req, lambda: nifi.get(path, step=STEP, component=component)["listingRequest"],
-                              deadline=deadline, what="NiFi's queue listing")
-    finally:
-        nifi.request("DELETE", path, step=STEP, component=component, allow_404=True)
-    return {s["uuid"] for s in done.get("flowFileSummaries") or [] if s.get("uuid")}
+def in_queue(run: Run, connection_id: str, uuid: str, node: str | None, *, component: str) -> bool:
+    """Whether a FlowFile waits in a connection: GET /flowfile-queues/{id}/flowfiles/{uuid} (404: not there).
+    Unlike a listing, it is not capped at 100 FlowFiles (StandardConnectionDAO.getFlowFile); in a cluster NiFi
+    needs the FlowFile's node."""
+    found = run.nifi.get(f"/flowfile-queues/{connection_id}/flowfiles/{uuid}",
+                         params={"clusterNodeId": node} if node else None, step=STEP, component=component,
+                         allow_404=True)
+    return found is not None
 
 
 def _node(event: dict) -> dict | None:

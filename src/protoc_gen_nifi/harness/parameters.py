@@ -68,7 +68,7 @@ def _param_entity(p: dict, value: str | None) -> dict:
     return {"parameter": param}
 
 
-def _find_context(run: Run) -> dict | None:
+def find_context(run: Run) -> dict | None:
     listing = run.nifi.get("/flow/parameter-contexts", step="parameters",
                            component=f"parameter context '{run.art.context_name}'") or {}
     for entity in listing.get("parameterContexts") or []:
@@ -109,7 +109,7 @@ def changed_parameters(run: Run, live: dict) -> list[dict]:
 
 def ensure_parameter_context(run: Run) -> str:
     nifi, comp = run.nifi, f"parameter context '{run.art.context_name}'"
-    entity = _find_context(run)
+    entity = find_context(run)
     if entity is None:
         body = {"revision": {"version": 0, "clientId": revision({})["clientId"]},
                 "component": {"name": run.art.context_name,
@@ -117,7 +117,7 @@ def ensure_parameter_context(run: Run) -> str:
                               "parameters": [_param_entity(p, run.values.get(p["name"]))
                                              for p in run.art.parameters()]}}
         created = nifi.request("POST", "/parameter-contexts", step="parameters", component=comp, json=body)
-        run.say("parameters", f"created {comp} with {len(run.art.parameters())} parameter(s)")
+        run.change("parameters", f"created {comp} with {len(run.art.parameters())} parameter(s)")
         return created["id"]
     cid = entity["id"]
     live = nifi.get(f"/parameter-contexts/{cid}", step="parameters", component=comp)
@@ -126,21 +126,19 @@ def ensure_parameter_context(run: Run) -> str:
         run.say("parameters", f"{comp} is current")
         return cid
     # Asynchronous: NiFi stops/disables what references the parameters, applies, restarts.
-    body = {"id": cid, "revision": revision(live), "component": {"id": cid, "parameters": changes}}
-    req = nifi.request("POST", f"/parameter-contexts/{cid}/update-requests", step="parameters", component=comp, json=body)
-    rid = req["request"]["requestId"]
-    path = f"/parameter-contexts/{cid}/update-requests/{rid}"
-    try:
-        done = nifi.poll(lambda: nifi.get(path, step="parameters", component=comp),
-                         lambda r: bool(r["request"].get("complete")), step="parameters", component=comp,
-                         what="the parameter update request", fix="check NiFi's bulletins; rerun to retry")
-    finally:
-        nifi.request("DELETE", path, step="parameters", component=comp, allow_404=True)
-    if done["request"].get("failureReason"):
-        raise HarnessError("parameters", comp, f"NiFi failed the update: {done['request']['failureReason']}",
+
+    def body() -> dict:
+        current = nifi.get(f"/parameter-contexts/{cid}", step="parameters", component=comp)
+        return {"id": cid, "revision": revision(current), "component": {"id": cid, "parameters": changes}}
+
+    done = nifi.async_request(f"/parameter-contexts/{cid}/update-requests", "request", body=body, step="parameters",
+                              component=comp, what="the parameter update request",
+                              fix="check NiFi's bulletins; rerun to retry")
+    if done.get("failureReason"):
+        raise HarnessError("parameters", comp, f"NiFi failed the update: {done['failureReason']}",
                            "fix the reported component and rerun", redact=run.redact)
     names = ", ".join(c["parameter"]["name"] for c in changes)
-    run.say("parameters", f"{comp}: updated {names}")
+    run.change("parameters", f"{comp}: updated {names}")
     return cid
 
 

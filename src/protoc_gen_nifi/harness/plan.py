@@ -34,11 +34,37 @@ def _source(p: dict, env: Mapping[str, str], secrets_dir: Path | None) -> str:
     return "MISSING (" + (f"set {var}" if var else "no env") + (f" or add file {p['name']!r} to --secrets-dir" ) + ")"
 
 
+def source_names(art: Artifacts) -> list[str]:
+    """'<ingress group>/<processor>' of each source processor --drain stops."""
+    from .drain import sources
+
+    return [f"{g['name']}/{p['name']}" for g, p in sources(art)]
+
+
+def undeploy_plan(art: Artifacts, opts: Options, nifi_url: str, registry_url: str) -> list[str]:
+    b, f = opts.bucket, art.flow_name
+    return [f"plan for removing integration {art.integration!r} (--undeploy; nothing is sent)",
+            f"[undeploy] GET    {registry_url}/buckets, /buckets/{{bucketId}}/flows    # find bucket {b!r}, flow {f!r}",
+            f"[undeploy] PUT    {nifi_url}/flow/process-groups/{{pgId}}    # STOPPED, then wait for no active thread",
+            (f"[undeploy] POST   {nifi_url}/process-groups/{{pgId}}/empty-all-connections-requests    # only if "
+            "FlowFiles are queued and --discard-queued; refused otherwise"),
+            f"[undeploy] PUT    {nifi_url}/controller-services/{{id}}/run-status    # DISABLED, each enabled service",
+            f"[undeploy] DELETE {nifi_url}/process-groups/{{pgId}}",
+            (f"[undeploy] DELETE {nifi_url}/parameter-contexts/{{id}}    # context {art.context_name!r}, kept if still "
+            "bound to a group"),
+            (f"[undeploy] DELETE {nifi_url}/controller/registry-clients/{{id}}    # {opts.registry_client_name!r}, kept "
+            "if a group still tracks it"),
+            f"[undeploy] DELETE {registry_url}/buckets/{{bucketId}}/flows/{{flowId}}    # every version of {f!r}",
+            f"[undeploy] DELETE {registry_url}/buckets/{{bucketId}}    # only if it holds no other flow"]
+
+
 def build_plan(art: Artifacts, opts: Options, nifi_url: str, registry_url: str, env: Mapping[str, str],
                redact: Redactor, cases: Sequence[Case] = ()) -> list[str]:
     for p in art.parameters():  # a dry run must not leak values either, even via a later error
         if p.get("sensitive") and p.get("env") and env.get(p["env"]):
             redact.add(env[p["env"]])
+    if opts.undeploy:
+        return undeploy_plan(art, opts, nifi_url, registry_url)
     b, f = opts.bucket, art.flow_name
     lines = [f"plan for integration {art.integration!r} (nothing is sent)",
              f"  NiFi:          {nifi_url}", f"  NiFi Registry: {registry_url}",
@@ -64,15 +90,25 @@ def build_plan(art: Artifacts, opts: Options, nifi_url: str, registry_url: str, 
         tag = "sensitive" if p.get("sensitive") else "plain"
         lines.append(f"               {p['name']} ({tag}) <- {_source(p, env, opts.secrets_dir)}")
     call("deploy", "GET", f"{nifi_url}/flow/process-groups/{opts.parent_group}", f"find group {f!r}")
-    call("drain", "GET", f"{nifi_url}/flow/process-groups/{{pgId}}/status?recursive=true",
-         f"only on upgrade: refuse if more than {opts.max_queued} queued" + (" after stopping ingress" if opts.drain else ""))
     call("deploy", "POST", f"{nifi_url}/process-groups/{opts.parent_group}/process-groups", "only if the group is missing")
-    call("deploy", "POST", f"{nifi_url}/versions/update-requests/process-groups/{{pgId}}", "only if at another version")
-    call("deploy", "POST", f"{nifi_url}/versions/revert-requests/process-groups/{{pgId}}", "only if locally modified")
+    call("deploy", "GET", f"{nifi_url}/process-groups/{{pgId}}/local-modifications", "only if locally modified: "
+         "print the drift")
+    call("deploy", "POST", f"{nifi_url}/versions/revert-requests/process-groups/{{pgId}}", "only if locally modified "
+         "(then GET until complete, DELETE)")
+    call("drain", "GET", f"{nifi_url}/flow/process-groups/{{pgId}}/status?recursive=true",
+         f"only on upgrade: refuse if more than {opts.max_queued} queued")
+    if opts.drain:
+        call("drain", "PUT", f"{nifi_url}/processors/{{sourceId}}/run-status",
+             "only on upgrade with data queued: STOPPED for each source processor of the ingress groups ("
+             + ", ".join(sorted(source_names(art))) + "), then wait for the queues to empty")
+    call("deploy", "POST", f"{nifi_url}/versions/update-requests/process-groups/{{pgId}}", "only if at another version "
+         "(then GET until complete, DELETE)")
     for s in art.manifest.get("controllerServices") or []:
         name = s.get("name")
-        call("services", "GET", f"{nifi_url}/flow/controller-service-types?serviceType={s.get('type')}", f"{name}: bundle")
+        call("services", "GET", f"{nifi_url}/flow/controller-service-types?typeFilter={s.get('type')}", f"{name}: bundle")
         call("services", "GET", f"{nifi_url}/flow/controller-service-definition/…/{s.get('type')}", f"{name}: descriptors")
+        call("services", "PUT", f"{nifi_url}/flow/process-groups/{{pgId}}",
+             f"{name}: only if it must be disabled: STOPPED, then GET /process-groups/{{pgId}} until no thread is active")
         call("services", "PUT", f"{nifi_url}/controller-services/{{id}}[/run-status]",
              f"{name}: only if properties ({', '.join(sorted(s.get('properties') or {}))}) or state differ; "
              f"then {'ENABLED' if s.get('autoEnable', True) else 'DISABLED'}")
@@ -85,9 +121,12 @@ def build_plan(art: Artifacts, opts: Options, nifi_url: str, registry_url: str, 
     for case in cases:
         for method, path, note in drive_plan(case, nifi_url):
             call(f"case {case.name}", method, path, note)
-    call("assert", "GET", f"{nifi_url}/process-groups/{{pgId}}", "FlowSynced, FlowRunning")
-    call("assert", "GET", f"{nifi_url}/flow/status", "FlowRunning")
+    call("assert", "GET", f"{nifi_url}/process-groups/{{pgId}}", "FlowSynced")
+    call("assert", "GET", f"{nifi_url}/flow/process-groups/{{pgId}} (and each child group)", "FlowRunning: every "
+         "processor's and port's state and validity")
+    call("assert", "GET", f"{nifi_url}/flow/status", "FlowRunning (NiFi-wide counts)")
     call("assert", "GET", f"{nifi_url}/flow/process-groups/{{pgId}}/status?recursive=true", "BackpressureOK")
     call("assert", "POST", f"{nifi_url}/flowfile-queues/{{connectionId}}/listing-requests", "only for full queues")
     call("assert", "GET", f"{nifi_url}/flow/bulletin-board", "BulletinsOK")
+    call("assert", "GET", f"{nifi_url}/system-diagnostics?nodewise=true", "NodeHealthy")
     return [redact(line) for line in lines]

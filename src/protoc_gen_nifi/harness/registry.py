@@ -14,29 +14,46 @@ from .errors import HarnessError
 REGISTRY_CLIENT_TYPE = "org.apache.nifi.registry.flow.NifiRegistryFlowRegistryClient"
 
 
+def find_bucket(run: Run, step: str = "registry") -> dict | None:
+    name = run.opts.bucket
+    return next((b for b in run.registry.get("/buckets", step=step, component=f"bucket '{name}'") or []
+                 if b.get("name") == name), None)
+
+
+def find_flow(run: Run, bucket_id: str, step: str = "registry") -> dict | None:
+    comp = f"flow '{run.art.flow_name}' in bucket '{run.opts.bucket}'"
+    return next((f for f in run.registry.get(f"/buckets/{bucket_id}/flows", step=step, component=comp) or []
+                 if f.get("name") == run.art.flow_name), None)
+
+
+def find_client(run: Run, step: str = "registry-client") -> dict | None:
+    name = run.opts.registry_client_name
+    listing = run.nifi.get("/controller/registry-clients", step=step, component=f"registry client '{name}'") or {}
+    return next((e for e in listing.get("registries") or [] if (e.get("component") or {}).get("name") == name), None)
+
+
 def ensure_bucket(run: Run) -> str:
-    reg, name = run.registry, run.opts.bucket
-    buckets = reg.get("/buckets", step="registry", component=f"bucket '{name}'") or []
-    for b in buckets:
-        if b.get("name") == name:
-            run.say("registry", f"bucket '{name}' exists")
-            return b["identifier"]
-    created = reg.request("POST", "/buckets", step="registry", component=f"bucket '{name}'",
-                          json={"name": name, "description": "Integrations deployed by protoc-gen-nifi"})
-    run.say("registry", f"created bucket '{name}'")
+    name = run.opts.bucket
+    found = find_bucket(run)
+    if found is not None:
+        run.say("registry", f"bucket '{name}' exists")
+        return found["identifier"]
+    created = run.registry.request("POST", "/buckets", step="registry", component=f"bucket '{name}'",
+                                   json={"name": name, "description": "Integrations deployed by protoc-gen-nifi"})
+    run.change("registry", f"created bucket '{name}'")
     return created["identifier"]
 
 
 def ensure_flow(run: Run, bucket_id: str) -> str:
-    reg, name = run.registry, run.art.flow_name
+    name = run.art.flow_name
     comp = f"flow '{name}' in bucket '{run.opts.bucket}'"
-    for f in reg.get(f"/buckets/{bucket_id}/flows", step="registry", component=comp) or []:
-        if f.get("name") == name:
-            return f["identifier"]
-    created = reg.request("POST", f"/buckets/{bucket_id}/flows", step="registry", component=comp,
-                          json={"name": name, "description": f"protoc-gen-nifi integration {run.art.integration}",
-                                "type": "Flow"})
-    run.say("registry", f"created {comp}")
+    found = find_flow(run, bucket_id)
+    if found is not None:
+        return found["identifier"]
+    created = run.registry.request("POST", f"/buckets/{bucket_id}/flows", step="registry", component=comp,
+                                   json={"name": name, "description": f"protoc-gen-nifi integration "
+                                                                      f"{run.art.integration}", "type": "Flow"})
+    run.change("registry", f"created {comp}")
     return created["identifier"]
 
 
@@ -56,7 +73,7 @@ def ensure_version(run: Run, bucket_id: str, flow_id: str) -> int:
     if version <= 0:
         raise HarnessError("registry", comp, "the Registry did not return the imported version number",
                            "check the NiFi Registry logs; rerun (import is skipped once the version exists)")
-    run.say("registry", f"imported {comp} as version {version} (sha256:{run.art.sha[:12]})")
+    run.change("registry", f"imported {comp} as version {version} (sha256:{run.art.sha[:12]})")
     return version
 
 
@@ -65,11 +82,9 @@ def ensure_registry_client(run: Run) -> str:
     nifi, name = run.nifi, run.opts.registry_client_name
     url = run.opts.registry_url_for_nifi or run.registry.base_url.removesuffix("/nifi-registry-api")
     comp = f"registry client '{name}'"
-    listing = nifi.get("/controller/registry-clients", step="registry-client", component=comp) or {}
-    for entity in listing.get("registries") or []:
+    entity = find_client(run)
+    if entity is not None:
         c = entity.get("component") or {}
-        if c.get("name") != name:
-            continue
         if c.get("type") != REGISTRY_CLIENT_TYPE:
             raise HarnessError("registry-client", comp, f"exists with type {c.get('type')}",
                                "rename it in NiFi or pass --registry-client-name")
@@ -78,13 +93,13 @@ def ensure_registry_client(run: Run) -> str:
                 f"/controller/registry-clients/{entity['id']}", "PUT", f"/controller/registry-clients/{entity['id']}",
                 lambda e: {"revision": revision(e), "component": {"id": e["id"], "properties": {"url": url}}},
                 step="registry-client", component=comp)
-            run.say("registry-client", f"{comp}: url set to {url}")
+            run.change("registry-client", f"{comp}: url set to {url}")
         return entity["id"]
     created = nifi.request("POST", "/controller/registry-clients", step="registry-client", component=comp,
                            json={"revision": {"version": 0, "clientId": revision({})["clientId"]},
                                  "component": {"name": name, "type": REGISTRY_CLIENT_TYPE,
                                                "properties": {"url": url}}})
-    run.say("registry-client", f"created {comp} -> {url}")
+    run.change("registry-client", f"created {comp} -> {url}")
     return created["id"]
 
 

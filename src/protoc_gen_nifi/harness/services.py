@@ -13,11 +13,13 @@ import re
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from . import schedule
 from .client import CLIENT_ID, revision
 from .context import Run
 from .errors import HarnessError
 
 PARAM_REF = re.compile(r"^#\{[^}]+\}$")
+MASK = "********"  # how NiFi shows a sensitive property that has a value (DtoFactory.SENSITIVE_VALUE_MASK)
 TRANSIENT = {"ENABLING", "DISABLING"}
 
 
@@ -43,6 +45,19 @@ class Descriptors:
     def display(self, key: str) -> str:
         return (self.by_name.get(key) or {}).get("displayName") or key
 
+    def sensitive(self, key: str, entry: dict) -> bool:
+        return bool((self.by_name.get(key) or {}).get("sensitive")) or key in (entry.get("sensitiveProperties") or ())
+
+
+def differs(live: str | None, desired: str | None, sensitive: bool) -> bool:
+    """Whether a property must be written. NiFi shows a sensitive property that has a value as `********`, even
+    when the value is a `#{parameter}` reference (DtoFactory.createControllerServiceDto; BEHAVIOUR 3), so a
+    masked value cannot be compared: it counts as set. A change of reference by hand in a versioned service is
+    still caught, by NiFi's local-modification check, and reverted by the deploy step."""
+    if sensitive and live == MASK:
+        return desired is None
+    return live != desired
+
 
 def _svc(entry: dict) -> str:
     return f"controller service '{entry.get('name')}' ({entry.get('key')})"
@@ -50,9 +65,10 @@ def _svc(entry: dict) -> str:
 
 def resolve_bundle(run: Run, entry: dict) -> dict:
     """The manifest's bundle if installed, else the only installed bundle providing the type (NiFi does the
-    same on import), else a clear error."""
+    same on import), else a clear error. `typeFilter` selects by implementation class; `serviceType` would mean
+    "implements this API" and is 400 without the API's bundle (FlowResource.getControllerServiceTypes; BEHAVIOUR 1)."""
     comp = _svc(entry)
-    types = run.nifi.get("/flow/controller-service-types", params={"serviceType": entry["type"]},
+    types = run.nifi.get("/flow/controller-service-types", params={"typeFilter": entry["type"]},
                          step="services", component=comp) or {}
     offered = [t.get("bundle") or {} for t in types.get("controllerServiceTypes") or [] if t.get("type") == entry["type"]]
     want = entry.get("bundle") or {}
@@ -187,13 +203,11 @@ class ServiceReconciler:
             raise
 
     def _stop_group(self) -> None:
-        """Disabling a service that running processors reference is refused by NiFi (409): stop the group
-        once; the start step restarts it."""
+        """Disabling a service that a running processor references, or one still finishing a task, is refused
+        by NiFi (409; BEHAVIOUR 6): stop the group once and wait for its threads; the start step restarts it."""
         if self.stopped_group:
             return
-        run = self.run
-        run.nifi.request("PUT", f"/flow/process-groups/{run.pg_id}", step="services",
-                         component=f"process group '{run.art.flow_name}'", json={"id": run.pg_id, "state": "STOPPED"})
+        schedule.group(self.run, self.run.pg_id, "STOPPED", step="services", name=self.run.art.flow_name)
         self.stopped_group = True
 
     def reconcile(self, entry: dict) -> None:
@@ -209,11 +223,11 @@ class ServiceReconciler:
                                   "properties": desired}}
             live = nifi.request("POST", f"/process-groups/{run.pg_id}/controller-services", step="services",
                                 component=comp, json=body)
-            run.say("services", f"recreated missing {comp}")
+            run.change("services", f"recreated missing {comp}")
         sid = live["id"]
         live = self._wait_stable(sid, entry) if live["component"].get("state") in TRANSIENT else live
         have = live["component"].get("properties") or {}
-        changes = {k: v for k, v in desired.items() if have.get(k) != v}
+        changes = {k: v for k, v in desired.items() if differs(have.get(k), v, desc.sensitive(k, entry))}
         if not desc.dynamic:  # clear keys NiFi no longer knows (renamed in 2.x) so they stop failing validation
             changes.update({k: None for k, v in have.items() if k not in desc.by_name and v is not None})
         if changes:
@@ -224,7 +238,7 @@ class ServiceReconciler:
                 f"/controller-services/{sid}", "PUT", f"/controller-services/{sid}",
                 lambda e: {"revision": revision(e), "component": {"id": sid, "properties": changes}},
                 step="services", component=comp)
-            run.say("services", f"{comp}: updated {', '.join(sorted(changes))}")
+            run.change("services", f"{comp}: updated {', '.join(sorted(changes))}")
         if live["component"].get("state") == want_state:
             if not changes:
                 run.say("services", f"{comp} is current ({want_state})")
@@ -238,7 +252,7 @@ class ServiceReconciler:
         else:
             self._stop_group()
         self._set_state(sid, entry, want_state, desc)
-        run.say("services", f"{comp}: {want_state}")
+        run.change("services", f"{comp}: {want_state}")
 
 
 def dependency_order(entries: list[dict]) -> list[dict]:

@@ -120,18 +120,22 @@ def processor_paths(snapshot: dict) -> list[str]:
 
 
 def failure_connections(snapshot: dict) -> dict[str, str]:
-    """versioned id -> label of every connection into a `failure` output port, in any group: a failed
-    FlowFile waits in one of them (at the root when nothing outside the integration takes it)."""
+    """versioned id -> label of every connection into or out of a `failure` output port, in any group: a failed
+    FlowFile waits in one of them, in front of whatever holds failures (a port or funnel nothing takes from,
+    or a stopped port; BEHAVIOUR 13), e.g. "'egress erp_http_out/failure' -> 'order_to_erp/funnel'"."""
     out = {}
     stack = [snapshot["flowContents"]]
     while stack:
         g = stack.pop()
-        stack.extend(g.get("processGroups") or [])
-        failure, local = _failure_ports(g), _names(g)
-        children = {c["identifier"]: c.get("name") for c in g.get("processGroups") or []}
+        children = g.get("processGroups") or []
+        stack.extend(children)
+        where = {cid: f"{g.get('name')}/{name}" for cid, name in _names(g).items()}
+        failure = _failure_ports(g)
+        for child in children:
+            where.update({cid: f"{child.get('name')}/{name}" for cid, name in _names(child).items()})
+            failure |= _failure_ports(child)
         for c in g.get("connections") or []:
-            if c["destination"]["id"] in failure:
-                src = c["source"]
-                label = local.get(src["id"]) or f"{children.get(src.get('groupId'), '?')}/{src.get('name') or 'failure'}"
-                out[c["identifier"]] = f"'{label}' -> '{g.get('name')}/failure'"
+            src, dst = c["source"]["id"], c["destination"]["id"]
+            if src in failure or dst in failure:
+                out[c["identifier"]] = f"'{where.get(src, src)}' -> '{where.get(dst, dst)}'"
     return out
