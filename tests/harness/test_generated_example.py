@@ -1,4 +1,5 @@
 """The harness against the generator's real output: every integration under examples/*/generated."""
+import json
 from pathlib import Path
 
 import pytest
@@ -19,16 +20,14 @@ def test_generated_example_deploys_and_is_idempotent(server, fake, tmp_path, exa
     art, secrets, env = generated_integration(example, tmp_path, fake.users["admin"])
     h = Harness(server, art, secrets)
     rc = h(env=env)
-    # Whatever NiFi finds invalid in the generated flow (today: `failure` ports nothing takes from, BEHAVIOUR 13;
-    # the flow side fixes those) is named in FlowRunning, and only then does the run exit 1.
+    # The generated flow is valid as NiFi judges it (no port without connections, BEHAVIOUR 13; every
+    # relationship handled, BEHAVIOUR 14), so the first run reaches Ready.
     root = next(g["id"] for g in fake.groups.values() if g["parent"] == "root")
-    invalid = [c for g in fake.subtree(root) for c in fake.in_group(fake.components, g)
+    invalid = [c["name"] for g in fake.subtree(root) for c in fake.in_group(fake.components, g)
                if fake.validation(c)[0] == "INVALID"]
-    line = next(x for x in h.out if x.startswith("FlowRunning"))
-    assert rc == (1 if invalid else 0), h.text
-    assert f"{len(invalid)} invalid" in line
-    for c in invalid:
-        assert f"'{c['name']}' in '" in line and "Port has no" in line
+    assert invalid == []
+    assert rc == 0, h.text
+    assert "0 invalid" in next(x for x in h.out if x.startswith("FlowRunning"))
     n = len(fake.seen)
     assert h(env=env) == rc, h.text
     assert fake.mutations(n) == []
@@ -44,3 +43,23 @@ def test_generated_example_deploys_and_is_idempotent(server, fake, tmp_path, exa
             if key in ("Redis Connection Pool", "Kafka Connection Service", "Client Service", "Record Reader",
                        "Record Writer", "Database Connection Pooling Service", "Distributed Cache Service"):
                 assert value in services_by_id, (component["name"], key, value)
+
+
+def test_failures_parked_during_a_run_fail_it_and_all_parked_are_counted(server, fake, tmp_path):
+    """controller-services.json names the `parked failures` queue; what waits there is counted by the queue's
+    status (not a capped listing, BEHAVIOUR 8), and only FlowFiles parked during this run make it fail."""
+    art, secrets, env = generated_integration(EXAMPLE, tmp_path, fake.users["admin"])
+    h = Harness(server, art, secrets)
+    assert h(env=env) == 0, h.text
+    assert "no FlowFile waits in 'parked failures'" in next(x for x in h.out if x.startswith("FailuresParked"))
+    versioned = json.loads((art / "nifi" / "controller-services.json").read_text())["parkedFailures"]["connection"]
+    parked = next(c for c in fake.connections.values() if c["versionedId"] == versioned)
+    fake.enqueue(parked["id"], 150)
+    assert h(env=env) == 0, h.text
+    line = next(x for x in h.out if x.startswith("FailuresParked"))
+    assert "True" in line and "150 FlowFile(s) wait in 'parked failures' (0 parked during this run)" in line
+    fake.queued_later.append((parked["id"], 1))
+    assert h(env=env) == 1
+    line = next(x for x in h.out if x.startswith("FailuresParked"))
+    assert "False" in line and "151 FlowFile(s) wait in 'parked failures' (1 parked during this run)" in line
+    assert "not ready: FailuresParked" in h.text

@@ -7,6 +7,8 @@ Conditions (Kubernetes-style, each True/False with a reason):
   BackpressureOK  no connection is at its backpressure threshold (status snapshots; queue listings as evidence)
   BulletinsOK     no ERROR (or WARNING with --fail-on-warning) bulletin from the group since this run began
   NodeHealthy     every NiFi node has heap and repository disk left (/system-diagnostics, per node: health.py)
+  FailuresParked  no FlowFile was parked as failed during this run; the reason counts every FlowFile waiting in the
+                  integration's `parked failures` queue (controller-services.json `parkedFailures`)
   Case <name>     one per golden case (--cases): its expected provenance events were seen, matching
   Ready           all of the above, and every golden case passed
 Conditions that can settle after a start are polled up to --settle-timeout.
@@ -35,6 +37,20 @@ def bulletin_marker(run: Run) -> int:
                          component="bulletin board") or {}
     ids = [int(b.get("id", 0)) for b in (board.get("bulletinBoard") or {}).get("bulletins") or []]
     return max(ids, default=-1)
+
+
+def parked(run: Run) -> int:
+    """FlowFiles waiting in the `parked failures` connection: what failed after its retries (and dead letter).
+    The generated flow parks them in a queue NiFi treats as valid (a funnel nothing takes from): they never
+    move on by themselves. Counted from the group's status (not capped like a listing: BEHAVIOUR 8)."""
+    versioned = ((run.art.manifest.get("parkedFailures") or {}).get("connection"))
+    if not versioned or not run.pg_id:
+        return 0
+    live = inventory.instance_ids(c for c in inventory.walk(run, "assert") if c.kind == "CONNECTION")
+    status = run.nifi.get(f"/flow/process-groups/{run.pg_id}/status", params={"recursive": "true"},
+                          step="assert", component=f"process group '{run.art.flow_name}'") or {}
+    queued = {c.get("id"): int(c.get("flowFilesQueued") or 0) for c in connection_snapshots(status)}
+    return queued.get(live.get(versioned), 0)
 
 
 def start(run: Run) -> None:
@@ -144,7 +160,11 @@ def evaluate(run: Run) -> list[Condition]:
     bulletins = Condition("BulletinsOK", not bad, "; ".join(bad[:5]) if bad else "no bulletins at or above "
                           + ("WARNING" if run.opts.fail_on_warning else "ERROR"))
     healthy, why = health.node_condition(run)
-    return [synced, flow_running, backpressure, bulletins, Condition("NodeHealthy", healthy, why)]
+    now = parked(run)
+    failures = Condition("FailuresParked", now <= run.parked_marker,
+                         f"{now} FlowFile(s) wait in 'parked failures' ({max(now - run.parked_marker, 0)} parked "
+                         "during this run)" if now else "no FlowFile waits in 'parked failures'")
+    return [synced, flow_running, backpressure, bulletins, Condition("NodeHealthy", healthy, why), failures]
 
 
 def assert_flow(run: Run) -> list[Condition]:

@@ -98,6 +98,7 @@ def execute(run: Run) -> int:
     deploy.run_deploy(run)
     services.run_services(run)
     run.bulletin_marker = assertions.bulletin_marker(run)
+    run.parked_marker = assertions.parked(run)
     if run.opts.start:
         assertions.start(run)
     if run.cases:

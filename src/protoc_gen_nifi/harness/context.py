@@ -46,6 +46,7 @@ class Run:
     context_id: str | None = None
     pg_id: str | None = None
     bulletin_marker: int | None = None
+    parked_marker: int = 0  # FlowFiles already parked when this run began (assertions.parked)
     cases: list = field(default_factory=list)  # cases.Case, loaded and validated before any request
     case_results: list = field(default_factory=list)  # drive.CaseResult, one per case
     # parameter name -> value; repr=False so a traceback or debugger print of Run cannot show secrets

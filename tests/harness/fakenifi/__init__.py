@@ -55,6 +55,7 @@ class Fake(AccessMixin, VersionsMixin, ParametersMixin, ServicesMixin, Processor
         self.failures: dict[str, tuple[int, str]] = {}
         self.delays: dict[str, float] = {}  # "METHOD path" regex -> seconds the answer takes
         self.bulletins_later: list = []
+        self.queued_later: list = []
         self.node_heap: dict[int, float] = {}
         for k, v in knobs.items():
             if not hasattr(self, k):

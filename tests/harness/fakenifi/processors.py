@@ -86,10 +86,11 @@ class ProcessorsMixin:
         comp = catalog(p["type"])
         if comp is None:
             return []
-        rels = list(comp.relationships)
-        if comp is nc.ROUTE_ON_ATTRIBUTE:  # one relationship per dynamic property
-            rels += [k for k in p["properties"] if k not in {x.key for x in comp.props}]
-        return rels
+        # A processor's relationships can depend on its configuration: RouteOnAttribute has one per dynamic
+        # property (RouteOnAttribute.onPropertyModified), ConsumeKafka a `parse failure` only with a Record
+        # Reader (ConsumeKafka.getRelationships); the catalog says which (Component.relationships_for).
+        dynamic = tuple(k for k in p["properties"] if k not in {x.key for x in comp.props})
+        return list(comp.relationships_for(nc.Config(p["properties"], dynamic)))
 
     def processor_errors(self, p: dict) -> list[str]:
         """StandardProcessorNode.computeValidationErrors ~1075: every relationship connected or auto-terminated

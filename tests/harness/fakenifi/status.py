@@ -23,6 +23,7 @@ class StatusMixin:
     repo_used_pct = 20.0
     node_heap: dict[int, float]
     bulletins_later: list  # (group id, level, message) raised at the next /flow/status
+    queued_later: list  # (connection id, count) FlowFiles that arrive at the next /flow/status
 
     STATUS_ROUTES: ClassVar[list] = [
         ("GET", r"/flow/status", "n_status", None, "ControllerStatusEntity"),
@@ -33,6 +34,8 @@ class StatusMixin:
     def n_status(self, req: Request) -> tuple[int, Any]:
         while self.bulletins_later:
             self.add_bulletin(*self.bulletins_later.pop(0))
+        while self.queued_later:
+            self.enqueue(*self.queued_later.pop(0))
         c = self.counts("root")
         queued = sum(len(x["flowfiles"]) for x in self.connections.values())
         threads = sum(self.threads(x) for x in self.components.values())
