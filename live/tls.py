@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime
 import ipaddress
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 # One RDN, so the identity reads the same whichever DN format NiFi renders.
@@ -81,3 +83,28 @@ def make_tls(directory: Path) -> TlsFiles:
     files.client_cert.write_bytes(client.public_bytes(serialization.Encoding.PEM))
     _write_key(client_key, files.client_key)
     return files
+
+
+@dataclass(frozen=True)
+class JavaStores:
+    """PKCS12 stores for NiFi's SSL context services: the server key and chain, and the CA as a trusted entry."""
+
+    keystore: Path
+    truststore: Path
+    password: str
+
+
+def java_stores(tls: TlsFiles, java: Path, password: str) -> JavaStores:
+    """The truststore is written by the JDK's keytool: Java trusts a PKCS12 certificate only when it carries
+    Java's own trusted-certificate attribute, which keytool -importcert adds and a plain PKCS12 writer does not."""
+    directory = tls.ca.parent
+    keystore, truststore = directory / "keystore.p12", directory / "truststore.p12"
+    key = serialization.load_pem_private_key(tls.server_key.read_bytes(), None)
+    chain = x509.load_pem_x509_certificates(tls.server_cert.read_bytes())
+    keystore.write_bytes(pkcs12.serialize_key_and_certificates(
+        b"server", key, chain[0], chain[1:], serialization.BestAvailableEncryption(password.encode())))
+    truststore.unlink(missing_ok=True)
+    keytool = java.parent / "keytool"
+    subprocess.run([str(keytool), "-importcert", "-noprompt", "-alias", "ca", "-file", str(tls.ca), "-keystore",
+                    str(truststore), "-storetype", "PKCS12", "-storepass", password], check=True, capture_output=True)
+    return JavaStores(keystore, truststore, password)

@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT))
 from conftest import GOLDEN_INPUTS, run_protoc
 
 from live import backends as live_backends
-from live import distribution, instance, java, maven
+from live import distribution, instance, java, maven, tls
 
 from .deploy import Backends
 from .rest import Nifi
@@ -129,7 +129,13 @@ def generated(tmp_path_factory, connection) -> dict[str, Path]:
 
 
 @pytest.fixture(scope="session")
-def backends(assembly, tmp_path_factory):
+def backends(assembly, connection, tmp_path_factory):
     scripts = tmp_path_factory.mktemp("scripts")
+    runtime, how = java.find_java()
+    assert runtime is not None, how
+    tls_dir = Path(connection.instance) / "conf" / "tls"
+    files = tls.TlsFiles(tls_dir / "ca.pem", tls_dir / "server.pem", tls_dir / "server-key.pem",
+                         tls_dir / "client.pem", tls_dir / "client-key.pem")
     return Backends(postgres=(live_backends.load() or {}).get("postgres"),
-                    driver_dir=str(Path(assembly.home) / "drivers"), scripts_dir=str(scripts))
+                    driver_dir=str(Path(assembly.home) / "drivers"), scripts_dir=str(scripts),
+                    tls=tls.java_stores(files, runtime, "live-store-password"))

@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from live.instance import free_port
+from live.tls import JavaStores
 
 from .rest import CLIENT_ID, Nifi
 
@@ -26,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 MISSING_EXTENSION = re.compile(r"Unable to find bundle|Missing Processor|Missing Controller Service|"
                                r"is not a valid (Processor|Controller Service) type|"
                                r"Controller Service is of type .* but this is not a valid")
+UNNAMED_DISABLED = "depends on referencing a Controller Service that is currently disabled"
 
 
 @dataclass
@@ -37,11 +39,18 @@ class Backends:
     driver_dir: str = ""                          # the assembled NiFi's drivers/ folder
     scripts_dir: str = ""                         # where mapping scripts are written
     ports: dict[str, int] = field(default_factory=dict)
+    tls: JavaStores | None = None                  # PKCS12 stores for the flows' SSL context services
 
 
 def parameter_rules(b: Backends) -> list[tuple[re.Pattern, object]]:
     pg = b.postgres or {}
+    tls = b.tls
     return [(re.compile(p), v) for p, v in (
+        # TLS first: `http.<ref>.tls.keystore.path` must not read as an HTTP path.
+        (r"\.tls\.keystore\.path$", lambda m: str(tls.keystore)),
+        (r"\.tls\.truststore\.path$", lambda m: str(tls.truststore)),
+        (r"\.tls\.(keystore|truststore)\.type$", lambda m: "PKCS12"),
+        (r"\.tls\.(keystore|truststore|key)\.password$", lambda m: tls.password),
         (r"^http\.(?P<ref>.+)\.url$", lambda m: f"{b.http_base}/{m['ref']}"),
         (r"^http\.(?P<ref>.+)\.listen\.port$", lambda m: str(b.ports.setdefault(m["ref"], free_port()))),
         (r"^http\.(?P<ref>.+)\.path$", lambda m: f"/{m['ref']}"),
@@ -62,7 +71,7 @@ def values_for(parameters: list[dict], backends: Backends) -> dict[str, str]:
     for parameter in parameters:
         name = parameter["name"]
         for pattern, make in rules:
-            match = pattern.match(name)
+            match = pattern.search(name)
             if match:
                 values[name] = make(match)
                 break
@@ -134,12 +143,15 @@ class Deployment:
         self.nifi.services_state(self.group["id"], "ENABLED")
 
     def settle(self, timeout: float = 60.0) -> list[str]:
-        """Wait for services to leave ENABLING and components VALIDATING (BEHAVIOUR 7) before NiFi's verdict
-        counts; returns what never settled (an invalid service stays ENABLING for ever, so it is not waited for)."""
+        """Wait for every valid service to be ENABLED and no component to be VALIDATING (BEHAVIOUR 7) before
+        NiFi's verdict counts; returns what never settled."""
         def unsettled() -> list[str]:
-            enabling = [f"service {s['component']['name']!r} stays ENABLING" for s in self.nifi.services(self.group["id"])
-                        if s["component"]["state"] == "ENABLING" and s["component"].get("validationStatus") != "INVALID"]
-            return enabling + [f"{n} stays VALIDATING" for n in self.nifi.validating(self.group["id"])]
+            # NiFi enables a group's services over several rounds (a service waits for those it references),
+            # so a valid service is settled only once ENABLED; an invalid one never enables and is not waited for.
+            pending = [f"service {s['component']['name']!r} stays {s['component']['state']}"
+                       for s in self.nifi.services(self.group["id"])
+                       if s["component"]["state"] != "ENABLED" and s["component"].get("validationStatus") != "INVALID"]
+            return pending + [f"{n} stays VALIDATING" for n in self.nifi.validating(self.group["id"])]
         try:
             self.nifi.wait("services to enable and validation to settle", lambda: not unsettled(), timeout=timeout)
         except AssertionError:
@@ -152,6 +164,7 @@ class Deployment:
         entries = [(kind, e["component"]) for kind, e in nifi.components(self.group["id"])
                    if kind in ("processors", "inputPorts", "outputPorts")]
         entries += [("controllerServices", s["component"]) for s in nifi.services(self.group["id"])]
+        unjudged = self._unjudged([c for _, c in entries])
         for kind, component in entries:
             label = f"{kind[:-1]} {component['name']!r}"
             errors = component.get("validationErrors") or []
@@ -159,13 +172,37 @@ class Deployment:
             if component.get("extensionMissing"):
                 ghost_nars.add(component["bundle"]["artifact"])
                 not_judged.append(f"{label}: {component['type']} (its NAR is not in this NiFi)")
-            elif status == "INVALID" and errors and all(MISSING_EXTENSION.search(e) for e in errors):
+            elif component["id"] in unjudged:
                 not_judged.append(f"{label}: references a component whose NAR is not in this NiFi")
             elif status == "INVALID":
                 invalid.append(f"{label}: {'; '.join(errors)}")
             else:
                 valid.append(label)
         return Verdict(sorted(valid), sorted(invalid), sorted(not_judged), ghost_nars, self.lost_settings())
+
+    @staticmethod
+    def _unjudged(components: list[dict]) -> set[str]:
+        """Ids of components invalid only because of a ghost, directly or through services that are.
+
+        A ghost is never enabled, so a service referencing it stays disabled, and what references that service
+        is invalid in turn ("Controller Service with ID x is disabled", or without naming it: "performing
+        validation depends on referencing a Controller Service that is currently disabled").
+        """
+        found = {c["id"] for c in components if c.get("extensionMissing")}
+        while True:
+            grown = set(found)
+            for c in components:
+                errors = c.get("validationErrors") or []
+                if c["id"] in found or not errors:
+                    continue
+                properties = c.get("properties") or (c.get("config") or {}).get("properties") or {}
+                references = {v for v in properties.values() if v in found}
+                if all(MISSING_EXTENSION.search(e) or any(ghost in e for ghost in found)
+                       or (references and UNNAMED_DISABLED in e) for e in errors):
+                    grown.add(c["id"])
+            if grown == found:
+                return found
+            found = grown
 
     def lost_settings(self) -> list[str]:
         """Keys the generator meant as a component's own property but NiFi takes as a dynamic one.
@@ -215,9 +252,12 @@ class Deployment:
             return
         self.nifi.delete_group_tree(self.group)
         if self.context_id:
+            # NiFi reuses a parameter context by name on upload (BEHAVIOUR 11): another deployment of the same
+            # integration may still be bound to it, and then it stays.
             context = self.nifi.get(f"/parameter-contexts/{self.context_id}")
-            self.nifi.delete(f"/parameter-contexts/{self.context_id}",
-                             params={"version": context["revision"]["version"], "clientId": CLIENT_ID})
+            if not context["component"].get("boundProcessGroups"):
+                self.nifi.delete(f"/parameter-contexts/{self.context_id}",
+                                 params={"version": context["revision"]["version"], "clientId": CLIENT_ID})
         self.group = None
 
 

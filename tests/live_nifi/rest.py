@@ -34,7 +34,13 @@ class Nifi:
 
     # --- plain calls -------------------------------------------------------------------------
     def request(self, method: str, path: str, expect: tuple[int, ...] = (200, 201), **kwargs) -> httpx.Response:
-        response = self.http.request(method, path, **kwargs)
+        try:
+            response = self.http.request(method, path, **kwargs)
+        except httpx.RemoteProtocolError:
+            # Jetty closes an idle kept-alive connection; a read is safe to send again on a new one.
+            if method != "GET":
+                raise
+            response = self.http.request(method, path, **kwargs)
         if response.status_code not in expect:
             raise NifiError(f"{method} {path} -> {response.status_code}: {response.text[:600]}")
         return response

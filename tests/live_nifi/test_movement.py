@@ -15,6 +15,7 @@ import subprocess
 
 import httpx
 import pytest
+from conftest import ROOT, run_protoc
 
 from .deploy import Deployment, values_for
 from .sinks import HttpSink
@@ -197,6 +198,7 @@ def test_http_in_accepts_with_required_headers_and_lifts_cloudevents(nifi, deplo
     nifi.schedule(ingress["id"], "STOPPED")
     assert accepted.status_code == 202
     assert refused.status_code == 400
+    assert accepted.content == b"" and refused.content == b""  # replies carry no request data
     [(attributes, content)] = _contents(nifi, queue)
     assert content == body
     assert attributes["ce_id"] == "evt-1" and attributes["ce_type"] == "acme.every.v1.Record"
@@ -210,3 +212,77 @@ def _reachable(url: str) -> bool:
     except httpx.HTTPError:
         return False
     return True
+
+
+# --- a failing sink: retries, then the parked-failures queue -----------------------------------------
+
+@pytest.fixture(scope="module")
+def quick_retries(tmp_path_factory, connection):
+    """order_to_erp generated with short retries, so a failing sink reaches the parked queue in seconds."""
+    run = run_protoc(tmp_path_factory.mktemp("quick"), [ROOT / "examples" / "order_to_erp" / "proto"],
+                     opt=f"nifi_version={connection.version},retry_count=2,max_backoff=1 sec")
+    assert run.returncode == 0, run.stderr
+    out = tmp_path_factory.getbasetemp() / "quick-out"
+    for name, data in run.files.items():
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        (out / name).write_bytes(data)
+    return out / "order_to_erp"
+
+
+def test_a_failing_sink_is_retried_then_the_flowfile_is_parked(nifi, backends, quick_retries):
+    sink = HttpSink(status=503)
+    deployment = Deployment(nifi, quick_retries, name="movement failing sink")
+    try:
+        deployment.upload()
+        backends.http_base = sink.url
+        deployment.set_parameters(values_for(deployment.parameters(), backends))
+        deployment.enable_services()
+        deployment.settle()
+        egress = deployment.child("egress erp_http_out")
+        parked = next(c for c in nifi.flow(deployment.group["id"])["connections"]
+                      if c["component"]["name"] == "parked failures")
+        nifi.schedule(egress["id"], "RUNNING")
+        deployment.inject(egress, "in", '{"order_id": "o-9"}', {"X-Correlation-Id": "corr-9"})
+        nifi.wait("the FlowFile in 'parked failures'", lambda: nifi.queue_count(parked) == 1, timeout=120)
+        attempts = len(sink.received)
+        [(attributes, content)] = _contents(nifi, parked)
+    finally:
+        deployment.remove()
+        sink.close()
+    assert attempts == 3, f"{attempts} requests: expected the first and 2 retries (retry_count=2)"
+    assert content == b'{"order_id": "o-9"}'
+    assert attributes["invokehttp.status.code"] == "503"
+    assert attributes["integration.port"] == "erp_http_out"
+
+
+# --- LOOKUP: enrichment that keeps the payload, through a prepared statement --------------------------
+
+def test_jdbc_lookup_keeps_the_payload_and_adds_the_row_beside_it(nifi, deploy, backends):
+    table = "profiles_live"
+    _psql(backends, f"DROP TABLE IF EXISTS {table}; CREATE TABLE {table} (user_id text PRIMARY KEY, "
+                    "display_name text, group_id text, ownership_share_permille int);"
+                    f"INSERT INTO {table} VALUES ('u-1','Ada','g-1',250),('u-2','Bob''; DROP TABLE x; --','g-1',750)")
+    deployment = deploy("ev_coownership/booking_analytics", **{"jdbc.profiles.table": table})
+    lookup = deployment.child("lookup user_profile_lookup")
+    queue = _queue_into(nifi, deployment, "mapping", "from user_profile_lookup")
+    nifi.schedule(lookup["id"], "RUNNING")
+    bookings = [{"booking_id": "b-1", "vehicle_id": "v-1", "user_id": "u-1", "group_id": "g-1"},
+                {"booking_id": "b-2", "vehicle_id": "v-1", "user_id": "u-2", "group_id": "g-1"},
+                {"booking_id": "b-3", "vehicle_id": "v-1", "user_id": "nobody' OR '1'='1", "group_id": "g-1"}]
+    deployment.inject(lookup, "in", "\n".join(json.dumps(b) for b in bookings),
+                      {"mime.type": "application/json", "traceparent": "00-" + "ab" * 16 + "-" + "cd" * 8 + "-01"})
+    nifi.wait("the enriched FlowFile", lambda: nifi.queue_count(queue) == 1)
+    nifi.schedule(lookup["id"], "STOPPED")
+    [(attributes, content)] = _contents(nifi, queue)
+    records = [json.loads(line) for line in content.decode().splitlines() if line.strip()]
+    records = records[0] if len(records) == 1 and isinstance(records[0], list) else records
+    by_id = {r["booking_id"]: r for r in records}
+    for booking in bookings:  # the payload is kept, field for field
+        assert {k: by_id[booking["booking_id"]][k] for k in booking} == booking
+    assert by_id["b-1"]["user_profile_lookup"] == {"user_id": "u-1", "display_name": "Ada", "group_id": "g-1",
+                                                   "ownership_share_permille": 250}
+    assert by_id["b-2"]["user_profile_lookup"]["display_name"] == "Bob'; DROP TABLE x; --"
+    # A key that would be an injection if pasted into SQL finds nothing: it is a bound parameter.
+    assert by_id["b-3"].get("user_profile_lookup") is None
+    assert attributes["traceparent"] == "00-" + "ab" * 16 + "-" + "cd" * 8 + "-01"
+    assert _psql(backends, f"SELECT count(*) FROM {table}") == "2"
