@@ -107,7 +107,23 @@ def test_the_mapping_receives_one_json_object_per_line(generated):
     (lookup,) = _by_type(_group(flow, "lookup user_profile_lookup"), nc.LOOKUP_RECORD)
     writer = _service(flow, lookup["properties"]["Record Writer"])
     assert writer["type"] == nc.JSON_RECORD_SET_WRITER.type
-    assert writer["properties"] == {"Output Grouping": "output-oneline"}
+    assert writer["properties"] == {"Output Grouping": "output-oneline", "Allow Scientific Notation": "false"}
+
+
+def test_what_nifi_changes_on_import_is_written_as_nifi_keeps_it(generated):
+    """A setting NiFi changes on import makes the deployed group differ from its flow for ever after, so every
+    rerun of a deploy would "repair" it: a @TriggerSerially processor runs one task whatever the flow says
+    (StandardProcessorNode.setMaxConcurrentTasks), and a JSON writer without "Allow Scientific Notation" gets
+    "true" (JsonRecordSetWriter.migrateProperties). tests/live_nifi/test_harness.py shows NiFi keeping both."""
+    serial = {c.type for c in nc.COMPONENTS if c.serial}
+    assert serial == {nc.QUERY_DATABASE_TABLE_RECORD.type, nc.LIST_S3.type}
+    every = [p for g in _groups(generated["every_transport"]["flow"]["flowContents"]) for p in g["processors"]]
+    tasks = {(p["type"] in serial, p["concurrentlySchedulableTaskCount"]) for p in every}
+    # every_transport asks for two tasks (of every tuned processor): NiFi allows them except where serial
+    assert (True, 1) in tasks and (False, 2) in tasks and (True, 2) not in tasks
+    writers = [s for i in generated.values() for g in _groups(i["flow"]["flowContents"]) for s in g["controllerServices"]
+               if s["type"] == nc.JSON_RECORD_SET_WRITER.type]
+    assert writers and all(w["properties"]["Allow Scientific Notation"] == "false" for w in writers)
 
 
 # ---- 2. every attribute read is written first; 3. a deployed integration is valid ------------------------

@@ -250,7 +250,7 @@ def _processor(group: _Group, step: Step, position: dict, target: nc.Target, ser
         "yieldDuration": "1 sec",
         "bulletinLevel": "WARN",
         "runDurationMillis": to_millis(tuning.run_duration) if tuning.run_duration else 0,
-        "concurrentlySchedulableTaskCount": tuning.concurrent_tasks or 1,
+        "concurrentlySchedulableTaskCount": 1 if component.serial else tuning.concurrent_tasks or 1,
         "autoTerminatedRelationships": sorted(step.done),
         "scheduledState": "ENABLED",
         "retryCount": retry_count,

@@ -76,6 +76,9 @@ class Component:
     sql: tuple[str, ...] = ()  # property keys (of any release) whose value is SQL text or a table/column name
     # RouteOnAttribute: the expression of each routing property holds on the relationship of its name.
     guards: bool = False
+    # @TriggerSerially: one task at a time, whatever the flow says (StandardProcessorNode.setMaxConcurrentTasks
+    # ignores a larger count, so a flow asking for more would differ from what NiFi holds after the import).
+    serial: bool = False
 
     def relationships_for(self, config: Config) -> tuple[str, ...]:
         return self.routes(config) if self.routes is not None else self.relationships
@@ -205,7 +208,10 @@ JSON_TREE_READER = Component(
 JSON_RECORD_SET_WRITER = Component(
     type="org.apache.nifi.json.JsonRecordSetWriter",
     artifact="nifi-record-serialization-services-nar",
-    props=(Prop("Output Grouping"),),  # "output-array" (default) or "output-oneline"
+    # "Output Grouping": "output-array" (default) or "output-oneline". "Allow Scientific Notation" is always
+    # written: NiFi sets it to "true" on import when a flow leaves it out (JsonRecordSetWriter.migrateProperties,
+    # keeping older flows' behaviour), not to its default "false".
+    props=(Prop("Output Grouping"), Prop("Allow Scientific Notation")),
     apis=((RECORD_WRITER_API, STANDARD_API_NAR),),
 )
 
@@ -322,6 +328,7 @@ LIST_S3 = Component(
     props=(*_S3_COMMON, Prop("Prefix"), Prop("Listing Batch Size")),
     relationships=("success",),
     input="FORBIDDEN",
+    serial=True,
     writes=("s3.bucket", "s3.region", "filename"),
 )
 
@@ -402,6 +409,7 @@ QUERY_DATABASE_TABLE_RECORD = Component(
     writes=("tablename", "querydbtable.row.count", "record.count", "mime.type"),
     sql=("Table Name", "Columns to Return", "Maximum-value Columns", "db-fetch-where-clause",
          "Additional WHERE Clause", "db-fetch-sql-query", "Custom Query"),
+    serial=True,
 )
 
 PUT_DATABASE_RECORD = Component(

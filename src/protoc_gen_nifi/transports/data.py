@@ -33,7 +33,7 @@ JSON_WRITER = ServiceUse(
     key="json-writer",
     name="JSON records out",
     component=nc.JSON_RECORD_SET_WRITER,
-    properties={},
+    properties={"Allow Scientific Notation": "false"},
     comments="protoc-gen-nifi: writes query results as JSON records for the mapping.",
 )
 

@@ -34,7 +34,7 @@ ENRICHED_WRITER = ServiceUse(
     key="json-lines-writer",
     name="JSON records, one per line",
     component=nc.JSON_RECORD_SET_WRITER,
-    properties={"Output Grouping": "output-oneline"},
+    properties={"Output Grouping": "output-oneline", "Allow Scientific Notation": "false"},
     comments="protoc-gen-nifi: writes enriched records, one JSON object per line, for the mapping.",
 )
 # LookupRecord hands its lookup service the coordinates under this name; both services require it
