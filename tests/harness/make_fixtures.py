@@ -1,6 +1,7 @@
 """Regenerates the hand-built stand-ins for generator output (following docs/artifacts.md):
 
-fixtures/order_to_erp/nifi/*          a flow NiFi accepts as valid: failures end in a funnel at the root,
+fixtures/order_to_erp/nifi/*          a flow NiFi accepts as valid (flow.snapshot.json for the Registry,
+                                      flow-definition.json, the same without snapshotMetadata, for --no-registry): failures end in a funnel at the root,
                                       where they wait for an operator (a funnel without an outgoing
                                       connection is never triggered and is always valid)
 fixtures/dangling_failure_port/nifi/* the same flow shaped as the generator writes it today: failures go to
@@ -153,6 +154,7 @@ def write(out: Path, sink: str) -> None:
 
     out.mkdir(parents=True, exist_ok=True)
     dump("flow.snapshot.json", snap)
+    dump("flow-definition.json", {k: v for k, v in snap.items() if k != "snapshotMetadata"})  # as the generator does
     dump("controller-services.json", {
         "integration": "order_to_erp", "nifiVersion": V, "processGroup": R,
         "controllerServices": [{"key": "kafka", "identifier": svc["identifier"], "name": svc["name"], "type": svc["type"],

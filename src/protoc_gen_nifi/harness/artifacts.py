@@ -14,14 +14,17 @@ import yaml
 from .errors import HarnessError
 
 _SHA = re.compile(r"sha256:([0-9a-f]{64})")
+SNAPSHOT = "flow.snapshot.json"  # what the Registry path deploys
+DEFINITION = "flow-definition.json"  # what --no-registry deploys
 
 
-def content_sha(snapshot: dict) -> str:
-    """Fallback when a snapshot carries no `sha256:` comment: hash the deployable content."""
-    canon = json.dumps({"flowContents": snapshot.get("flowContents"),
-                        "parameterContexts": snapshot.get("parameterContexts")},
-                       sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canon.encode("utf-8")).hexdigest()
+def content_sha(flow: dict) -> str:
+    """The hash of what deploys (the flow and its parameter contexts), as the generator writes it into a snapshot's
+    `sha256:` comment (protoc_gen_nifi.artifacts.content_digest): a flow definition carries no comment, and its
+    hash is the same as its snapshot's."""
+    canon = json.dumps({"flowContents": flow.get("flowContents"), "parameterContexts": flow.get("parameterContexts")},
+                       sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(canon.encode("ascii")).hexdigest()
 
 
 def sha_of_comments(comments: str | None) -> str | None:
@@ -32,13 +35,13 @@ def sha_of_comments(comments: str | None) -> str | None:
 @dataclass
 class Artifacts:
     folder: Path
-    snapshot: dict
+    snapshot: dict  # the deploy unit: flow.snapshot.json, or flow-definition.json without a Registry
     snapshot_bytes: bytes
     parameter_context: dict
     manifest: dict
 
     @classmethod
-    def load(cls, folder: Path) -> Artifacts:
+    def load(cls, folder: Path, unit: str = SNAPSHOT) -> Artifacts:
         folder = Path(folder)
         nifi = folder / "nifi"
 
@@ -50,7 +53,7 @@ class Artifacts:
                 raise HarnessError("load", str(path), f"cannot read generated artifact ({exc.strerror})",
                                    "run `buf generate` first, or point the harness at the integration folder") from None
 
-        raw = read("flow.snapshot.json")
+        raw = read(unit)
         try:
             snapshot = json.loads(raw)
             params = yaml.safe_load(read("parameter-context.yaml")) or {}
@@ -58,9 +61,8 @@ class Artifacts:
         except (ValueError, yaml.YAMLError) as exc:
             raise HarnessError("load", str(nifi), f"generated artifact is not valid JSON/YAML ({exc})",
                                "regenerate; generated files must not be edited") from None
-        if "flowContents" not in snapshot:
-            raise HarnessError("load", str(nifi / "flow.snapshot.json"), "not a NiFi Registry snapshot (no flowContents)",
-                               "regenerate")
+        if not isinstance(snapshot, dict) or "flowContents" not in snapshot:
+            raise HarnessError("load", str(nifi / unit), "not a NiFi flow (no flowContents)", "regenerate")
         return cls(folder, snapshot, raw, params, manifest)
 
     # -- identity -----------------------------------------------------------------------------

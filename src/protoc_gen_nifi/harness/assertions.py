@@ -1,7 +1,8 @@
 """Step (f): start the flow and assert it, condition by condition.
 
 Conditions (Kubernetes-style, each True/False with a reason):
-  FlowSynced      the group is at the Registry version just ensured, UP_TO_DATE
+  FlowSynced      the group is at the Registry version just ensured, UP_TO_DATE; without a Registry: the group is
+                  flow-definition.json, component by component (definition.synced)
   FlowRunning     every processor and port of the group runs and is valid; the reason names each one that is
                   stopped, disabled, validating or invalid, with NiFi's reasons (inventory.walk)
   BackpressureOK  no connection is at its backpressure threshold (status snapshots; queue listings as evidence)
@@ -53,15 +54,23 @@ def parked(run: Run) -> int:
     return queued.get(live.get(versioned), 0)
 
 
-def start(run: Run) -> None:
+def start(run: Run) -> bool:
+    """Start the group; whether it runs. A group with a component NiFi could not load is not started at all: a
+    started ghost can be neither stopped nor deleted (ghosts.py)."""
     comp = f"process group '{run.art.flow_name}'"
+    if run.ghosts:
+        run.say("start", f"not started: NiFi cannot load {len(run.ghosts)} of its component(s) (listed above), and "
+                         "a ghost once started is never valid, cannot be stopped and blocks deleting the group; "
+                         "install the missing NARs and rerun")
+        return False
     pg = run.nifi.get(f"/process-groups/{run.pg_id}", step="start", component=comp)
     if int(pg.get("stoppedCount") or 0) == 0 and int(pg.get("runningCount") or 0) > 0:
         run.say("start", f"{comp} is running")
-        return
+        return True
     run.nifi.request("PUT", f"/flow/process-groups/{run.pg_id}", step="start", component=comp,
                      json={"id": run.pg_id, "state": "RUNNING"})
     run.change("start", f"started {comp}")
+    return True
 
 
 def _group_ids(status: dict) -> set[str]:
@@ -92,13 +101,15 @@ def list_queue(run: Run, connection_id: str, name: str) -> dict:
 
 
 def running_condition(components: list[inventory.Component], controller: dict) -> Condition:
-    """True when every processor and port runs and is valid. NiFi's counts would call a started invalid
-    processor "running" (it is STARTING) and an invalid port only "invalid": the reason names each component
-    that is not running, and why."""
-    groups: dict[str, list[inventory.Component]] = {"running": [], "invalid": [], "validating": [], "disabled": [],
-                                                    "stopped": []}
+    """True when every processor and port runs and is valid. NiFi's counts say how many are invalid, not which
+    or why: the reason names each component that is not running, and why; a component NiFi could not load (a
+    ghost) is named with its type, apart from the invalid ones."""
+    groups: dict[str, list[inventory.Component]] = {"running": [], "missing": [], "invalid": [], "validating": [],
+                                                    "disabled": [], "stopped": []}
     for c in components:
-        if c.validation == "INVALID":
+        if (c.entity.get("component") or {}).get("extensionMissing"):
+            groups["missing"].append(c)  # a ghost: NiFi lacks its NAR (ghosts.py)
+        elif c.validation == "INVALID":
             groups["invalid"].append(c)
         elif c.validation == "VALIDATING":
             groups["validating"].append(c)
@@ -109,23 +120,33 @@ def running_condition(components: list[inventory.Component], controller: dict) -
         else:
             groups["stopped"].append(c)
     reason = ", ".join(f"{len(v)} {k}" for k, v in groups.items() if v or k in ("running", "invalid"))
-    for kind in ("invalid", "validating", "disabled", "stopped"):
+    for kind in ("missing", "invalid", "validating", "disabled", "stopped"):
         if groups[kind]:
-            named = [f"{c.label}: {c.why()}" if kind == "invalid" else c.label for c in groups[kind][:5]]
+            named = [f"{c.label}: {c.why()}" if kind == "invalid" else
+                     f"{c.label} ({c.entity['component'].get('type')}: NAR not installed)" if kind == "missing" else
+                     c.label for c in groups[kind][:5]]
             more = len(groups[kind]) - len(named)
             reason += f"; {kind}: " + "; ".join(named) + (f" (+{more} more)" if more > 0 else "")
     reason += f" (NiFi-wide: {controller.get('invalidCount', '?')} invalid, {controller.get('flowFilesQueued', '?')} queued)"
-    ok = bool(groups["running"]) and not any(groups[k] for k in ("invalid", "validating", "disabled", "stopped"))
+    ok = bool(groups["running"]) and not any(groups[k] for k in ("missing", "invalid", "validating", "disabled",
+                                                                 "stopped"))
     return Condition("FlowRunning", ok, reason)
+
+
+def synced_condition(run: Run) -> tuple[bool, str]:
+    if run.opts.no_registry:
+        from .definition import synced
+
+        return synced(run)
+    pg = run.nifi.get(f"/process-groups/{run.pg_id}", step="assert", component=f"process group '{run.art.flow_name}'")
+    vci = (pg.get("component") or {}).get("versionControlInformation") or {}
+    state, version = vci.get("state"), str(vci.get("version"))
+    return state == "UP_TO_DATE" and version == str(run.version), f"version {version} ({state}); registry version {run.version}"
 
 
 def evaluate(run: Run) -> list[Condition]:
     nifi, comp = run.nifi, f"process group '{run.art.flow_name}'"
-    pg = nifi.get(f"/process-groups/{run.pg_id}", step="assert", component=comp)
-    vci = (pg.get("component") or {}).get("versionControlInformation") or {}
-    state, version = vci.get("state"), str(vci.get("version"))
-    synced = Condition("FlowSynced", state == "UP_TO_DATE" and version == str(run.version),
-                       f"version {version} ({state}); registry version {run.version}")
+    synced = Condition("FlowSynced", *synced_condition(run))
 
     controller = (nifi.get("/flow/status", step="assert", component="NiFi") or {}).get("controllerStatus") or {}
     flow_running = running_condition(inventory.schedulable(inventory.walk(run, "assert")), controller)

@@ -22,7 +22,7 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from .artifacts import Artifacts
+from .artifacts import DEFINITION, SNAPSHOT, Artifacts
 from .client import TLS, Auth, RestClient, Timing
 from .context import Options, Run
 from .errors import HarnessError, Redactor
@@ -47,6 +47,9 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--client-key", help="PEM private key for --client-cert")
     c.add_argument("--request-timeout", type=float, default=30.0)
     d = p.add_argument_group("deployment")
+    d.add_argument("--no-registry", action="store_true",
+                   help="deploy ../nifi/flow-definition.json directly (upload, then replace requests), for a NiFi "
+                        "without a NiFi Registry; the Registry options are then unused (see harness/README.md)")
     d.add_argument("--bucket", default="protoc-gen-nifi", help="Registry bucket (created if missing)")
     d.add_argument("--registry-client-name", default="protoc-gen-nifi", help="NiFi registry client name")
     d.add_argument("--parent-group", default="root", help="id of the process group to deploy into")
@@ -79,7 +82,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def _options(args: argparse.Namespace) -> Options:
-    return Options(bucket=args.bucket, registry_client_name=args.registry_client_name,
+    return Options(no_registry=args.no_registry, bucket=args.bucket, registry_client_name=args.registry_client_name,
                    registry_url_for_nifi=args.registry_url_for_nifi, parent_group=args.parent_group,
                    secrets_dir=args.secrets_dir, rotate_secrets=args.rotate_secrets, drain=args.drain,
                    max_queued=args.max_queued, drain_timeout=args.drain_timeout, start=args.start,
@@ -90,19 +93,36 @@ def _options(args: argparse.Namespace) -> Options:
 def execute(run: Run) -> int:
     """The steps, in an order where each failure leaves NiFi as it was or repairable by a rerun:
     registry (a) -> parameters (c, so the import reuses a filled context) -> deploy (e, b) ->
-    services (d) -> start, cases, assert (f)."""
-    from . import assertions, deploy, drive, parameters, registry, services
+    services (d) -> start, cases, assert (f). Without a Registry (--no-registry) there is no (a) and the deploy
+    step uploads or replaces the flow definition (definition.py)."""
+    from . import (
+        assertions,
+        definition,
+        deploy,
+        drive,
+        ghosts,
+        parameters,
+        registry,
+        services,
+    )
 
-    registry.run_registry(run)
-    parameters.run_parameters(run)
-    deploy.run_deploy(run)
+    if run.opts.no_registry:
+        parameters.run_parameters(run)
+        definition.run_deploy(run)
+    else:
+        registry.run_registry(run)
+        parameters.run_parameters(run)
+        deploy.run_deploy(run)
+    ghosts.report(run)
     services.run_services(run)
     run.bulletin_marker = assertions.bulletin_marker(run)
     run.parked_marker = assertions.parked(run)
-    if run.opts.start:
-        assertions.start(run)
-    if run.cases:
+    running = assertions.start(run) if run.opts.start else False
+    if run.cases and running:
         drive.run_cases(run)
+    elif run.cases:
+        run.case_results = [drive.CaseResult(c.name, False, "not run: the flow was not started (see [start])")
+                            for c in run.cases]
     conds = assertions.assert_flow(run)
     assertions.report(run, conds)
     return 0 if conds[-1].status else 1
@@ -134,7 +154,7 @@ def main(argv: Sequence[str] | None = None, *, artifacts_dir: Path | str, env: M
     clients: list[RestClient] = []
     run: Run | None = None
     try:
-        art = Artifacts.load(Path(artifacts_dir))
+        art = Artifacts.load(Path(artifacts_dir), DEFINITION if opts.no_registry else SNAPSHOT)
         cases = []
         if opts.cases:  # a bad case folder must fail before anything is sent
             from .cases import load_cases
@@ -162,11 +182,10 @@ def main(argv: Sequence[str] | None = None, *, artifacts_dir: Path | str, env: M
                           auth=Auth(username=env.get("NIFI_USERNAME"), password=env.get("NIFI_PASSWORD"),
                                     token=env.get("NIFI_TOKEN"), client_cert=args.client_cert,
                                     client_key=args.client_key))
-        registry = RestClient("NiFi Registry", registry_url, tls=tls, timing=timing, redact=redact,
-                              transport=transport,
-                              auth=Auth(token=env.get("NIFI_REGISTRY_TOKEN"), client_cert=args.client_cert,
-                                        client_key=args.client_key))
-        clients = [nifi, registry]
+        registry = None if opts.no_registry else RestClient(
+            "NiFi Registry", registry_url, tls=tls, timing=timing, redact=redact, transport=transport,
+            auth=Auth(token=env.get("NIFI_REGISTRY_TOKEN"), client_cert=args.client_cert, client_key=args.client_key))
+        clients = [c for c in (nifi, registry) if c is not None]
         run = Run(nifi=nifi, registry=registry, art=art, opts=opts, redact=redact, out=out, values=values,
                   cases=cases)
         if opts.undeploy:

@@ -252,13 +252,16 @@ class RestClient:
 
     def request(self, method: str, path: str, *, step: str, component: str, json: Any = None,
                 params: dict | None = None, content: bytes | None = None, headers: dict | None = None,
-                allow_404: bool = False) -> Any:
+                data: dict | None = None, files: dict | None = None, allow_404: bool = False) -> Any:
+        """One call; `data` with `files` sends a multipart form (a flow definition upload)."""
         self._login(step)
         kw: dict[str, Any] = {"params": params, "headers": headers}
         if json is not None:
             kw["json"] = json
         if content is not None:
             kw["content"] = content
+        if files is not None:
+            kw["data"], kw["files"] = data, files
         resp = self._send(method, path, step=step, component=component, **kw)
         if resp.status_code == 404 and allow_404:
             return None

@@ -12,6 +12,7 @@ from .errors import Redactor
 
 @dataclass
 class Options:
+    no_registry: bool = False  # deploy nifi/flow-definition.json directly (definition.py), not through a Registry
     bucket: str = "protoc-gen-nifi"
     registry_client_name: str = "protoc-gen-nifi"
     registry_url_for_nifi: str | None = None  # how NiFi reaches the Registry (compose: http://nifi-registry:18080)
@@ -33,7 +34,7 @@ class Options:
 @dataclass
 class Run:
     nifi: RestClient
-    registry: RestClient
+    registry: RestClient | None  # None without a Registry (--no-registry)
     art: Artifacts
     opts: Options
     redact: Redactor
@@ -45,6 +46,7 @@ class Run:
     registry_client_id: str | None = None
     context_id: str | None = None
     pg_id: str | None = None
+    ghosts: list = field(default_factory=list)  # ghosts.Ghost: components NiFi could not load (no NAR)
     bulletin_marker: int | None = None
     parked_marker: int = 0  # FlowFiles already parked when this run began (assertions.parked)
     cases: list = field(default_factory=list)  # cases.Case, loaded and validated before any request

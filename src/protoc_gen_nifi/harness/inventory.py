@@ -1,9 +1,9 @@
 """What is deployed: a walk of the integration's process groups, with every processor's and port's state and
 validity as NiFi reports them, so a step can name the exact component that is stopped or invalid and why.
 
-NiFi's own counts are not enough: a started processor that is invalid is STARTING and counts as *running*
-(StandardProcessGroup.getCounts uses isRunning), and an invalid port is never started and counts as invalid
-without saying which port or why (BEHAVIOUR 13). The walk reads each component's `validationStatus` (processors)
+NiFi's own counts are not enough: they say how many, not which or why. A processor started while invalid is
+STARTING yet shows STOPPED and counts as invalid (StandardProcessorNode.getScheduledState; StandardProcessGroup.
+getCounts), and an invalid port is never started and counts as invalid (BEHAVIOUR 13). The walk reads each component's `validationStatus` (processors)
 or `validationErrors` (ports, which have no status).
 """
 from __future__ import annotations

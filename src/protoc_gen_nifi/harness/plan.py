@@ -43,6 +43,16 @@ def source_names(art: Artifacts) -> list[str]:
 
 def undeploy_plan(art: Artifacts, opts: Options, nifi_url: str, registry_url: str) -> list[str]:
     b, f = opts.bucket, art.flow_name
+    if opts.no_registry:
+        return [f"plan for removing integration {art.integration!r} (--undeploy --no-registry; nothing is sent)",
+                f"[undeploy] GET    {nifi_url}/flow/process-groups/{opts.parent_group}    # find group {f!r}",
+                f"[undeploy] PUT    {nifi_url}/flow/process-groups/{{pgId}}    # STOPPED, then wait for no active thread",
+                (f"[undeploy] POST   {nifi_url}/process-groups/{{pgId}}/empty-all-connections-requests    # only if "
+                 "FlowFiles are queued and --discard-queued; refused otherwise"),
+                f"[undeploy] PUT    {nifi_url}/controller-services/{{id}}/run-status    # DISABLED, each enabled service",
+                f"[undeploy] DELETE {nifi_url}/process-groups/{{pgId}}",
+                (f"[undeploy] DELETE {nifi_url}/parameter-contexts/{{id}}    # context {art.context_name!r}, kept if "
+                 "still bound to a group")]
     return [f"plan for removing integration {art.integration!r} (--undeploy; nothing is sent)",
             f"[undeploy] GET    {registry_url}/buckets, /buckets/{{bucketId}}/flows    # find bucket {b!r}, flow {f!r}",
             f"[undeploy] PUT    {nifi_url}/flow/process-groups/{{pgId}}    # STOPPED, then wait for no active thread",
@@ -65,14 +75,26 @@ def build_plan(art: Artifacts, opts: Options, nifi_url: str, registry_url: str, 
             redact.add(env[p["env"]])
     if opts.undeploy:
         return undeploy_plan(art, opts, nifi_url, registry_url)
-    b, f = opts.bucket, art.flow_name
-    lines = [f"plan for integration {art.integration!r} (nothing is sent)",
-             f"  NiFi:          {nifi_url}", f"  NiFi Registry: {registry_url}",
-             f"  snapshot sha256:{art.sha}", ""]
+    lines = [f"plan for integration {art.integration!r} (nothing is sent)", f"  NiFi:          {nifi_url}",
+             *(["  NiFi Registry: none (--no-registry)", f"  flow-definition.json sha256:{art.sha}", ""]
+               if opts.no_registry else [f"  NiFi Registry: {registry_url}", f"  snapshot sha256:{art.sha}", ""])]
 
     def call(step: str, method: str, path: str, note: str = "") -> None:
         lines.append(f"[{step}] {method:<6} {path}" + (f"    # {note}" if note else ""))
 
+    if opts.no_registry:
+        _parameters(call, lines, art, opts, nifi_url, env)
+        _definition(call, art, opts, nifi_url)
+    else:
+        _registry(call, art, opts, nifi_url, registry_url)
+        _parameters(call, lines, art, opts, nifi_url, env)
+        _deploy(call, art, opts, nifi_url)
+    _rest(call, art, opts, nifi_url, cases)
+    return [redact(line) for line in lines]
+
+
+def _registry(call, art: Artifacts, opts: Options, nifi_url: str, registry_url: str) -> None:
+    b, f = opts.bucket, art.flow_name
     call("registry", "GET", f"{registry_url}/buckets", f"find bucket {b!r}")
     call("registry", "POST", f"{registry_url}/buckets", f"only if bucket {b!r} is missing")
     call("registry", "GET", f"{registry_url}/buckets/{{bucketId}}/flows", f"find flow {f!r}")
@@ -82,6 +104,9 @@ def build_plan(art: Artifacts, opts: Options, nifi_url: str, registry_url: str, 
          f"only if the latest version is not sha256:{art.sha[:12]}…")
     call("registry-client", "GET", f"{nifi_url}/controller/registry-clients", f"find {opts.registry_client_name!r}")
     call("registry-client", "POST|PUT", f"{nifi_url}/controller/registry-clients[/{{id}}]", "only if missing or its url differs")
+
+
+def _parameters(call, lines: list[str], art: Artifacts, opts: Options, nifi_url: str, env: Mapping[str, str]) -> None:
     call("parameters", "GET", f"{nifi_url}/flow/parameter-contexts", f"find context {art.context_name!r}")
     call("parameters", "POST", f"{nifi_url}/parameter-contexts[/{{id}}/update-requests]",
          "create, or update only changed values (sensitive: only unset ones" +
@@ -89,20 +114,45 @@ def build_plan(art: Artifacts, opts: Options, nifi_url: str, registry_url: str, 
     for p in art.parameters():
         tag = "sensitive" if p.get("sensitive") else "plain"
         lines.append(f"               {p['name']} ({tag}) <- {_source(p, env, opts.secrets_dir)}")
+
+
+def _drain(call, art: Artifacts, opts: Options, nifi_url: str, when: str) -> None:
+    call("drain", "GET", f"{nifi_url}/flow/process-groups/{{pgId}}/status?recursive=true",
+         f"only {when}: refuse if more than {opts.max_queued} queued")
+    if opts.drain:
+        call("drain", "PUT", f"{nifi_url}/processors/{{sourceId}}/run-status",
+             f"only {when} with data queued: STOPPED for each source processor of the ingress groups ("
+             + ", ".join(sorted(source_names(art))) + "), then wait for the queues to empty")
+
+
+def _definition(call, art: Artifacts, opts: Options, nifi_url: str) -> None:
+    f = art.flow_name
+    call("deploy", "GET", f"{nifi_url}/flow/process-groups/{opts.parent_group}", f"find group {f!r}")
+    call("deploy", "POST", f"{nifi_url}/process-groups/{opts.parent_group}/process-groups/upload",
+         "only if the group is missing: flow-definition.json (multipart)")
+    call("deploy", "GET", f"{nifi_url}/process-groups/{{pgId}}/download", "compare with flow-definition.json, "
+         "with each processor's and service's defaults and NiFi's missing NARs from the entities below")
+    call("deploy", "GET", f"{nifi_url}/flow/process-groups/{{pgId}} (and each child group), "
+         f"{nifi_url}/flow/process-groups/{{pgId}}/controller-services", "defaults, missing NARs")
+    _drain(call, art, opts, nifi_url, "for a new definition")
+    call("deploy", "POST", f"{nifi_url}/process-groups/{{pgId}}/replace-requests", "only if it differs (drift or a "
+         "new definition): then GET /process-groups/replace-requests/{id} until complete, DELETE")
+
+
+def _deploy(call, art: Artifacts, opts: Options, nifi_url: str) -> None:
+    f = art.flow_name
     call("deploy", "GET", f"{nifi_url}/flow/process-groups/{opts.parent_group}", f"find group {f!r}")
     call("deploy", "POST", f"{nifi_url}/process-groups/{opts.parent_group}/process-groups", "only if the group is missing")
     call("deploy", "GET", f"{nifi_url}/process-groups/{{pgId}}/local-modifications", "only if locally modified: "
          "print the drift")
     call("deploy", "POST", f"{nifi_url}/versions/revert-requests/process-groups/{{pgId}}", "only if locally modified "
          "(then GET until complete, DELETE)")
-    call("drain", "GET", f"{nifi_url}/flow/process-groups/{{pgId}}/status?recursive=true",
-         f"only on upgrade: refuse if more than {opts.max_queued} queued")
-    if opts.drain:
-        call("drain", "PUT", f"{nifi_url}/processors/{{sourceId}}/run-status",
-             "only on upgrade with data queued: STOPPED for each source processor of the ingress groups ("
-             + ", ".join(sorted(source_names(art))) + "), then wait for the queues to empty")
+    _drain(call, art, opts, nifi_url, "on upgrade")
     call("deploy", "POST", f"{nifi_url}/versions/update-requests/process-groups/{{pgId}}", "only if at another version "
          "(then GET until complete, DELETE)")
+
+
+def _rest(call, art: Artifacts, opts: Options, nifi_url: str, cases: Sequence[Case]) -> None:
     for s in art.manifest.get("controllerServices") or []:
         name = s.get("name")
         call("services", "GET", f"{nifi_url}/flow/controller-service-types?typeFilter={s.get('type')}", f"{name}: bundle")
@@ -113,7 +163,8 @@ def build_plan(art: Artifacts, opts: Options, nifi_url: str, registry_url: str, 
              f"{name}: only if properties ({', '.join(sorted(s.get('properties') or {}))}) or state differ; "
              f"then {'ENABLED' if s.get('autoEnable', True) else 'DISABLED'}")
     if opts.start:
-        call("start", "PUT", f"{nifi_url}/flow/process-groups/{{pgId}}", "state RUNNING, only if not running")
+        call("start", "PUT", f"{nifi_url}/flow/process-groups/{{pgId}}", "state RUNNING, only if not running and "
+             "NiFi has every NAR the group needs (a ghost is never started)")
     if cases:
         call("cases", "GET", f"{nifi_url}/flow/process-groups/{{pgId}} (and each child group)",
              "instance ids of the versioned components")
@@ -121,7 +172,8 @@ def build_plan(art: Artifacts, opts: Options, nifi_url: str, registry_url: str, 
     for case in cases:
         for method, path, note in drive_plan(case, nifi_url):
             call(f"case {case.name}", method, path, note)
-    call("assert", "GET", f"{nifi_url}/process-groups/{{pgId}}", "FlowSynced")
+    call("assert", "GET", f"{nifi_url}/process-groups/{{pgId}}" + ("/download" if opts.no_registry else ""),
+         "FlowSynced")
     call("assert", "GET", f"{nifi_url}/flow/process-groups/{{pgId}} (and each child group)", "FlowRunning: every "
          "processor's and port's state and validity")
     call("assert", "GET", f"{nifi_url}/flow/status", "FlowRunning (NiFi-wide counts)")
@@ -129,4 +181,3 @@ def build_plan(art: Artifacts, opts: Options, nifi_url: str, registry_url: str, 
     call("assert", "POST", f"{nifi_url}/flowfile-queues/{{connectionId}}/listing-requests", "only for full queues")
     call("assert", "GET", f"{nifi_url}/flow/bulletin-board", "BulletinsOK")
     call("assert", "GET", f"{nifi_url}/system-diagnostics?nodewise=true", "NodeHealthy")
-    return [redact(line) for line in lines]

@@ -6,6 +6,10 @@ NiFi has installed, fetch its property descriptors, translate display names, slu
 allowable-value display strings to canonical keys and values, and only when something
 differs: stop what runs, disable, update, then enable and wait (bounded). NiFi's
 validation errors are reported by service and property.
+
+A service NiFi could not load (a ghost: its NAR is not installed; ghosts.py) shows every property as sensitive and
+can never be enabled, so it is left as it is, and so is every service that references one (directly or through
+another): enabling those would wait for ever. Each is said, and FlowRunning names what cannot run.
 """
 from __future__ import annotations
 
@@ -155,6 +159,7 @@ class ServiceReconciler:
     def __init__(self, run: Run, manifest: list[dict] | None = None) -> None:
         self.run = run
         self.stopped_group = False
+        self.unusable: dict[str, str] = {}  # versioned id -> why it is left alone (a ghost, or it uses one)
         # A service property that names another service holds that service's versioned id in the
         # manifest; the deployed instance has its own id, which is what NiFi must be given.
         self.by_versioned_id = {e.get("identifier"): e for e in manifest or []}
@@ -210,13 +215,30 @@ class ServiceReconciler:
         schedule.group(self.run, self.run.pg_id, "STOPPED", step="services", name=self.run.art.flow_name)
         self.stopped_group = True
 
+    def _unusable(self, entry: dict, live: dict | None) -> str | None:
+        """Why this service cannot be reconciled here, if it cannot: NiFi lacks its NAR, or it references a
+        service that is unusable (services come in dependency order, so those are known)."""
+        comp = (live or {}).get("component") or {}
+        if comp.get("extensionMissing"):
+            b = comp.get("bundle") or {}
+            return f"NiFi cannot load {comp.get('type')} ({b.get('artifact')} {b.get('version')} is not installed)"
+        for value in (entry.get("properties") or {}).values():
+            if value in self.unusable:
+                return f"it uses controller service '{self.by_versioned_id[value].get('name')}', which NiFi cannot run"
+        return None
+
     def reconcile(self, entry: dict) -> None:
         run, nifi, comp = self.run, self.run.nifi, _svc(entry)
+        live = _find_live(run, entry)
+        why = self._unusable(entry, live)
+        if why:
+            self.unusable[entry.get("identifier")] = why
+            run.say("services", f"{comp} left as it is: {why}")
+            return
         bundle = resolve_bundle(run, entry)
         desc = fetch_descriptors(run, entry, bundle)
         desired = self._instance_ids(normalise(entry, desc))
         want_state = "ENABLED" if entry.get("autoEnable", True) else "DISABLED"
-        live = _find_live(run, entry)
         if live is None:
             body = {"revision": {"version": 0, "clientId": CLIENT_ID},
                     "component": {"name": entry["name"], "type": entry["type"], "bundle": bundle,

@@ -7,29 +7,47 @@ wait for its threads, refuse if FlowFiles are queued (unless --discard-queued: o
 request), disable its services, delete it; then the parameter context and the registry client if nothing else
 uses them (NiFi's 409 says so: they are kept and named); then the Registry flow, and the bucket once empty.
 Nothing is removed that the harness does not find by its names; a second run finds nothing and changes nothing.
+Without a Registry (--no-registry) there is no registry client or Registry flow: the group (found by name, not
+versioned: definition.find_group) and the parameter context are all there is.
 """
 from __future__ import annotations
 
-from . import deploy, drain, parameters, registry, schedule
+import time
+
+from . import definition, deploy, drain, parameters, registry, schedule
 from .client import CLIENT_ID, revision
 from .context import Run
 from .errors import HarnessError
 
 STEP = "undeploy"
+# NiFi's refusal to delete a processor that was started while invalid (a ghost, typically; ghosts.py): it removed
+# the group's connections before refusing (StandardProcessGroup.removeComponents), and once the processor's
+# validation settles again the next attempt gets further (seen on NiFi 2.3.0). The harness never starts such a
+# group; someone else may have.
+STARTED_INVALID = "because Processor is running"
 
 
-def _delete(run: Run, path: str, what: str, entity: dict) -> bool:
-    """DELETE with the entity's revision; False (kept, and said why) when NiFi answers that it is still in use."""
-    try:
-        run.nifi.request("DELETE", path, step=STEP, component=what,
-                         params={"version": str(revision(entity)["version"]), "clientId": CLIENT_ID})
-    except HarnessError as err:
-        if "HTTP 409" not in err.message:
-            raise
-        run.say(STEP, f"kept {what}: still in use ({err.message.split(': ', 1)[-1]})")
-        return False
-    run.change(STEP, f"removed {what}")
-    return True
+def _delete(run: Run, path: str, what: str, entity: dict, retry_for: float = 0.0) -> bool:
+    """DELETE with the entity's revision; False (kept, and said why) when NiFi answers that it is still in use.
+    With `retry_for`, a refusal for a processor started while invalid is retried that long (re-reading the
+    revision)."""
+    until = time.monotonic() + retry_for
+    while True:
+        try:
+            run.nifi.request("DELETE", path, step=STEP, component=what,
+                             params={"version": str(revision(entity)["version"]), "clientId": CLIENT_ID})
+        except HarnessError as err:
+            if "HTTP 409" not in err.message:
+                raise
+            if STARTED_INVALID in err.message and time.monotonic() < until:
+                run.say(STEP, f"NiFi refused to delete {what} for now ({err.message.split(': ', 1)[-1]}); retrying")
+                time.sleep(run.nifi.timing.poll_interval)
+                entity = run.nifi.get(path, step=STEP, component=what)
+                continue
+            run.say(STEP, f"kept {what}: still in use ({err.message.split(': ', 1)[-1]})")
+            return False
+        run.change(STEP, f"removed {what}")
+        return True
 
 
 def _disable_services(run: Run, gid: str) -> None:
@@ -62,10 +80,29 @@ def remove_group(run: Run, gid: str) -> None:
                                component=comp, what="emptying every queue of the group", fix="check NiFi's load")
         run.change(STEP, f"dropped {queued} queued FlowFile(s) of {comp}")
     _disable_services(run, gid)
-    _delete(run, f"/process-groups/{gid}", comp, run.nifi.get(f"/process-groups/{gid}", step=STEP, component=comp))
+    _delete(run, f"/process-groups/{gid}", comp, run.nifi.get(f"/process-groups/{gid}", step=STEP, component=comp),
+            retry_for=run.nifi.timing.state_timeout)
+
+
+def _context(run: Run) -> None:
+    ctx = parameters.find_context(run)
+    if ctx is not None:
+        _delete(run, f"/parameter-contexts/{ctx['id']}", f"parameter context '{run.art.context_name}'", ctx)
+
+
+def _done(run: Run) -> int:
+    if not run.changes:
+        run.say(STEP, f"nothing of integration '{run.art.integration}' found: nothing to remove")
+    return 0
 
 
 def run_undeploy(run: Run) -> int:
+    if run.opts.no_registry:
+        group = definition.find_group(run)
+        if group is not None:
+            remove_group(run, group["id"])
+        _context(run)
+        return _done(run)
     bucket = registry.find_bucket(run, STEP)
     flow = registry.find_flow(run, bucket["identifier"], STEP) if bucket else None
     if flow is not None:
@@ -73,9 +110,7 @@ def run_undeploy(run: Run) -> int:
         group = deploy.find_group(run)
         if group is not None:
             remove_group(run, group["id"])
-    ctx = parameters.find_context(run)
-    if ctx is not None:
-        _delete(run, f"/parameter-contexts/{ctx['id']}", f"parameter context '{run.art.context_name}'", ctx)
+    _context(run)
     client = registry.find_client(run, STEP)
     if client is not None:
         _delete(run, f"/controller/registry-clients/{client['id']}",
@@ -91,6 +126,4 @@ def run_undeploy(run: Run) -> int:
                              component=f"bucket '{run.opts.bucket}'",
                              params={"version": str(revision(bucket)["version"]), "clientId": CLIENT_ID})
         run.change(STEP, f"removed bucket '{run.opts.bucket}' (it held no other flow)")
-    if not run.changes:
-        run.say(STEP, f"nothing of integration '{run.art.integration}' found: nothing to remove")
-    return 0
+    return _done(run)

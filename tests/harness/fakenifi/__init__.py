@@ -2,7 +2,8 @@
 
 One module per REST area, each behaviour with the NiFi source it follows (../../shared/nifi-reference/
 BEHAVIOUR.md lists them): access (login, cookies, CSRF, client certificates), registry (NiFi Registry, also
-runnable alone), versions (version control, local modifications, update and revert), parameters, services,
+runnable alone), versions (version control, local modifications, update and revert), definitions (upload,
+download and replace of a flow definition, without a Registry), parameters, services,
 processors (processors, ports, groups: validity, start and stop), queues, flowfiles (the data plane),
 provenance, status (controller status, bulletins, system diagnostics). core holds what they share (revisions,
 the clock, asynchronous requests); server is the thin HTTP shell; behaviours lists the probes a live test replays
@@ -20,6 +21,7 @@ from typing import Any, ClassVar
 
 from .access import AccessMixin
 from .core import OTHER_CLIENT, FakeCore, Reply, Request
+from .definitions import DefinitionsMixin
 from .flowfiles import FlowFilesMixin
 from .parameters import ParametersMixin
 from .processors import GENERATE, ProcessorsMixin
@@ -34,13 +36,14 @@ from .versions import VersionsMixin
 __all__ = ["GENERATE", "KAFKA_DESCRIPTORS", "KAFKA_SVC", "Fake", "FakeRegistry", "FakeServer", "RegistryServer"]
 
 
-class Fake(AccessMixin, VersionsMixin, ParametersMixin, ServicesMixin, ProcessorsMixin, QueuesMixin, FlowFilesMixin,
+class Fake(AccessMixin, VersionsMixin, DefinitionsMixin, ParametersMixin, ServicesMixin, ProcessorsMixin, QueuesMixin, FlowFilesMixin,
            ProvenanceMixin, StatusMixin, FakeCore):
     """The fake NiFi. Knobs: see each mixin's class attributes, and `conflicts` ("METHOD path" regex -> how many
     times another client changes the component just before such a request), `failures` ("METHOD path" regex ->
     (status, text); "{body}" echoes the request body), `delays` ("METHOD path" regex -> seconds to answer)."""
 
-    ROUTES: ClassVar[list] = [*AccessMixin.ACCESS_ROUTES, *VersionsMixin.VERSION_ROUTES, *ParametersMixin.PARAMETER_ROUTES,
+    ROUTES: ClassVar[list] = [*AccessMixin.ACCESS_ROUTES, *VersionsMixin.VERSION_ROUTES,
+                              *DefinitionsMixin.DEFINITION_ROUTES, *ParametersMixin.PARAMETER_ROUTES,
               *ServicesMixin.SERVICE_ROUTES, *ProcessorsMixin.PROCESSOR_ROUTES, *QueuesMixin.QUEUE_ROUTES,
               *ProvenanceMixin.PROVENANCE_ROUTES, *StatusMixin.STATUS_ROUTES]
 

@@ -12,6 +12,8 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
+from email.parser import BytesParser
+from email.policy import HTTP
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
 
@@ -54,7 +56,9 @@ class Request:
         query = {k: v[0] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
         ctype = headers.get("content-type", "")
         body: Any = None
-        if raw and "json" in ctype:
+        if raw and "multipart/form-data" in ctype:
+            body = parse_multipart(ctype, raw)
+        elif raw and "json" in ctype:
             body = json.loads(raw)
         elif raw and "form" in ctype:
             body = {k: v[0] for k, v in parse_qs(raw.decode()).items()}
@@ -65,6 +69,29 @@ class Request:
                 cookies[name] = value
         return prefix, cls(method, url.path[len(prefix):] or "/", api, query, headers, body, raw, cookies, secure,
                            peer)
+
+
+def parse_multipart(content_type: str, raw: bytes) -> dict[str, str | bytes]:
+    """A multipart/form-data body: field name -> text, or the bytes of a file part (one with a filename)."""
+    message = BytesParser(policy=HTTP).parsebytes(b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + raw)
+    out: dict[str, str | bytes] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        data = part.get_payload(decode=True) or b""
+        out[name] = data if part.get_filename() is not None else data.decode()
+    return out
+
+
+def encode_multipart(fields: dict[str, str], files: dict[str, tuple[str, bytes, str]]) -> tuple[str, bytes]:
+    """(content type, body) of a multipart/form-data request, for calls without HTTP."""
+    boundary = "fake-nifi-boundary-7d1a"
+    out = b""
+    for name, value in fields.items():
+        out += (f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n').encode()
+    for name, (filename, data, ctype) in files.items():
+        out += (f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+                f"Content-Type: {ctype}\r\n\r\n").encode() + data + b"\r\n"
+    return f"multipart/form-data; boundary={boundary}", out + f"--{boundary}--\r\n".encode()
 
 
 @dataclass
@@ -260,13 +287,16 @@ class FakeCore:
             return status, text
 
     def raw_call(self, method: str, path: str, *, json_body: Any = None, query: dict | None = None,
-                 headers: dict | None = None, form: dict | None = None, secure: bool = True,
-                 peer: str | None = None) -> tuple[int, list[tuple[str, str]], bytes]:
+                 headers: dict | None = None, form: dict | None = None, files: dict | None = None,
+                 secure: bool = True, peer: str | None = None) -> tuple[int, list[tuple[str, str]], bytes]:
+        """`form` alone is url-encoded; with `files` ({name: (filename, bytes, type)}) it is multipart."""
         from urllib.parse import urlencode
 
         hdrs = {"content-type": "application/json", "host": "nifi.example.test:8443"}
         raw = json.dumps(json_body).encode() if json_body is not None else b""
-        if form is not None:
+        if files is not None:
+            hdrs["content-type"], raw = encode_multipart(form or {}, files)
+        elif form is not None:
             hdrs["content-type"], raw = "application/x-www-form-urlencoded", urlencode(form).encode()
         hdrs.update({k.lower(): v for k, v in (headers or {}).items()})
         target = "/nifi-api" + path + ("?" + urlencode(query) if query else "")

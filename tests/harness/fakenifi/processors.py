@@ -8,6 +8,7 @@ import re
 from typing import Any, ClassVar
 
 from protoc_gen_nifi import nifi_catalog as nc
+from protoc_gen_nifi import nifi_definitions
 
 from .core import MASK, Reply, Request, check_delete_rev, check_rev, new_rev, rev_dto
 
@@ -32,6 +33,9 @@ class ProcessorsMixin:
     stopping_ticks = 2  # requests a stopped processor keeps its active thread (StandardProcessorNode.isRunning ~934)
     nodes = 1  # cluster size; >1 makes every node run every processor unless executionNode is PRIMARY
     legacy_generate = False  # GenerateFlowFile with NiFi 2.0.0's property names
+    # NARs this NiFi lacks: their processors and services import as ghosts (ghost_errors; GhostProcessor,
+    # GhostControllerService), and they are not among the installed types.
+    missing_nars: frozenset[str] = frozenset()
 
     PROCESSOR_ROUTES: ClassVar[list] = [
         ("GET", r"/flow/process-groups/([^/]+)", "n_group_flow", None, "ProcessGroupFlowEntity"),
@@ -81,6 +85,8 @@ class ProcessorsMixin:
         return [], value
 
     def relationships(self, p: dict) -> list[str]:
+        if p.get("ghost"):
+            return []  # GhostProcessor.getRelationships
         if p["type"] == GENERATE:
             return ["success"]
         comp = catalog(p["type"])
@@ -92,12 +98,27 @@ class ProcessorsMixin:
         dynamic = tuple(k for k in p["properties"] if k not in {x.key for x in comp.props})
         return list(comp.relationships_for(nc.Config(p["properties"], dynamic)))
 
+    def ghost_errors(self, c: dict, what: str) -> list[str]:
+        """A component NiFi could not load: every property counts as sensitive, so a reference to a non-sensitive
+        parameter is invalid, and such errors end validation (AbstractComponentNode.validateParameterReferences
+        ~1012, computeValidationErrors ~905); otherwise GhostProcessor/GhostControllerService.validate: "Missing
+        Processor", "Processor is of type X, but this is not a valid Processor type"."""
+        params = (self.context_of(c["group"]) or {"params": {}})["params"]
+        errors = [f"'{key}' is invalid because The property '{key}' cannot reference Parameter '{name}' because the "
+                  "Sensitivity of the parameter does not match the Sensitivity of the property."
+                  for key, raw in sorted(c["properties"].items()) for name in PARAM.findall(raw or "")
+                  if name in params and not params[name]["sensitive"]]
+        return errors or [(f"'Missing {what}' validated against 'Any Property' is invalid because {what} is of type "
+                          f"{c['type']}, but this is not a valid {what} type")]
+
     def processor_errors(self, p: dict) -> list[str]:
         """StandardProcessorNode.computeValidationErrors ~1075: every relationship connected or auto-terminated
         (retrying does not count), no Primary-Node-only with an incoming connection; AbstractComponentNode: a
         referenced controller service must exist and be enabled, a referenced parameter must exist (BEHAVIOUR 14).
         Messages are ValidationResult.toString (nifi-api): `'<subject>' [validated against '<input>'] is invalid
         because <explanation>`."""
+        if p.get("ghost"):
+            return self.ghost_errors(p, "Processor")
         errors = []
         ins, outs = self.connections_of(p["id"])
         for rel in self.relationships(p):
@@ -158,7 +179,12 @@ class ProcessorsMixin:
     # ------------------------------------------------------------ running state
 
     def is_running(self, c: dict) -> bool:
-        """StandardProcessorNode.isRunning ~934: RUNNING, STARTING, STOPPING, RUN_ONCE or active threads."""
+        """StandardProcessorNode.isRunning ~918: its scheduled state RUNNING or STARTING, or active threads; but
+        getScheduledState ~145 reports a STARTING processor that is INVALID as STOPPED, so one started while invalid
+        is *not* running: a group stop leaves it STARTING (ProcessGroup.STOP_PROCESSORS_FILTER), and it starts by
+        itself once valid (probe b6 in behaviours.py)."""
+        if c.get("state") == "STARTING" and self.validation(c)[0] == "INVALID":
+            return self.threads(c) > 0
         return c.get("state") in RUNNING_STATES or self.threads(c) > 0
 
     def threads(self, c: dict) -> int:
@@ -198,6 +224,10 @@ class ProcessorsMixin:
     # ------------------------------------------------------------ entities
 
     def descriptors(self, p: dict) -> dict[str, dict]:
+        """DtoFactory.createProcessorConfigDto: every descriptor of the type, with its default value; a ghost knows
+        only the properties it was given, all sensitive (GhostProcessor.getPropertyDescriptor)."""
+        if p.get("ghost"):
+            return {k: {"name": k, "displayName": k, "dynamic": False, "sensitive": True} for k in p["properties"]}
         if p["type"] == GENERATE:
             names = {(LEGACY.get(k, k) if self.legacy_generate else k): d for k, d in GENERATE_PROPS.items()}
             out = {n: {"name": n, "displayName": d, "dynamic": False, "sensitive": False} for n, d in names.items()}
@@ -205,6 +235,12 @@ class ProcessorsMixin:
             comp = catalog(p["type"])
             out = {x.key: {"name": x.key, "displayName": x.display or x.key, "dynamic": False,
                            "sensitive": x.sensitive} for x in (comp.props if comp else ())}
+            known = (nifi_definitions.component(self.nifi_version, p["type"]) or {}).get("properties") or {}
+            for key, d in known.items():
+                out.setdefault(key, {"name": key, "displayName": d.get("displayName") or key, "dynamic": False,
+                                     "sensitive": bool(d.get("sensitive"))})
+                if d.get("defaultValue") is not None:
+                    out[key]["defaultValue"] = d["defaultValue"]
         out.update({k: {"name": k, "displayName": k, "dynamic": True, "sensitive": False}
                     for k in p["properties"] if k not in out})
         return out
@@ -214,13 +250,15 @@ class ProcessorsMixin:
         when it holds a parameter reference (BEHAVIOUR 3)."""
         status, errors = self.validation(p)
         desc = self.descriptors(p)
-        props = {k: (MASK if desc.get(k, {}).get("sensitive") and v is not None else v)
-                 for k, v in p["properties"].items()}
+        props = {k: d.get("defaultValue") for k, d in desc.items()}  # an unset property shows its default
+        props.update({k: (MASK if desc.get(k, {}).get("sensitive") and v is not None else v)
+                      for k, v in p["properties"].items()})
         state = self.logical_state(p)
         run = {"RUNNING": "Running", "DISABLED": "Disabled"}.get(state) or \
             ("Invalid" if status == "INVALID" else "Validating" if status == "VALIDATING" else "Stopped")
         comp = {"id": p["id"], "name": p["name"], "type": p["type"], "state": state, "parentGroupId": p["group"],
                 "versionedComponentId": p.get("versionedId"), "bundle": p["bundle"],
+                "extensionMissing": bool(p.get("ghost")),
                 "config": {"properties": props, "descriptors": desc, "executionNode": p.get("executionNode", "ALL"),
                            "autoTerminatedRelationships": sorted(p["autoterm"])},
                 "validationStatus": status, "validationErrors": errors or None}
@@ -332,8 +370,8 @@ class ProcessorsMixin:
                     eligible = eligible and self.validation(c)[0] == "VALID"
                 if eligible:
                     self.start(c)
-            elif c.get("state") in ("RUNNING", "STARTING", "RUN_ONCE"):
-                self.stop(c)
+            elif self.is_running(c) if c["kind"] == "PROCESSOR" else c.get("state") == "RUNNING":
+                self.stop(c)  # ProcessGroup.STOP_PROCESSORS_FILTER (isRunning), STOP_PORTS_FILTER (RUNNING)
         return 200, {"id": gid, "state": state}
 
     # ------------------------------------------------------------ processors
@@ -344,7 +382,7 @@ class ProcessorsMixin:
         types = [{"type": GENERATE, "bundle": bundle("nifi-standard-nar")}]
         types += [{"type": c.type, "bundle": bundle(c.artifact)} for c in nc.COMPONENTS
                   if c.relationships and c.type != GENERATE]
-        return types
+        return [t for t in types if t["bundle"]["artifact"] not in self.missing_nars]
 
     def n_processor_types(self, req: Request) -> tuple[int, Any]:
         """api/FlowResource.getProcessorTypes ~1766: `type` filters by exact class name (DtoFactory

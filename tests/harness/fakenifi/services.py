@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from protoc_gen_nifi import nifi_catalog as nc
+from protoc_gen_nifi import nifi_definitions
 
 from .core import MASK, Reply, Request, check_rev, new_rev, rev_dto
 
@@ -61,7 +62,7 @@ class ServicesMixin:
                                                                                "artifact": art,
                                                                                "version": self.nifi_version}}
                                                       for api, art in c.apis]})
-        return out
+        return [t for t in out if t["bundle"]["artifact"] not in self.missing_nars]
 
     def n_service_types(self, req: Request) -> tuple[int, Any]:
         """api/FlowResource.getControllerServiceTypes ~1819 (the same at 2.0.0 and 2.3.0): `serviceType` means
@@ -90,12 +91,30 @@ class ServicesMixin:
         if component is None or version not in nc.SUPPORTED_NIFI_VERSIONS:
             return None
         target = nc.Target.of(version)
+        known = (nifi_definitions.component(version, service_type) or {}).get("properties") or {}
         out = {}
         for prop in component.props:
             key = target.key(component, prop.key)
             out[key] = {"name": key, "displayName": target.display(component, prop.key), "sensitive": prop.sensitive}
             if prop.service_api:  # a service reference: the API it must implement
                 out[key]["typeProvidedByValue"] = {"type": prop.service_api, "group": nc.BUNDLE_GROUP}
+            if (known.get(key) or {}).get("defaultValue") is not None:
+                out[key]["defaultValue"] = known[key]["defaultValue"]
+        return out
+
+    def service_view(self, s: dict) -> dict:
+        """The descriptors NiFi shows for this service: its type's, or for a ghost only the properties it was given,
+        every one sensitive (GhostControllerService.getPropertyDescriptor)."""
+        if s.get("ghost"):
+            return {k: {"name": k, "displayName": k, "sensitive": True} for k in s["properties"]}
+        out = {}
+        for key, d in (self.service_descriptors(s["type"], s["bundle"]["version"]) or {}).items():
+            dto = {k: d[k] for k in ("name", "displayName", "sensitive", "required", "defaultValue") if k in d}
+            if d.get("allowableValues"):  # PropertyDescriptorDTO wraps each in an AllowableValueEntity
+                dto["allowableValues"] = [{"allowableValue": a, "canRead": True} for a in d["allowableValues"]]
+            if d.get("typeProvidedByValue"):
+                dto["identifiesControllerService"] = d["typeProvidedByValue"]["type"]
+            out[key] = dto
         return out
 
     def n_service_definition(self, g: str, a: str, v: str, t: str, req: Request) -> tuple[int, Any]:
@@ -116,6 +135,8 @@ class ServicesMixin:
         return self.services[sid]
 
     def service_errors(self, s: dict) -> list[str]:
+        if s.get("ghost"):
+            return self.ghost_errors(s, "Controller Service")
         errors = []
         descriptors = self.service_descriptors(s["type"], s["bundle"]["version"]) or {}
         for key, d in descriptors.items():
@@ -142,7 +163,7 @@ class ServicesMixin:
         """dto/DtoFactory.createControllerServiceDto ~1911: every descriptor is listed; an unset property shows
         its default; a sensitive property with a value shows `********`, **even when the value is a `#{param}`
         reference** (~1937; BEHAVIOUR 3)."""
-        descriptors = self.service_descriptors(s["type"], s["bundle"]["version"]) or {}
+        descriptors = self.service_view(s)
         props: dict[str, Any] = {}
         for key, d in descriptors.items():
             value = s["properties"].get(key)
@@ -152,6 +173,7 @@ class ServicesMixin:
         errors = self.service_errors(s)
         comp = {"id": s["id"], "name": s["name"], "type": s["type"], "bundle": s["bundle"], "state": s["state"],
                 "properties": props, "versionedComponentId": s.get("versionedId"), "parentGroupId": s["group"],
+                "descriptors": descriptors, "extensionMissing": bool(s.get("ghost")),
                 "validationStatus": "INVALID" if errors else "VALID", "validationErrors": errors or None}
         return {"id": s["id"], "revision": rev_dto(s), "component": comp}
 

@@ -121,6 +121,12 @@ def test_what_cannot_be_deleted(api, fake):
     assert api.status("DELETE", f"/process-groups/{gid}", query={"version": group["revision"]["version"]})[0] == 409
     api("PUT", f"/flow/process-groups/{gid}", json_body={"id": gid, "state": "STOPPED"})
     api.wait()
+    # ConsumeKafka was started while invalid (its service is disabled): still STARTING, which no stop reaches, and
+    # removing its connections makes it look running (StandardProcessGroup.removeComponents, then
+    # StandardProcessorNode.verifyCanDelete).
+    status, text = api.status("DELETE", f"/process-groups/{gid}", query={"version": group["revision"]["version"]})
+    assert status == 409 and "because Processor is running" in text
+    assert not [c for c in fake.connections.values() if c["group"] in fake.subtree(gid)]  # removed all the same
     assert api.status("DELETE", f"/process-groups/{gid}", query={"version": group["revision"]["version"]})[0] == 200
     assert api.status("DELETE", f"/controller/registry-clients/{client['id']}",
                       query={"version": client["revision"]["version"]})[0] == 200
