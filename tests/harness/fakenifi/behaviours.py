@@ -10,6 +10,10 @@ than NiFi.
     recording = replay(HttpClient("https://127.0.0.1:8443/nifi-api", verify=..., cert=...))
     assert check(recording) == [] and compare(replay(Fake()), recording) == []
 
+Besides BEHAVIOUR.md's rows: b6 (a processor started while invalid outlives a group stop, then runs once valid:
+why the harness never starts a ghost) and b21 (a flow definition uploaded, exported, and replaced in place: what
+`--no-registry` relies on).
+
 Rows not probed here, and why: 4, 10, 11 need a Registry (the fake Registry's rules are tested in test_registry;
 the harness's end-to-end runs exercise them); 6 and 7 are timing (a thread still running, VALIDATING for a
 moment) that a real NiFi cannot be made to show on demand; 12 needs provenance indexing time; 5 needs a login
@@ -23,6 +27,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
+from .definitions import name_uuid
+
 GENERATE = "org.apache.nifi.processors.standard.GenerateFlowFile"
 DBCP = "org.apache.nifi.dbcp.DBCPConnectionPool"
 DBCP_API = "org.apache.nifi.dbcp.DBCPService"
@@ -31,8 +37,9 @@ CLIENT_ID = "protoc-gen-nifi-probe"
 
 
 class Client(Protocol):
-    def __call__(self, method: str, path: str, *, json_body: Any = None, query: dict | None = None) -> tuple[int, Any]:
-        ...
+    def __call__(self, method: str, path: str, *, json_body: Any = None, query: dict | None = None,
+                 form: dict | None = None, files: dict | None = None) -> tuple[int, Any]:
+        """`form` with `files` ({name: (filename, bytes, content type)}) is a multipart upload."""
 
 
 @dataclass
@@ -150,6 +157,135 @@ def b8_listing_cap(p: Probe, gid: str) -> None:
     p.call("GET a deleted listing", "GET", path)
 
 
+def b6_invalid_start_outlives_a_group_stop(p: Probe, gid: str) -> None:
+    """StandardProcessorNode: a processor started while invalid is STARTING, which getScheduledState ~145 reports
+    as STOPPED, so it is not running to a group stop (ProcessGroup.STOP_PROCESSORS_FILTER = isRunning ~918), can
+    still be configured (verifyCanUpdate), and starts by itself once valid (initiateStart retries ~1640)."""
+    bundle = p.ok("GET", "/flow/processor-types", query={"type": GENERATE})["processorTypes"][0]["bundle"]
+    gen = create(p, f"/process-groups/{gid}/processors", {"type": GENERATE, "bundle": bundle, "name": "unconnected"})
+    p.wait(f"/processors/{gen['id']}", lambda e: e["component"]["validationStatus"] == "INVALID")
+    p.ok("PUT", f"/flow/process-groups/{gid}", json_body={"id": gid, "state": "RUNNING"})
+    p.call("GET the started invalid processor", "GET", f"/processors/{gen['id']}",
+           keep=lambda b: {"state": b["component"]["state"]})
+    p.call("GET its group's counts", "GET", f"/process-groups/{gid}",
+           keep=lambda b: {"running": b["runningCount"], "invalid": b["invalidCount"]})
+    p.ok("PUT", f"/flow/process-groups/{gid}", json_body={"id": gid, "state": "STOPPED"})
+    current = p.ok("GET", f"/processors/{gen['id']}")
+    p.call("PUT it valid after the group stop", "PUT", f"/processors/{gen['id']}", json_body={
+        "revision": rev(current), "component": {"id": gen["id"], "config": {"autoTerminatedRelationships": ["success"]}}})
+    p.call("GET it once valid", "GET", f"/processors/{gen['id']}", keep=lambda b: {"state": b["component"]["state"]})
+    p.wait(f"/processors/{gen['id']}", lambda e: e["component"]["state"] == "RUNNING")
+    p.call("GET it a moment later", "GET", f"/processors/{gen['id']}",
+           keep=lambda b: {"state": b["component"]["state"]})
+
+
+GHOST = "org.example.probe.MissingProcessor"  # a type no NiFi has: it imports as a ghost
+
+
+def _tiny_definition(generate_bundle: dict) -> dict:
+    """A flow definition: GenerateFlowFile -> funnel, and a processor of a type no NiFi has."""
+    ids = {k: name_uuid(f"protoc-gen-nifi probe {k}") for k in ("group", "generate", "funnel", "connection", "ghost")}
+    common = {"position": {"x": 0.0, "y": 0.0}, "groupIdentifier": ids["group"], "comments": ""}
+    processor = {**common, "componentType": "PROCESSOR", "autoTerminatedRelationships": [], "bulletinLevel": "WARN",
+                 "concurrentlySchedulableTaskCount": 1, "executionNode": "ALL", "penaltyDuration": "30 sec",
+                 "yieldDuration": "1 sec", "runDurationMillis": 0, "schedulingPeriod": "1 min",
+                 "schedulingStrategy": "TIMER_DRIVEN", "scheduledState": "ENABLED", "retryCount": 10,
+                 "retriedRelationships": [], "backoffMechanism": "PENALIZE_FLOWFILE", "maxBackoffPeriod": "10 mins",
+                 "style": {}, "propertyDescriptors": {}}  # without them NiFi's import fails (500): see the fake
+    flow = {"identifier": ids["group"], "name": "probe definition", "componentType": "PROCESS_GROUP",
+            "position": {"x": 0.0, "y": 0.0}, "comments": "", "processGroups": [], "remoteProcessGroups": [],
+            "inputPorts": [], "outputPorts": [], "labels": [], "controllerServices": [],
+            "processors": [
+                {**processor, "identifier": ids["generate"], "name": "generate", "type": GENERATE,
+                 "bundle": generate_bundle, "properties": {"Custom Text": "hello"}},
+                {**processor, "identifier": ids["ghost"], "name": "ghost", "type": GHOST,
+                 "bundle": {"group": "org.example", "artifact": "probe-missing-nar", "version": "1.0"},
+                 "properties": {"Literal": "x"}}],
+            "funnels": [{**common, "identifier": ids["funnel"], "componentType": "FUNNEL"}],
+            "connections": [{**common, "identifier": ids["connection"], "componentType": "CONNECTION", "name": "",
+                             "source": {"id": ids["generate"], "groupId": ids["group"], "type": "PROCESSOR",
+                                        "name": "generate"},
+                             "destination": {"id": ids["funnel"], "groupId": ids["group"], "type": "FUNNEL",
+                                             "name": "Funnel"},
+                             "selectedRelationships": ["success"], "backPressureObjectThreshold": 10000,
+                             "backPressureDataSizeThreshold": "1 GB", "flowFileExpiration": "0 sec",
+                             "prioritizers": [], "bends": [], "labelIndex": 1, "zIndex": 0,
+                             "loadBalanceStrategy": "DO_NOT_LOAD_BALANCE", "partitioningAttribute": "",
+                             "loadBalanceCompression": "DO_NOT_COMPRESS"}]}
+    return {"flowContents": flow, "externalControllerServices": {}, "parameterContexts": {}, "parameterProviders": {},
+            "flowEncodingVersion": "1.0", "latest": False}
+
+
+def _exported(body: Any, group_id: str, definition: dict) -> dict:
+    root = body["flowContents"]
+    by_name = {x["name"]: x for x in root["processors"]}
+    return {"top id from instance id": root["identifier"] == name_uuid(group_id),
+            "top group name": root["name"], "top groupIdentifier": root.get("groupIdentifier"),
+            "ids kept": sorted(x["identifier"] for x in root["processors"] + root["funnels"] + root["connections"])
+            == sorted(x["identifier"] for x in definition["flowContents"]["processors"]
+                      + definition["flowContents"]["funnels"] + definition["flowContents"]["connections"]),
+            "an unset property, as its default": by_name["generate"]["properties"].get("Batch Size"),
+            "a ghost's literal properties": sorted(by_name["ghost"]["properties"]),
+            "states": sorted({x["scheduledState"] for x in root["processors"]})}
+
+
+def b21_flow_definition(p: Probe, gid: str) -> None:
+    """ProcessGroupResource: uploadProcessGroup (multipart), exportProcessGroup (`/download`), and
+    initiateReplaceProcessGroup with its request's life cycle (FlowUpdateResource); NiFiRegistryFlowMapper for
+    what the export says; GhostProcessor for a type NiFi does not have."""
+    bundle = p.ok("GET", "/flow/processor-types", query={"type": GENERATE})["processorTypes"][0]["bundle"]
+    definition = _tiny_definition(bundle)
+    data = json.dumps(definition).encode()
+    form = {"groupName": "probe upload", "positionX": "0", "positionY": "0", "clientId": CLIENT_ID}
+    upload = f"/process-groups/{gid}/process-groups/upload"
+    p.call("POST upload without groupName", "POST", upload, form={k: v for k, v in form.items() if k != "groupName"},
+           files={"file": ("flow.json", data, "application/json")})
+    p.call("POST upload of something that is not a flow", "POST", upload, form=form,
+           files={"file": ("flow.json", b"{not json", "application/json")})
+    broken = json.loads(data)
+    for x in broken["flowContents"]["processors"]:
+        del x["propertyDescriptors"]
+    p.call("POST upload of processors without propertyDescriptors", "POST", upload,
+           form={**form, "groupName": "probe broken upload"},
+           files={"file": ("flow.json", json.dumps(broken).encode(), "application/json")})
+    _, group = p.call("POST upload", "POST", upload, form=form,
+                      files={"file": ("flow.json", data, "application/json")},
+                      keep=lambda b: {"name": b["component"]["name"],
+                                      "versionedComponentId": b["component"].get("versionedComponentId")})
+    uploaded = group["id"]
+    flow = p.ok("GET", f"/flow/process-groups/{uploaded}")["processGroupFlow"]["flow"]
+    by_name = {x["component"]["name"]: x for x in flow["processors"]}
+    p.wait(f"/processors/{by_name['ghost']['id']}", lambda e: e["component"]["validationStatus"] == "INVALID")
+    p.call("GET the ghost", "GET", f"/processors/{by_name['ghost']['id']}", keep=lambda b: {
+        "extensionMissing": b["component"].get("extensionMissing"), "validation": b["component"]["validationStatus"],
+        "errors": b["component"].get("validationErrors"), "properties": b["component"]["config"]["properties"],
+        "relationships": b["component"].get("relationships")})
+    p.call("GET download", "GET", f"/process-groups/{uploaded}/download",
+           keep=lambda b: _exported(b, uploaded, definition))
+    generate = p.ok("GET", f"/processors/{by_name['generate']['id']}")
+    p.ok("PUT", f"/processors/{generate['id']}", json_body={"revision": rev(generate), "component": {
+        "id": generate["id"], "config": {"properties": {"Custom Text": "edited by hand"}}}})
+    current = p.ok("GET", f"/process-groups/{uploaded}")
+    replace = f"/process-groups/{uploaded}/replace-requests"
+    p.call("POST replace-requests with a stale revision", "POST", replace, json_body={
+        "processGroupRevision": rev(current, 5, "someone-else"), "versionedFlowSnapshot": definition})
+    p.call("POST replace-requests without a snapshot", "POST", replace,
+           json_body={"processGroupRevision": rev(current)})
+    _, started = p.call("POST replace-requests", "POST", replace, json_body={
+        "processGroupRevision": rev(current), "versionedFlowSnapshot": definition},
+        keep=lambda b: {"processGroupId is the group": b["request"]["processGroupId"] == uploaded})
+    path = f"/process-groups/replace-requests/{started['request']['requestId']}"
+    p.wait(path, lambda b: b["request"]["complete"])
+    p.call("GET a complete replace request", "GET", path, keep=lambda b: {
+        "failureReason": b["request"].get("failureReason"), "percentCompleted": b["request"]["percentCompleted"],
+        "export's name": (b.get("versionedFlowSnapshot") or {}).get("flowContents", {}).get("name")})
+    p.call("DELETE the replace request", "DELETE", path)
+    p.call("GET a deleted replace request", "GET", path)
+    p.call("GET the edited processor after the replace", "GET", f"/processors/{generate['id']}",
+           keep=lambda b: {"Custom Text": b["component"]["config"]["properties"]["Custom Text"],
+                           "same instance": b["id"] == generate["id"]})
+
+
 def b13_dangling_port(p: Probe, gid: str) -> None:
     """BEHAVIOUR 13: LocalPort.getValidationErrors ~120."""
     port = create(p, f"/process-groups/{gid}/output-ports", {"name": "failure"})
@@ -158,7 +294,8 @@ def b13_dangling_port(p: Probe, gid: str) -> None:
 
 
 PROBES: list[Callable[[Probe, str], None]] = [b1_service_types, b2_stale_revision, b3_masked_reference,
-                                              b8_listing_cap, b13_dangling_port]
+                                              b6_invalid_start_outlives_a_group_stop, b8_listing_cap,
+                                              b13_dangling_port, b21_flow_definition]
 
 # What NiFi's source says each answer is: (probe, kind) -> (status, fields). Fields not listed are not compared.
 EXPECTED: dict[tuple[str, str], tuple[int, dict]] = {
@@ -175,6 +312,33 @@ EXPECTED: dict[tuple[str, str], tuple[int, dict]] = {
     ("b8_listing_cap", "GET a deleted listing"): (404, {}),
     ("b13_dangling_port", "GET an output port without connections"):
         (200, {"errors": ["Port has no incoming connections", "Port has no outgoing connections"]}),
+    ("b6_invalid_start_outlives_a_group_stop", "GET the started invalid processor"): (200, {"state": "STOPPED"}),
+    ("b6_invalid_start_outlives_a_group_stop", "GET its group's counts"): (200, {"running": 0, "invalid": 1}),
+    ("b6_invalid_start_outlives_a_group_stop", "PUT it valid after the group stop"): (200, {}),
+    # VALIDATING, or VALID and not yet started: either way STARTING shows RUNNING once it is not INVALID
+    ("b6_invalid_start_outlives_a_group_stop", "GET it once valid"): (200, {"state": "RUNNING"}),
+    ("b6_invalid_start_outlives_a_group_stop", "GET it a moment later"): (200, {"state": "RUNNING"}),
+    ("b21_flow_definition", "POST upload without groupName"): (400, {}),
+    ("b21_flow_definition", "POST upload of something that is not a flow"): (400, {}),
+    ("b21_flow_definition", "POST upload of processors without propertyDescriptors"): (500, {}),
+    ("b21_flow_definition", "POST upload"): (201, {"name": "probe upload", "versionedComponentId": None}),
+    ("b21_flow_definition", "GET the ghost"): (200, {
+        "extensionMissing": True, "validation": "INVALID", "properties": {"Literal": "********"}, "relationships": [],
+        "errors": ["'Missing Processor' validated against 'Any Property' is invalid because Processor is of type "
+                   f"{GHOST}, but this is not a valid Processor type"]}),
+    ("b21_flow_definition", "GET download"): (200, {
+        "top id from instance id": True, "top group name": "probe upload", "top groupIdentifier": None,
+        "ids kept": True, "an unset property, as its default": "1", "a ghost's literal properties": [],
+        "states": ["ENABLED"]}),
+    ("b21_flow_definition", "POST replace-requests with a stale revision"): (400, {}),
+    ("b21_flow_definition", "POST replace-requests without a snapshot"): (400, {}),
+    ("b21_flow_definition", "POST replace-requests"): (200, {"processGroupId is the group": True}),
+    ("b21_flow_definition", "GET a complete replace request"): (200, {
+        "failureReason": None, "percentCompleted": 100, "export's name": "probe definition"}),
+    ("b21_flow_definition", "DELETE the replace request"): (200, {}),
+    ("b21_flow_definition", "GET a deleted replace request"): (404, {}),
+    ("b21_flow_definition", "GET the edited processor after the replace"): (200, {
+        "Custom Text": "hello", "same instance": True}),
 }
 
 
@@ -249,8 +413,9 @@ class HttpClient:
 
         self._http = httpx.Client(base_url=base_url.rstrip("/"), timeout=30, **httpx_kw)
 
-    def __call__(self, method: str, path: str, *, json_body: Any = None, query: dict | None = None) -> tuple[int, Any]:
-        resp = self._http.request(method, path, json=json_body, params=query)
+    def __call__(self, method: str, path: str, *, json_body: Any = None, query: dict | None = None,
+                 form: dict | None = None, files: dict | None = None) -> tuple[int, Any]:
+        resp = self._http.request(method, path, json=json_body, params=query, data=form, files=files)
         self._http.cookies.clear()
         try:
             return resp.status_code, resp.json()

@@ -33,8 +33,8 @@ class ProcessorsMixin:
     stopping_ticks = 2  # requests a stopped processor keeps its active thread (StandardProcessorNode.isRunning ~934)
     nodes = 1  # cluster size; >1 makes every node run every processor unless executionNode is PRIMARY
     legacy_generate = False  # GenerateFlowFile with NiFi 2.0.0's property names
-    # NARs this NiFi lacks: their processors and services import as ghosts (ghost_errors; GhostProcessor,
-    # GhostControllerService), and they are not among the installed types.
+    # NARs this NiFi lacks: not among the installed types, so their processors and services import as ghosts
+    # (ghost_errors; GhostProcessor, GhostControllerService), as does any type the fake does not know.
     missing_nars: frozenset[str] = frozenset()
 
     PROCESSOR_ROUTES: ClassVar[list] = [
@@ -231,6 +231,10 @@ class ProcessorsMixin:
         if p["type"] == GENERATE:
             names = {(LEGACY.get(k, k) if self.legacy_generate else k): d for k, d in GENERATE_PROPS.items()}
             out = {n: {"name": n, "displayName": d, "dynamic": False, "sensitive": False} for n, d in names.items()}
+            known = (nifi_definitions.component(self.nifi_version, GENERATE) or {}).get("properties") or {}
+            for key, d in out.items():
+                if (known.get(key) or {}).get("defaultValue") is not None:
+                    d["defaultValue"] = known[key]["defaultValue"]
         else:
             comp = catalog(p["type"])
             out = {x.key: {"name": x.key, "displayName": x.display or x.key, "dynamic": False,
@@ -261,6 +265,8 @@ class ProcessorsMixin:
                 "extensionMissing": bool(p.get("ghost")),
                 "config": {"properties": props, "descriptors": desc, "executionNode": p.get("executionNode", "ALL"),
                            "autoTerminatedRelationships": sorted(p["autoterm"])},
+                "relationships": [{"name": r, "autoTerminate": r in p["autoterm"], "retry": False}
+                                  for r in self.relationships(p)],
                 "validationStatus": status, "validationErrors": errors or None}
         return {"id": p["id"], "revision": rev_dto(p), "component": comp,
                 "status": {"id": p["id"], "groupId": p["group"], "runStatus": run,

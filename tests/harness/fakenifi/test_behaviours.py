@@ -18,8 +18,8 @@ from .behaviours import (
 
 
 def direct(fake):
-    return lambda method, path, json_body=None, query=None: fake.call(method, path, json_body=json_body,
-                                                                      query=query)
+    return lambda method, path, json_body=None, query=None, form=None, files=None: fake.call(
+        method, path, json_body=json_body, query=query, form=form, files=files)
 
 
 def test_the_fake_answers_every_probe_as_nifis_source_says(fake):

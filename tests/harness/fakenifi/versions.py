@@ -127,7 +127,12 @@ class VersionsMixin:
         return out
 
     def _place(self, kind: str, v: dict, gid: str, existing: dict | None) -> str:
-        """Create or update one versioned component of `kind` in group `gid` from its versioned form."""
+        """Create or update one versioned component of `kind` in group `gid` from its versioned form. A processor or
+        service without `propertyDescriptors` fails the whole import with a NullPointerException, answered 500,
+        part of the flow already added (StandardVersionedComponentSynchronizer.updateProcessor ~2988 and
+        updateControllerService ~1551: `proposed.getPropertyDescriptors().values()`; the real NiFi 2.3.0 did so)."""
+        if kind in ("PROCESSOR", "service") and v.get("propertyDescriptors") is None:
+            raise Reply(500, "An unexpected error has occurred. Please check the logs for additional details.")
         if kind == "connection":
             scope = {gid, *self.children(gid)}  # a connection joins components of its group or child groups' ports
             ends = {c["versionedId"]: iid for iid, c in self.components.items()
@@ -147,7 +152,7 @@ class VersionsMixin:
             return existing["id"]
         if kind == "service":
             fields = {"name": v["name"], "type": v["type"], "bundle": v["bundle"], "spec": spec_of(v),
-                      "ghost": v["bundle"].get("artifact") in self.missing_nars,
+                      "ghost": not self.installed(v, self.installed_services()),
                       "properties": self.to_instance(_props(v.get("properties")))}
             if v["type"] == JSON_WRITER and not fields["ghost"]:
                 # JsonRecordSetWriter.migrateProperties (run on every component an import creates or changes:
@@ -165,7 +170,7 @@ class VersionsMixin:
             fields.update(type=v["type"], bundle=v["bundle"], properties=self.to_instance(_props(v.get("properties"))),
                           autoterm=set(v.get("autoTerminatedRelationships") or []),
                           executionNode=v.get("executionNode") or "ALL",
-                          ghost=v["bundle"].get("artifact") in self.missing_nars)
+                          ghost=not self.installed(v, self.installed_processors()))
         if existing is None:
             cid = self.ids()
             state = "DISABLED" if v.get("scheduledState") == "DISABLED" else "STOPPED"
@@ -177,6 +182,14 @@ class VersionsMixin:
             self.revalidate(existing["id"])
         existing.update(fields)
         return existing["id"]
+
+    @staticmethod
+    def installed(v: dict, types: list[dict]) -> bool:
+        """Whether NiFi has this component's type in the NAR the flow names (any version of it: an import takes
+        the installed one, StandardNiFiServiceFacade.discoverCompatibleBundles); if not it becomes a ghost
+        (ExtensionBuilder: GhostProcessor, GhostControllerService)."""
+        return any(t["type"] == v["type"] and t["bundle"]["artifact"] == (v.get("bundle") or {}).get("artifact")
+                   for t in types)
 
     def to_instance(self, props: dict) -> dict:
         """An import rewrites a property naming a service by its versioned id to the instance's id."""
