@@ -324,8 +324,8 @@ EXPECTED: dict[tuple[str, str], tuple[int, dict]] = {
     ("b21_flow_definition", "POST upload"): (201, {"name": "probe upload", "versionedComponentId": None}),
     ("b21_flow_definition", "GET the ghost"): (200, {
         "extensionMissing": True, "validation": "INVALID", "properties": {"Literal": "********"}, "relationships": [],
-        "errors": ["'Missing Processor' validated against 'Any Property' is invalid because Processor is of type "
-                   f"{GHOST}, but this is not a valid Processor type"]}),
+        "errors": [("'Missing Processor' validated against 'Any Property' is invalid because Processor is of type "
+                   f"{GHOST}, but this is not a valid Processor type")]}),
     ("b21_flow_definition", "GET download"): (200, {
         "top id from instance id": True, "top group name": "probe upload", "top groupIdentifier": None,
         "ids kept": True, "an unset property, as its default": "1", "a ghost's literal properties": [],
