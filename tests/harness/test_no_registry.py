@@ -89,8 +89,8 @@ def test_hand_edits_are_reported_one_by_one_and_undone_in_place(harness, fake):
     where = "processor 'InvokeHTTP' in 'order_to_erp/egress erp_http_out'"
     drift = [line for line in harness.out if line.startswith("[deploy] drift: ")]
     assert drift == [
-        (f"[deploy] drift: {where}: autoTerminatedRelationships is \"['No Retry', 'Original']\"; the definition has "
-        "\"['No Retry', 'Original', 'Response']\""),
+        (f"[deploy] drift: {where}: autoTerminatedRelationships is ['No Retry', 'Original']; the definition has "
+        "['No Retry', 'Original', 'Response']"),
         f"[deploy] drift: {where}: property 'HTTP Method' is 'PUT'; the definition has 'POST'",
         "[deploy] drift: processor 'added by hand' in 'order_to_erp/mapping': added (the definition does not have it)"]
     assert "undid 3 hand edit(s) (drift) in process group 'order_to_erp'" in harness.text
@@ -183,12 +183,14 @@ def test_nifi_keeping_a_difference_after_the_upload_is_an_error_not_an_endless_r
         d["flowContents"]["controllerServices"].append({
             "identifier": "7e2b5bb4-4b9a-3c3e-9d8e-000000000001", "name": "JSON out", "componentType":
             "CONTROLLER_SERVICE", "type": "org.apache.nifi.json.JsonRecordSetWriter", "properties": {},
+            "propertyDescriptors": {},
             "bundle": {"group": "org.apache.nifi", "artifact": "nifi-record-serialization-services-nar",
                        "version": "2.11.0"}, "groupIdentifier": d["flowContents"]["identifier"]})
     rewrite(artifacts, add_writer)
     assert harness(NO_REGISTRY) == 2
     assert "after the upload NiFi still holds 1 difference(s) from flow-definition.json: controller service 'JSON " \
-           "out' in 'order_to_erp': property 'Allow Scientific Notation' is 'true'; the definition has unset" \
+           "out' in 'order_to_erp': property 'Allow Scientific Notation' is 'true'; the definition has it unset " \
+           "(default 'false')" \
            in harness.err[0]
     assert "Fix: generate the flow for this NiFi's version" in harness.err[0]
     assert "created process group 'order_to_erp'" in harness.err[1]  # [partial]

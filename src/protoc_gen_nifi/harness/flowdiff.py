@@ -135,8 +135,9 @@ def _show(value: object, sensitive: bool) -> str:
         return "a sensitive value"
     if value is None:
         return "unset"
-    text = value if isinstance(value, str) else repr(value)
-    return repr(text if len(text) <= SHOWN else text[:SHOWN] + "...")
+    if not isinstance(value, str):
+        return repr(value)  # a number or a list, as it is
+    return repr(value if len(value) <= SHOWN else value[:SHOWN] + "...")
 
 
 class _Comparison:
@@ -184,7 +185,9 @@ class _Comparison:
             if vb is None and ghost:
                 continue  # a ghost's property NiFi does not export
             sensitive = bool((descriptors.get(key) or {}).get("sensitive"))
-            self.add(have, f"property '{key}' is {_show(vb, sensitive)}; the definition has {_show(va, sensitive)}")
+            wanted = _show(va, sensitive) if va is not None else \
+                "it unset" + (f" (default {_show(defaults[key], sensitive)})" if defaults.get(key) is not None else "")
+            self.add(have, f"property '{key}' is {_show(vb, sensitive)}; the definition has {wanted}")
 
     def run(self) -> list[Difference]:
         for vid, want in self.wanted.items():
