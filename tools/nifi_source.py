@@ -513,6 +513,16 @@ class Interpreter:
         return _java_default(f)
 
     # -- statements
+    def _construct(self, jtype, obj, args: list) -> None:
+        """Run the constructor that takes `len(args)` arguments on `obj` (an enum constant or a `new`)."""
+        ctor = next((c for c in jtype.constructors if len(c.params) == len(args)), None)
+        if ctor is not None and ctor.body is not None:
+            run = Ctx(jtype, obj, dict(zip(ctor.params, args)), obj.fields)
+            try:
+                self.run_block(ctor.body, run)
+            except _Return:
+                pass
+
     def run_block(self, toks: list[Tok], ctx: Ctx):
         for stmt in _statements(toks):
             self.statement(stmt, ctx)
@@ -806,13 +816,7 @@ class Interpreter:
             for fname, f in holder.fields.items():
                 if not f.static:
                     obj.fields[fname] = self.evaluate(f.init, Ctx(holder, obj)) if f.init else _java_default(f)
-        ctor = next((c for c in jtype.constructors if len(c.params) == len(args)), None)
-        if ctor is not None and ctor.body is not None:
-            run = Ctx(jtype, obj, dict(zip(ctor.params, args)), obj.fields)
-            try:
-                self.run_block(ctor.body, run)
-            except _Return:
-                pass
+        self._construct(jtype, obj, args)
         return obj, end
 
     def invoke(self, method: Method, args: list, ctx: Ctx):
@@ -906,13 +910,7 @@ class Interpreter:
             obj = Obj(jtype, name)
             self.statics[key] = obj
             args = [self.evaluate(a, Ctx(jtype)) for a in split_top(const.args)]
-            ctor = next((c for c in jtype.constructors if len(c.params) == len(args)), None)
-            if ctor is not None and ctor.body is not None:
-                run = Ctx(jtype, obj, dict(zip(ctor.params, args)), obj.fields)
-                try:
-                    self.run_block(ctor.body, run)
-                except _Return:
-                    pass
+            self._construct(jtype, obj, args)
             for fname, f in jtype.fields.items():
                 if not f.static and fname not in obj.fields and f.init is not None:
                     obj.fields[fname] = self.evaluate(f.init, Ctx(jtype, obj))

@@ -39,15 +39,21 @@ def pytest_report_header(config):
 
 def pytest_collection_modifyitems(config, items):
     live_dir = Path(__file__).parent
-    for item in items:
-        if live_dir in Path(item.fspath).parents:
-            item.add_marker(pytest.mark.live)
+    live = [item for item in items if live_dir in Path(item.fspath).parents]
+    for item in live:
+        item.add_marker(pytest.mark.live)
     why = _missing()
-    if why and not IN_CI:
-        skip = pytest.mark.skip(reason=f"live NiFi group skipped: {why}")
-        for item in items:
-            if "live" in item.keywords:
-                item.add_marker(skip)
+    if why and not IN_CI and live:
+        # One line for the whole group (pytest_terminal_summary), not one skip per test.
+        config._live_skipped = f"live NiFi group skipped ({len(live)} tests): {why}"
+        items[:] = [item for item in items if item not in live]
+        config.hook.pytest_deselected(items=live)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    line = getattr(config, "_live_skipped", None)
+    if line:
+        terminalreporter.write_line(line, yellow=True)
 
 
 @pytest.fixture(scope="session")

@@ -229,8 +229,11 @@ def quick_retries(tmp_path_factory, connection):
     return out / "order_to_erp"
 
 
-def test_a_failing_sink_is_retried_then_the_flowfile_is_parked(nifi, backends, quick_retries):
+@pytest.mark.parametrize("failure", ["answers 503", "refuses connections"])
+def test_a_failing_sink_is_retried_then_the_flowfile_is_parked(nifi, backends, quick_retries, failure):
     sink = HttpSink(status=503)
+    if failure == "refuses connections":
+        sink.close()  # the port is closed: every attempt is refused
     deployment = Deployment(nifi, quick_retries, name="movement failing sink")
     try:
         deployment.upload()
@@ -246,43 +249,34 @@ def test_a_failing_sink_is_retried_then_the_flowfile_is_parked(nifi, backends, q
         nifi.wait("the FlowFile in 'parked failures'", lambda: nifi.queue_count(parked) == 1, timeout=120)
         attempts = len(sink.received)
         [(attributes, content)] = _contents(nifi, parked)
+        events = [(e["eventType"], e["componentName"]) for e in _provenance(nifi, attributes["uuid"])]
+        board = nifi.get("/flow/bulletin-board", params={"limit": "100"})["bulletinBoard"]["bulletins"]
+        ours = [b["bulletin"] for b in board if (b.get("bulletin") or {}).get("groupId") == egress["id"]]
     finally:
         deployment.remove()
-        sink.close()
-    assert attempts == 3, f"{attempts} requests: expected the first and 2 retries (retry_count=2)"
+        if failure == "answers 503":
+            sink.close()
     assert content == b'{"order_id": "o-9"}'
-    assert attributes["invokehttp.status.code"] == "503"
     assert attributes["integration.port"] == "erp_http_out"
+    # Provenance tells the story: made, given its context, let through by the required-header guard ...
+    assert events[:3] == [("CREATE", "live test injection"), ("ATTRIBUTES_MODIFIED", "cloudevents context"),
+                          ("ROUTE", "require X-Correlation-Id")]
+    if failure == "answers 503":
+        # ... sent three times (the first and retry_count=2 retries); InvokeHTTP routes a 5xx answer to Retry
+        # without a bulletin, so the parked queue is where this failure shows.
+        assert attempts == 3 and events.count(("SEND", "POST erp-orders")) == 3
+        assert attributes["invokehttp.status.code"] == "503"
+        assert ours == []
+    else:
+        # ... and each refused attempt is an ERROR bulletin of the transport processor.
+        assert attributes["invokehttp.java.exception.class"] == "java.net.ConnectException"
+        assert ours and all(b["level"] == "ERROR" and b["sourceName"] == "POST erp-orders" for b in ours)
 
-
-# --- LOOKUP: enrichment that keeps the payload, through a prepared statement --------------------------
-
-def test_jdbc_lookup_keeps_the_payload_and_adds_the_row_beside_it(nifi, deploy, backends):
-    table = "profiles_live"
-    _psql(backends, f"DROP TABLE IF EXISTS {table}; CREATE TABLE {table} (user_id text PRIMARY KEY, "
-                    "display_name text, group_id text, ownership_share_permille int);"
-                    f"INSERT INTO {table} VALUES ('u-1','Ada','g-1',250),('u-2','Bob''; DROP TABLE x; --','g-1',750)")
-    deployment = deploy("ev_coownership/booking_analytics", **{"jdbc.profiles.table": table})
-    lookup = deployment.child("lookup user_profile_lookup")
-    queue = _queue_into(nifi, deployment, "mapping", "from user_profile_lookup")
-    nifi.schedule(lookup["id"], "RUNNING")
-    bookings = [{"booking_id": "b-1", "vehicle_id": "v-1", "user_id": "u-1", "group_id": "g-1"},
-                {"booking_id": "b-2", "vehicle_id": "v-1", "user_id": "u-2", "group_id": "g-1"},
-                {"booking_id": "b-3", "vehicle_id": "v-1", "user_id": "nobody' OR '1'='1", "group_id": "g-1"}]
-    deployment.inject(lookup, "in", "\n".join(json.dumps(b) for b in bookings),
-                      {"mime.type": "application/json", "traceparent": "00-" + "ab" * 16 + "-" + "cd" * 8 + "-01"})
-    nifi.wait("the enriched FlowFile", lambda: nifi.queue_count(queue) == 1)
-    nifi.schedule(lookup["id"], "STOPPED")
-    [(attributes, content)] = _contents(nifi, queue)
-    records = [json.loads(line) for line in content.decode().splitlines() if line.strip()]
-    records = records[0] if len(records) == 1 and isinstance(records[0], list) else records
-    by_id = {r["booking_id"]: r for r in records}
-    for booking in bookings:  # the payload is kept, field for field
-        assert {k: by_id[booking["booking_id"]][k] for k in booking} == booking
-    assert by_id["b-1"]["user_profile_lookup"] == {"user_id": "u-1", "display_name": "Ada", "group_id": "g-1",
-                                                   "ownership_share_permille": 250}
-    assert by_id["b-2"]["user_profile_lookup"]["display_name"] == "Bob'; DROP TABLE x; --"
-    # A key that would be an injection if pasted into SQL finds nothing: it is a bound parameter.
-    assert by_id["b-3"].get("user_profile_lookup") is None
-    assert attributes["traceparent"] == "00-" + "ab" * 16 + "-" + "cd" * 8 + "-01"
-    assert _psql(backends, f"SELECT count(*) FROM {table}") == "2"
+def _provenance(nifi, uuid: str) -> list[dict]:
+    """Provenance events of one FlowFile: an async query (POST, poll, DELETE; BEHAVIOUR 9 and 12)."""
+    query = nifi.post("/provenance", {"provenance": {"request": {"maxResults": 1000, "searchTerms": {
+        "FlowFileUUID": {"value": uuid, "inverse": False}}}}}, expect=(201,))["provenance"]
+    path = f"/provenance/{query['id']}"
+    done = nifi.wait("the provenance query", lambda: (p if (p := nifi.get(path)["provenance"])["finished"] else None))
+    nifi.delete(path)
+    return sorted(done["results"]["provenanceEvents"], key=lambda e: e["eventId"])
