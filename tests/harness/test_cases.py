@@ -263,6 +263,46 @@ def test_generated_example_mapping_fan_out_is_followed_through_clones(server, fa
     assert fake.temp_components() == [] and "FlowSynced      True" in h.text
 
 
+def test_an_expected_failure_in_the_generated_flow_is_found_parked_and_does_not_fail_the_run(server, fake, tmp_path):
+    """In the generator's flow a failure passes the `failure` ports and the root funnel and waits in the `parked
+    failures` queue (seen on NiFi 2.3.0, tests/live_nifi/test_harness.py): a `failure: true` case finds it there,
+    and the FlowFile it parked on purpose counts against neither FailuresParked nor the run."""
+    art, secrets, env = generated_integration(EXAMPLE, tmp_path, fake.users["admin"])
+
+    def mapping(name, content, attrs):
+        if content == b"bad":  # the script fails, and NiFi's error bulletin names the FlowFile by its filename
+            fake.add_bulletin(fake.group_by_name("mapping")["id"], "ERROR",
+                              f"ExecuteScript[id=x] Failed to process FlowFile[filename={attrs['filename']}]", name)
+            raise ValueError("the script refuses it")
+        return content
+
+    fake.mapping = mapping
+    root = tmp_path / "cases"
+    write_case(root, "refused", {"input": {"port": "orders_in", "body": "in.bin"}, "expect": {"failure": True}},
+               in__bin=b"bad")
+    h = Harness(server, art, secrets)
+    assert h("--cases", str(root), "--case-timeout", "10", env=env) == 0, h.text
+    assert line(h, "Case refused").endswith("reached a failure port (queued at 'parked failures')")
+    assert line(h, "FailuresParked") == ("FailuresParked  True   2 FlowFile(s) wait in 'parked failures' (2 parked "
+                                         "during this run, 2 of them by failure cases)")
+    assert line(h, "BulletinsOK").split()[1] == "True"  # both bulletins name a FlowFile of the case
+    # The next run judges only what is parked during it.
+    assert h(env=env) == 0, h.text
+    # Parked failures wait for an operator and an upgrade keeps them: they do not hold a new version back.
+    path = art / "nifi" / "flow.snapshot.json"
+    snap = json.loads(path.read_text())
+    snap["flowContents"]["comments"] = "protoc-gen-nifi: a new version"
+    snap["snapshotMetadata"]["comments"] = "protoc-gen-nifi order_to_erp sha256:" + "ab" * 32
+    path.write_text(json.dumps(snap))
+    assert h(env=env) == 0, h.text
+    assert "imported flow 'order_to_erp' as version 2" in h.text
+    assert line(h, "FailuresParked").startswith("FailuresParked  True   2 FlowFile(s) wait in 'parked failures'")
+    # Removing the group would lose them: refused unless they are discarded.
+    assert h("--undeploy", env=env) == 2 and "2 FlowFile(s) are queued" in h.err[0]
+    assert h("--undeploy", "--discard-queued", env=env) == 0, h.text
+    assert not [g for g in fake.groups.values() if g["name"] == "order_to_erp"]
+
+
 def test_the_generator_runs_once_only_when_valid(harness, fake, tmp_path):
     """Defect 8: right after its connection is added the temporary GenerateFlowFile is VALIDATING, and since NiFi 2.9
     a RUN_ONCE then answers 200 and does nothing (BEHAVIOUR 7); the case would wait out its timeout."""

@@ -65,8 +65,8 @@ def test_a_property_at_its_default_matches_only_when_it_is_the_default():
     export = exported()
     export["flowContents"]["processGroups"][0]["processors"][0]["properties"]["Timeout"] = "20 secs"
     assert [str(d) for d in compare(definition(), export, LIVE)] == [
-        "processor 'post' in 'flow/egress': property 'Timeout' is '20 secs'; the definition has it unset "
-        "(default '15 secs')"]
+        ("processor 'post' in 'flow/egress': property 'Timeout' is '20 secs'; the definition has it unset "
+        "(default '15 secs')")]
     assert [str(d) for d in compare(definition(), exported(), Live())] == [
         "processor 'post' in 'flow/egress': property 'Timeout' is '15 secs'; the definition has it unset"]
 
@@ -88,8 +88,8 @@ def test_hand_edits_are_named_component_by_component_without_sensitive_values():
         "processor 'renamed' in 'flow/egress': concurrentlySchedulableTaskCount is 4; the definition has 1",
         "processor 'renamed' in 'flow/egress': name is 'renamed'; the definition has 'post'",
         "processor 'renamed' in 'flow/egress': property 'Method' is 'PUT'; the definition has 'POST'",
-        "processor 'renamed' in 'flow/egress': property 'Secret' is a sensitive value; the definition has a sensitive "
-        "value"]
+        ("processor 'renamed' in 'flow/egress': property 'Secret' is a sensitive value; the definition has a sensitive "
+        "value")]
 
 
 def test_environmental_and_layout_changes_are_not_differences():

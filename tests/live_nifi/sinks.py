@@ -20,6 +20,8 @@ class HttpSink:
     """Records every request; answers `status` (a test may switch it to make the sink fail)."""
 
     status: int = 200
+    delay: float = 0.0  # seconds before each answer: a slow peer, so FlowFiles queue in front of it
+    refuse: bytes | None = None  # a request whose body contains this is answered 400 (a client error)
     received: list[Received] = field(default_factory=list)
 
     def __post_init__(self):
@@ -29,9 +31,11 @@ class HttpSink:
             def _any(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
+                if sink.delay:
+                    time.sleep(sink.delay)
                 sink.received.append(Received(self.command, self.path, {k.lower(): v for k, v in self.headers.items()},
                                               body))
-                self.send_response(sink.status)
+                self.send_response(400 if sink.refuse and sink.refuse in body else sink.status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 

@@ -51,6 +51,10 @@ class Run:
     parked_marker: int = 0  # FlowFiles already parked when this run began (assertions.parked)
     cases: list = field(default_factory=list)  # cases.Case, loaded and validated before any request
     case_results: list = field(default_factory=list)  # drive.CaseResult, one per case
+    # What `failure: true` cases made fail on purpose: their FlowFiles (uuid -> cluster node), which may wait in
+    # `parked failures`, and their filenames, which NiFi's error bulletins name; neither counts against the flow.
+    expected_failures: dict[str, str | None] = field(default_factory=dict)
+    expected_failure_names: set[str] = field(default_factory=set)
     # parameter name -> value; repr=False so a traceback or debugger print of Run cannot show secrets
     values: dict[str, str] = field(default_factory=dict, repr=False)
     changes: list[str] = field(default_factory=list)  # what this run created or changed in NiFi or the Registry

@@ -104,6 +104,21 @@ def inject(run: Run, case: Case, live: dict[str, str], bundle: dict, temp: Temp)
                  json={"revision": revision(ready), "state": "RUN_ONCE"})
 
 
+def failure_queues(run: Run) -> dict[str, str]:
+    """versioned id -> label of every connection where a failed FlowFile may wait: those around `failure` ports
+    (a stopped or invalid port holds it there) and the `parked failures` queue, where a running flow carries
+    every failure in the end (ports and the root funnel pass FlowFiles on; seen on NiFi 2.3.0)."""
+    out = topology.failure_connections(run.art.snapshot)
+    if parked_id(run):
+        out[parked_id(run)] = "'parked failures'"
+    return out
+
+
+def parked_id(run: Run) -> str | None:
+    """The versioned id of the `parked failures` connection (controller-services.json)."""
+    return (run.art.manifest.get("parkedFailures") or {}).get("connection")
+
+
 def failure_counts(run: Run, live: dict[str, str], failure: dict[str, str]) -> dict[str, int]:
     """instance id -> FlowFiles queued, of every failure connection (one status read; counts are not capped)."""
     status = run.nifi.get(f"/flow/process-groups/{run.pg_id}/status", params={"recursive": "true"}, step=STEP,
@@ -112,16 +127,17 @@ def failure_counts(run: Run, live: dict[str, str], failure: dict[str, str]) -> d
     return {live[vid]: queued.get(live[vid], 0) for vid in failure if vid in live}
 
 
-def _failed(run: Run, f: _Follower, failure: dict[str, str], baseline: dict[str, int]) -> str | None:
-    """Where a FlowFile of the case waits in a failure connection, if one does: only connections whose count
-    grew since the case began are asked, for each of the case's FlowFiles, by UUID."""
+def _failed(run: Run, f: _Follower, failure: dict[str, str], baseline: dict[str, int]) -> tuple[str, str] | None:
+    """Where a FlowFile of the case waits in a failure connection, if one does (what to say, the connection's
+    instance id): only connections whose count grew since the case began are asked, for each of the case's
+    FlowFiles, by UUID."""
     label = {f.live[vid]: text for vid, text in failure.items() if vid in f.live}
     for cid, n in sorted(failure_counts(run, f.live, failure).items(), key=lambda kv: label[kv[0]]):
         if n <= baseline.get(cid, 0):
             continue
         for uuid in f.uuids:
             if observe.in_queue(run, cid, uuid, f.node(uuid), component=f"connection {label[cid]}"):
-                return f"FlowFile {uuid} reached a failure port (queued at {label[cid]})"
+                return f"FlowFile {uuid} reached a failure port (queued at {label[cid]})", cid
     return None
 
 
@@ -156,6 +172,11 @@ class _Follower:
         return sorted((e for e in self.events.values() if e.get("componentId") == pid and e.get("eventType") == exp.type),
                       key=lambda e: int(e.get("eventId") or 0))
 
+    def filenames(self) -> set[str]:
+        """The `filename` attribute of the case's FlowFiles (a query with summarize=false returns attributes)."""
+        return {a["value"] for e in self.events.values() for a in e.get("attributes") or []
+                if a.get("name") == "filename" and a.get("value")}
+
     def last_seen(self) -> str:
         if not self.uuids:
             return "GenerateFlowFile produced no FlowFile yet (no CREATE event)"
@@ -177,7 +198,7 @@ class _Follower:
 
 def follow(run: Run, case: Case, live: dict[str, str], temp: Temp, deadline: float,
            baseline: dict[str, int]) -> CaseResult:
-    failure = topology.failure_connections(run.art.snapshot)
+    failure = failure_queues(run)
     f = _Follower(run, case, live, temp, deadline)
     while True:
         stalled = ""
@@ -190,13 +211,16 @@ def follow(run: Run, case: Case, live: dict[str, str], temp: Temp, deadline: flo
             stalled, failed = "; NiFi did not answer in time", None
         missing = [e for e in case.events if not f.candidates(e)]
         if failed and not case.failure:
-            return CaseResult(case.name, False, failed)
+            return CaseResult(case.name, False, failed[0])
         if not stalled and not missing and (failed or not case.failure):
             problems = [f"{e.label}: " + "; ".join(p) for e in case.events if (p := f.judge(e))]
             if problems:
                 return CaseResult(case.name, False, " | ".join(problems))
             seen = ", ".join(e.label for e in case.events)
-            outcome = failed if case.failure else "no FlowFile reached a failure port"
+            if case.failure:  # failed on purpose: its bulletins and its parked FlowFile are the expected outcome
+                run.expected_failures.update({uuid: f.node(uuid) for uuid in f.uuids})
+                run.expected_failure_names |= f.filenames()
+            outcome = failed[0] if case.failure else "no FlowFile reached a failure port"
             return CaseResult(case.name, True, f"{seen}; {outcome}" if seen else outcome)
         if stalled or time.monotonic() >= deadline:
             waiting = [f"no {e.label}" for e in missing] + (["no FlowFile reached a failure port"] if case.failure else [])
@@ -274,7 +298,7 @@ def run_cases(run: Run) -> None:
         try:
             # Every call of the case ends by the case's deadline, a slow answer included.
             with run.nifi.deadline(deadline):
-                baseline = failure_counts(run, live, topology.failure_connections(run.art.snapshot))
+                baseline = failure_counts(run, live, failure_queues(run))
                 inject(run, case, live, bundle, temp)
                 result = follow(run, case, live, temp, deadline, baseline)
         except CallTimeout as exc:

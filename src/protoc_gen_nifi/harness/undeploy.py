@@ -70,7 +70,7 @@ def remove_group(run: Run, gid: str) -> None:
     comp = f"process group '{run.art.flow_name}'"
     schedule.group(run, gid, "STOPPED", step=STEP, name=run.art.flow_name)
     run.change(STEP, f"stopped {comp}")
-    queued = drain.queued(run, gid)
+    queued = drain.queued(run, gid, parked_too=True)
     if queued and not run.opts.discard_queued:
         raise HarnessError(STEP, comp, f"{queued} FlowFile(s) are queued; removing the group would lose them",
                            "let the flow empty them first (rerun the deploy with --drain on an upgrade, or start it "

@@ -96,8 +96,10 @@ class FlowFilesMixin:
             return False
         copies = [ff]
         for _ in outs[1:]:
-            copies.append(self.new_flowfile(ff["content"], {k: v for k, v in ff["attrs"].items()
-                                                            if k not in ("uuid", "filename")}, ff.get("node")))
+            # A clone keeps every attribute but `uuid`, its filename included (StandardProcessSession.commit,
+            # nifi-framework-components, rel/nifi-2.3.0: `fromFlowFile(currRec)` then a new UUID).
+            copies.append(self.new_flowfile(ff["content"], {k: v for k, v in ff["attrs"].items() if k != "uuid"},
+                                            ff.get("node")))
         if len(copies) > 1:
             self.event("CLONE", ff, comp, childUuids=[c["uuid"] for c in copies[1:]])
         for c, f in zip(outs, copies):
