@@ -82,11 +82,11 @@ class Outcome:
 
 
 def _capture_script(work: Path) -> Path:
-    """Stands in for the plugin: runs it, keeps its stdout, stderr and exit code, forwards its stdout."""
+    """Stands in for the plugin: runs it, keeps its stdin, stdout, stderr and exit code, forwards its stdout."""
     script = work / "capture.sh"
     script.write_text(
         "#!/bin/sh\n"
-        f"'{PLUGIN}' > '{work}/response.bin' 2> '{work}/plugin.stderr'\n"
+        f"tee '{work}/request.bin' | '{PLUGIN}' > '{work}/response.bin' 2> '{work}/plugin.stderr'\n"
         f"echo $? > '{work}/plugin.rc'\n"
         f"cat '{work}/response.bin'\n"
     )
@@ -94,7 +94,10 @@ def _capture_script(work: Path) -> Path:
     return script
 
 
-def compile_sources(work: Path, sources: dict[str, bytes], parameter: str = "") -> Outcome:
+def compile_sources(work: Path, sources: dict[str, bytes], parameter: str = "",
+                    options_root: Path = OPTION_PROTOS, targets: list[str] | None = None) -> Outcome:
+    """`options_root`: where the option protos come from (another copy: schema skew); `targets`: the files
+    to generate (default: every source)."""
     root, out = work / "in", work / "out"
     for name, content in sources.items():
         path = root / name
@@ -102,8 +105,8 @@ def compile_sources(work: Path, sources: dict[str, bytes], parameter: str = "") 
         path.write_bytes(content)
     out.mkdir()
     command = [sys.executable, "-m", "grpc_tools.protoc", f"--plugin=protoc-gen-nifi={_capture_script(work)}",
-               f"-I{OPTION_PROTOS}", f"-I{root}", f"--nifi_out={out}",
-               *([f"--nifi_opt={parameter}"] if parameter else []), *sources]
+               f"-I{options_root}", f"-I{root}", f"--nifi_out={out}",
+               *([f"--nifi_opt={parameter}"] if parameter else []), *(sources if targets is None else targets)]
     result = subprocess.run(command, capture_output=True, timeout=TIMEOUT, check=False)
     stderr = result.stderr.decode("utf-8", "replace")
     if not (work / "plugin.rc").exists():
