@@ -316,7 +316,7 @@ def port_option(draw, valid: bool, hostile: bool, seen: set[str] | None = None, 
         headers = st.sampled_from(HEADERS if transport.headers == "any" else PLAIN_HEADERS)
         routed = transport.routing_key or (transport.routes and plan.keys and draw(st.booleans()))
         content_types = st.sampled_from(JSON_CONTENT_TYPES) if transport.json_only or plan.json or routed \
-            else st.one_of(st.sampled_from(CONTENT_TYPES), _free_text(hostile, valid))
+            else st.sampled_from(CONTENT_TYPES)  # free text is no media type (refused since issue 16)
         _put(option, "content_type", _maybe(draw, content_types))
         if transport.headers:
             header_list = draw(st.lists(headers, max_size=4, unique_by=str.lower))
