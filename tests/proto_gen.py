@@ -723,8 +723,9 @@ class _FileWriter:
             if request in WKT:
                 self.imports.add(WKT[request])
             self.imports.add("google/protobuf/empty.proto")
-            stream_in = draw(st.sampled_from(["", "", "", "stream "]))
-            stream_out = draw(st.sampled_from(["", "", "", "stream "]))
+            # A streaming rpc is no port (refused since issue 16): only requests that may fail stream.
+            streams = st.just("") if batch.valid else st.sampled_from(["", "", "", "stream "])
+            stream_in, stream_out = draw(streams), draw(streams)
             self.comment("  ", 0.5)
             annotated = is_integration and (batch.valid or draw(st.integers(0, 99)) < 85)
             head = f"  rpc {rpc}({stream_in}{request}) returns ({stream_out}.google.protobuf.Empty)"

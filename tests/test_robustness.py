@@ -39,7 +39,12 @@ from hypothesis import strategies as st
 
 from protoc_gen_nifi import limits
 from protoc_gen_nifi.flowcheck import check_document
-from protoc_gen_nifi.naming import HEADER_NAME, PARAMETER_NAME, ref_slug_is_meaningful
+from protoc_gen_nifi.naming import (
+    HEADER_NAME,
+    PARAMETER_NAME,
+    ref_slug_is_meaningful,
+    snake_slug,
+)
 from protoc_gen_nifi.plugin import BUG_REPORT, run
 
 # ---- switches for known bugs (see the xfail tests at the end) --------------------------------------
@@ -465,8 +470,10 @@ def test_hostile_text_round_trips_and_never_escapes(text):
     ref = text if not any(m in text for m in ("://", "/", ":", "@", " ", "\\")) and ref_slug_is_meaningful(text) \
         else FIXED_REF
     headers = ["Authorization"] + ([text] if HEADER_NAME.match(text) and text.lower() != "authorization" else [])
+    # The integration name is the text while its slug fits the stated limit (limits.py).
+    name = text if len(snake_slug(text)) <= limits.INTEGRATION_NAME else "n"
     source = INJECTION_TEMPLATE.format(
-        text=proto_gen.proto_string(text), name=proto_gen.proto_string(text), ref=proto_gen.proto_string(ref),
+        text=proto_gen.proto_string(text), name=proto_gen.proto_string(name), ref=proto_gen.proto_string(ref),
         headers=", ".join(proto_gen.proto_string(h) for h in headers),
         message_comment="\n".join(proto_gen.comment_lines(text, False, "")),
         service_comment="\n".join(proto_gen.comment_lines(text, False, "")),
