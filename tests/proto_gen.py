@@ -316,7 +316,7 @@ def port_option(draw, valid: bool, hostile: bool, seen: set[str] | None = None, 
         headers = st.sampled_from(HEADERS if transport.headers == "any" else PLAIN_HEADERS)
         routed = transport.routing_key or (transport.routes and plan.keys and draw(st.booleans()))
         content_types = st.sampled_from(JSON_CONTENT_TYPES) if transport.json_only or plan.json or routed \
-            else st.one_of(st.sampled_from(CONTENT_TYPES), _free_text(hostile, valid))
+            else st.sampled_from(CONTENT_TYPES)  # free text is no media type (refused since issue 16)
         _put(option, "content_type", _maybe(draw, content_types))
         if transport.headers:
             header_list = draw(st.lists(headers, max_size=4, unique_by=str.lower))
@@ -723,8 +723,9 @@ class _FileWriter:
             if request in WKT:
                 self.imports.add(WKT[request])
             self.imports.add("google/protobuf/empty.proto")
-            stream_in = draw(st.sampled_from(["", "", "", "stream "]))
-            stream_out = draw(st.sampled_from(["", "", "", "stream "]))
+            # A streaming rpc is no port (refused since issue 16): only requests that may fail stream.
+            streams = st.just("") if batch.valid else st.sampled_from(["", "", "", "stream "])
+            stream_in, stream_out = draw(streams), draw(streams)
             self.comment("  ", 0.5)
             annotated = is_integration and (batch.valid or draw(st.integers(0, 99)) < 85)
             head = f"  rpc {rpc}({stream_in}{request}) returns ({stream_out}.google.protobuf.Empty)"

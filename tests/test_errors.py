@@ -12,14 +12,14 @@ from google.protobuf.compiler import plugin_pb2
     ("nifi_version=1.28.1", "protoc-gen-nifi parameter: nifi_version=1.28.1 is not supported; use one of 2.0.0, 2.1.0, 2.2.0, 2.3.0, 2.4.0, 2.5.0, 2.6.0, 2.7.0, 2.7.1, 2.7.2, 2.8.0, 2.9.0, 2.10.0, 2.11.0"),
     ("colour=blue", ("protoc-gen-nifi parameter: unknown parameter 'colour'; known parameters: backpressure_objects, "
                     "backpressure_size, max_backoff, nifi_version, retry_count")),
-    ("backpressure_objects=0", ("protoc-gen-nifi parameter: backpressure_objects=0 must be a whole number >= 1; "
-                               "write e.g. backpressure_objects=10000")),
+    ("backpressure_objects=0", ("protoc-gen-nifi parameter: backpressure_objects=0 must be a whole number from 1 to "
+                               "9223372036854775807 in ASCII digits; write e.g. backpressure_objects=10000")),
     ("backpressure_size=0 B", ("protoc-gen-nifi parameter: backpressure_size=0 B disables back pressure; write a "
                               "size > 0, e.g. backpressure_size=1 GB")),
-    ("backpressure_size=huge", ("protoc-gen-nifi parameter: backpressure_size=huge is not a NiFi data size; "
-                               "write e.g. backpressure_size=1 GB")),
-    ("max_backoff=soon", ("protoc-gen-nifi parameter: max_backoff=soon is not a NiFi time period; "
-                         "write e.g. max_backoff=10 mins")),
+    ("backpressure_size=huge", ("protoc-gen-nifi parameter: backpressure_size=huge is not a NiFi data size (ASCII "
+                               "digits and B, KB, MB, GB or TB, at most 2^63-1 bytes); write e.g. backpressure_size=1 GB")),
+    ("max_backoff=soon", ("protoc-gen-nifi parameter: max_backoff=soon is not a NiFi time period (ASCII "
+                         "digits and a unit, at most about 292 years); write e.g. max_backoff=10 mins")),
     ("nifi_version", "protoc-gen-nifi parameter: 'nifi_version' is not key=value; write e.g. nifi_version=2.11.0"),
     ("retry_count=1,retry_count=2", "protoc-gen-nifi parameter: 'retry_count' is given twice; keep one"),
 ])
@@ -38,8 +38,10 @@ def test_malformed_request_bytes_get_an_error_response_not_a_traceback(garbage):
     assert not response.file
 
 
-def test_empty_request_writes_nothing():
+def test_empty_request_is_refused_and_writes_nothing():
+    # No compiler sends a request without a file to generate (bufbuild/protoplugin refuses one too).
     result = subprocess.run([str(PLUGIN)], input=b"", capture_output=True, check=True)
     response = plugin_pb2.CodeGeneratorResponse.FromString(result.stdout)
-    assert not response.error and not response.file
+    assert response.error.startswith("protoc-gen-nifi request: the request names no file to generate; ")
+    assert not response.file
     assert response.supported_features == 3  # proto3 optional and editions

@@ -37,8 +37,14 @@ from google.protobuf.compiler import plugin_pb2
 from hypothesis import HealthCheck, Phase, event, example, given, settings
 from hypothesis import strategies as st
 
+from protoc_gen_nifi import limits
 from protoc_gen_nifi.flowcheck import check_document
-from protoc_gen_nifi.naming import HEADER_NAME, PARAMETER_NAME, ref_slug_is_meaningful
+from protoc_gen_nifi.naming import (
+    HEADER_NAME,
+    PARAMETER_NAME,
+    ref_slug_is_meaningful,
+    snake_slug,
+)
 from protoc_gen_nifi.plugin import BUG_REPORT, run
 
 # ---- switches for known bugs (see the xfail tests at the end) --------------------------------------
@@ -82,11 +88,11 @@ class Outcome:
 
 
 def _capture_script(work: Path) -> Path:
-    """Stands in for the plugin: runs it, keeps its stdout, stderr and exit code, forwards its stdout."""
+    """Stands in for the plugin: runs it, keeps its stdin, stdout, stderr and exit code, forwards its stdout."""
     script = work / "capture.sh"
     script.write_text(
         "#!/bin/sh\n"
-        f"'{PLUGIN}' > '{work}/response.bin' 2> '{work}/plugin.stderr'\n"
+        f"tee '{work}/request.bin' | '{PLUGIN}' > '{work}/response.bin' 2> '{work}/plugin.stderr'\n"
         f"echo $? > '{work}/plugin.rc'\n"
         f"cat '{work}/response.bin'\n"
     )
@@ -94,7 +100,10 @@ def _capture_script(work: Path) -> Path:
     return script
 
 
-def compile_sources(work: Path, sources: dict[str, bytes], parameter: str = "") -> Outcome:
+def compile_sources(work: Path, sources: dict[str, bytes], parameter: str = "",
+                    options_root: Path = OPTION_PROTOS, targets: list[str] | None = None) -> Outcome:
+    """`options_root`: where the option protos come from (another copy: schema skew); `targets`: the files
+    to generate (default: every source)."""
     root, out = work / "in", work / "out"
     for name, content in sources.items():
         path = root / name
@@ -102,8 +111,8 @@ def compile_sources(work: Path, sources: dict[str, bytes], parameter: str = "") 
         path.write_bytes(content)
     out.mkdir()
     command = [sys.executable, "-m", "grpc_tools.protoc", f"--plugin=protoc-gen-nifi={_capture_script(work)}",
-               f"-I{OPTION_PROTOS}", f"-I{root}", f"--nifi_out={out}",
-               *([f"--nifi_opt={parameter}"] if parameter else []), *sources]
+               f"-I{options_root}", f"-I{root}", f"--nifi_out={out}",
+               *([f"--nifi_opt={parameter}"] if parameter else []), *(sources if targets is None else targets)]
     result = subprocess.run(command, capture_output=True, timeout=TIMEOUT, check=False)
     stderr = result.stderr.decode("utf-8", "replace")
     if not (work / "plugin.rc").exists():
@@ -178,6 +187,9 @@ def check_files(files: dict[str, bytes]) -> None:
             content.decode("utf-8")
     for name, content in files.items():
         if name.endswith(("flow.snapshot.json", "flow-definition.json")):
+            for context in json.loads(content)["parameterContexts"].values():
+                for parameter in context["parameters"]:  # each one a Kubernetes Secret key, too
+                    assert len(parameter["name"]) <= limits.PARAMETER_NAME, parameter["name"]
             problems = [p for p in check_document(json.loads(content), generated=True)
                         if OPTION_TEXT_IS_ESCAPED_FOR_NIFI or not INJECTED_REFERENCE.search(p.message)]
             assert problems == [], f"{name}: {[str(p) for p in problems]}"
@@ -418,13 +430,13 @@ service Explicit {{
   rpc In(Payload) returns (google.protobuf.Empty) {{
     option (ameide_core_proto.integration.v1.port) = {{
       direction: IN transport: {{ kafka: {{ binding_ref: {ref} }} }}
-      content_type: {text} description: {text}
+      content_type: "application/json" description: {text}
     }};
   }}
   rpc Out(Payload) returns (google.protobuf.Empty) {{
     option (ameide_core_proto.integration.v1.port) = {{
       direction: OUT transport: {{ http: {{ method: POST endpoint_ref: {ref} }} }}
-      content_type: {text} required_headers: [{headers}] description: {text}
+      content_type: "application/json" required_headers: [{headers}] description: {text}
     }};
   }}
 }}
@@ -458,8 +470,10 @@ def test_hostile_text_round_trips_and_never_escapes(text):
     ref = text if not any(m in text for m in ("://", "/", ":", "@", " ", "\\")) and ref_slug_is_meaningful(text) \
         else FIXED_REF
     headers = ["Authorization"] + ([text] if HEADER_NAME.match(text) and text.lower() != "authorization" else [])
+    # The integration name is the text while its slug fits the stated limit (limits.py).
+    name = text if len(snake_slug(text)) <= limits.INTEGRATION_NAME else "n"
     source = INJECTION_TEMPLATE.format(
-        text=proto_gen.proto_string(text), name=proto_gen.proto_string(text), ref=proto_gen.proto_string(ref),
+        text=proto_gen.proto_string(text), name=proto_gen.proto_string(name), ref=proto_gen.proto_string(ref),
         headers=", ".join(proto_gen.proto_string(h) for h in headers),
         message_comment="\n".join(proto_gen.comment_lines(text, False, "")),
         service_comment="\n".join(proto_gen.comment_lines(text, False, "")),
@@ -524,8 +538,8 @@ def test_an_integration_name_never_leaves_the_output_folder(tmp_path, name):
     out = (tmp_path / "out").resolve()
     for file in outcome.written:
         assert (out / file).resolve().is_relative_to(out), file
-    assert not any(p for p in tmp_path.iterdir() if p.name not in {"in", "out", "capture.sh", "response.bin",
-                                                                   "plugin.stderr", "plugin.rc"})
+    assert not any(p for p in tmp_path.iterdir() if p.name not in {"in", "out", "capture.sh", "request.bin",
+                                                                   "response.bin", "plugin.stderr", "plugin.rc"})
 
 
 @pytest.mark.parametrize("ref", ["../topic", "..\\topic", "/abs", "a/../b", "orders/../../x"])
@@ -545,7 +559,7 @@ NOT_UTF8_CASES = {
     # field -> (a proto2-string option value written as an escape that is not UTF-8)
     "binding_ref": ('binding_ref: "orders-in"', 'binding_ref: "caf\\xe9"'),
     "integration name": ('name: "n"', 'name: "caf\\xe9"'),
-    "content_type": ('content_type: "t"', 'content_type: "caf\\xe9"'),
+    "content_type": ('content_type: "text/plain"', 'content_type: "caf\\xe9"'),
     "integration description": ('description: "d"', 'description: "caf\\xe9"'),
     "port description": ('description: "p"', 'description: "caf\\xe9"'),
     "data_size_threshold": ('data_size_threshold: "1 GB"', 'data_size_threshold: "caf\\xe9"'),
@@ -569,7 +583,7 @@ service Latin {
     name: "n" defaults: { backpressure: { data_size_threshold: "1 GB" } } };
   rpc Out(Payload) returns (google.protobuf.Empty) {
     option (ameide_core_proto.integration.v1.port) = {
-      direction: OUT transport: { kafka: { binding_ref: "orders-in" } } content_type: "t"
+      direction: OUT transport: { kafka: { binding_ref: "orders-in" } } content_type: "text/plain"
       required_headers: ["X-Id"] description: "p" };
   }
 }
@@ -729,6 +743,7 @@ def test_bad_parameters_and_bad_protos_are_reported_together(tmp_path):
 
 
 def test_a_huge_parameter_value_is_shortened_in_the_error():
-    request = plugin_pb2.CodeGeneratorRequest(parameter="nifi_version=" + "9" * 4_000_000)
+    request = plugin_pb2.CodeGeneratorRequest(parameter="nifi_version=" + "9" * 4_000_000,
+                                              file_to_generate=["a.proto"], proto_file=[{"name": "a.proto"}])
     response = run_in_process(request.SerializeToString())
     assert "nifi_version=999" in response.error and len(response.error) < 300

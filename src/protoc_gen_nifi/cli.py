@@ -11,21 +11,44 @@ from __future__ import annotations
 import sys
 
 
+def _silence_stdout() -> None:
+    """Points a broken stdout at /dev/null, so that Python's flush at exit adds no second traceback."""
+    import os
+
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+    except OSError:
+        pass
+
+
 def _plugin() -> int:
     from .plugin import run_parts
 
+    if sys.stdin is None or sys.stdout is None:  # started with fd 0 or 1 closed
+        print("protoc-gen-nifi: standard input or output is closed; run it from protoc or buf", file=sys.stderr)
+        return 1
+    try:
+        request = sys.stdin.buffer.read()
+    except OSError as unreadable:
+        print(f"protoc-gen-nifi: cannot read the request from standard input ({unreadable.strerror}); run it "
+              "from protoc or buf", file=sys.stderr)
+        return 1
     try:
         # The response is written piece by piece: at hundreds of integrations it is hundreds
         # of MB, and joining it first would double the peak memory.
-        sys.stdout.buffer.writelines(run_parts(sys.stdin.buffer.read()))
+        sys.stdout.buffer.writelines(run_parts(request))
         sys.stdout.buffer.flush()
     except BrokenPipeError:
         # protoc or buf went away before reading the answer (it was killed, or failed on
-        # another plugin): nobody is left to read an error either. Exit quietly, without
-        # Python's second traceback when it flushes stdout at exit.
-        import os
-
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        # another plugin): nobody is left to read an error either. Exit quietly.
+        _silence_stdout()
+        return 1
+    except OSError as failed:
+        # Standard output is closed, or a full disk (ENOSPC) behind a redirect: the response cannot be
+        # delivered; say so in one line, not a traceback.
+        _silence_stdout()
+        print(f"protoc-gen-nifi: cannot write the response to standard output ({failed.strerror or failed}); "
+              "free space or check where the output goes, then run again", file=sys.stderr)
         return 1
     return 0
 

@@ -128,13 +128,23 @@ class DescriptorSets:
         ordered: list[str] = []
         seen: set[str] = set()
 
-        def visit(name: str) -> None:
-            if name in seen or name not in files:
+        def visit(root: str) -> None:
+            # Depth-first, dependencies first, with an explicit stack: an import chain a thousand files deep
+            # (which protoc accepts) must not exhaust Python's recursion limit.
+            if root in seen or root not in files:
                 return
-            seen.add(name)
-            for dependency in files[name].dependency:
-                visit(dependency)
-            ordered.append(name)
+            seen.add(root)
+            stack = [(root, iter(files[root].dependency))]
+            while stack:
+                name, dependencies = stack[-1]
+                for dependency in dependencies:
+                    if dependency not in seen and dependency in files:
+                        seen.add(dependency)
+                        stack.append((dependency, iter(files[dependency].dependency)))
+                        break
+                else:
+                    stack.pop()
+                    ordered.append(name)
 
         for name in sorted({self._owners[m] for m in messages if m in self._owners}):
             visit(name)

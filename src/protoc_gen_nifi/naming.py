@@ -13,8 +13,14 @@ _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 _NOT_PARAM = re.compile(r"[^a-z0-9.\-]+")
 # NiFi's ParameterNameValidator.
 PARAMETER_NAME = re.compile(r"^[A-Za-z0-9 ._\-]+$")
-# RFC 9110 token (what an HTTP header name may be) without the quote, which NiFi's ${'name'} cannot hold.
+# RFC 9110 token: what an HTTP header name may be.
+HTTP_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
+# The header names the flow can carry: tokens without the quote, which NiFi's ${'name'} cannot hold.
 HEADER_NAME = re.compile(r"[!#$%&*+\-.^_`|~0-9A-Za-z]+\Z")
+# A media type as NiFi carries it in an attribute (mime.type, ce_datacontenttype): type/subtype with
+# ;name=value parameters, all RFC 9110 tokens; no quoted strings, spaces or line breaks.
+_TOKEN = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
+MEDIA_TYPE = re.compile(rf"{_TOKEN}/{_TOKEN}(?: ?; ?{_TOKEN}={_TOKEN})*\Z")
 
 
 def _ascii(text: str) -> str:

@@ -9,7 +9,14 @@ from dataclasses import dataclass, field
 
 from .diagnostics import Diagnostic
 from .nifi_catalog import DEFAULT_NIFI_VERSION, SUPPORTED_NIFI_VERSIONS
-from .units import data_size_bytes, is_data_size, is_time_period
+from .units import (
+    JAVA_INT_MAX,
+    JAVA_LONG_MAX,
+    data_size_bytes,
+    is_count,
+    is_data_size,
+    is_time_period,
+)
 
 PARAMETER_FILE = "protoc-gen-nifi parameter"
 
@@ -64,15 +71,17 @@ def parse_params(raw: str) -> tuple[PluginParams, list[Diagnostic]]:
                 continue
             values[key] = value
         elif key in ("backpressure_objects", "retry_count"):
-            minimum = 1 if key == "backpressure_objects" else 0
-            if not value.isdigit() or int(value) < minimum:
-                example = 10000 if key == "backpressure_objects" else 10
-                fail(f"{key}={_short(value)} must be a whole number >= {minimum}; write e.g. {key}={example}")
+            # NiFi reads the object threshold into a long and a retry count into an int (ASCII digits only).
+            minimum, maximum, example = (1, JAVA_LONG_MAX, 10000) if key == "backpressure_objects" else (0, JAVA_INT_MAX, 10)
+            if not is_count(value, minimum, maximum):
+                fail(f"{key}={_short(value)} must be a whole number from {minimum} to {maximum} in ASCII digits; "
+                     f"write e.g. {key}={example}")
                 continue
             values[key] = int(value)
         elif key == "backpressure_size":
             if not is_data_size(value):
-                fail(f"backpressure_size={_short(value)} is not a NiFi data size; write e.g. backpressure_size=1 GB")
+                fail(f"backpressure_size={_short(value)} is not a NiFi data size (ASCII digits and B, KB, MB, GB or TB, "
+                     "at most 2^63-1 bytes); write e.g. backpressure_size=1 GB")
                 continue
             if data_size_bytes(value) == 0:
                 fail(f"backpressure_size={_short(value)} disables back pressure; write a size > 0, e.g. backpressure_size=1 GB")
@@ -80,7 +89,8 @@ def parse_params(raw: str) -> tuple[PluginParams, list[Diagnostic]]:
             values[key] = value
         elif key == "max_backoff":
             if not is_time_period(value):
-                fail(f"max_backoff={_short(value)} is not a NiFi time period; write e.g. max_backoff=10 mins")
+                fail(f"max_backoff={_short(value)} is not a NiFi time period (ASCII digits and a unit, at most about "
+                     "292 years); write e.g. max_backoff=10 mins")
                 continue
             values[key] = value
         else:

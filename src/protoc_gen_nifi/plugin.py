@@ -5,12 +5,14 @@ from google.protobuf import descriptor_pb2
 from google.protobuf.compiler import plugin_pb2
 from google.protobuf.message import DecodeError
 
+from . import limits, option_schema
 from . import nifi_catalog as nc
 from .descriptors import varint as _varint
 from .diagnostics import Diagnostic, GenerationError
 from .nifi_definitions import MissingProperty
 from .params import PARAMETER_FILE, parse_params
 from .reader import read_integrations
+from .request import problems as request_problems
 
 FEATURES = (
     plugin_pb2.CodeGeneratorResponse.FEATURE_PROTO3_OPTIONAL
@@ -28,6 +30,10 @@ _NAME_FIELD = 1
 
 
 def generate(request: plugin_pb2.CodeGeneratorRequest) -> dict[str, bytes]:
+    # A request no compiler would send, or option protos of another release, cannot be read at all.
+    bad_request = request_problems(request) or option_schema.check(request.proto_file)
+    if bad_request:
+        raise GenerationError(bad_request)
     params, param_problems = parse_params(request.parameter)  # bad entries fall back to their defaults
     try:
         integrations = read_integrations(request, params)
@@ -43,9 +49,20 @@ def generate(request: plugin_pb2.CodeGeneratorRequest) -> dict[str, bytes]:
     from .descriptors import DescriptorSets
 
     descriptors = DescriptorSets(request.proto_file)  # built once, shared by every integration
+    total = 0
     try:
         for integration in integrations:
-            files.update(integration_files(integration, target, descriptors))
+            produced = integration_files(integration, target, descriptors)
+            # A small request must not become gigabytes (a big shared import copied into every integration's
+            # descriptors.pb): refuse past a stated limit instead of exhausting memory and disk.
+            total += sum(len(content) for content in produced.values())
+            if total > limits.OUTPUT_BYTES:
+                raise GenerationError([Diagnostic(
+                    integration.file, 0, 0,
+                    f"the output reaches {limits.OUTPUT_BYTES // 2**20} MiB, protoc-gen-nifi's limit, at integration "
+                    f"{integration.slug}; generate fewer integrations per run (buf's strategy: directory, or "
+                    "separate protoc runs) or make the messages' imports smaller")])
+            files.update(produced)
     except MissingProperty as missing:  # a catalog property newer than the target release
         raise GenerationError([Diagnostic(PARAMETER_FILE, 0, 0, str(missing))]) from None
     return files

@@ -5,6 +5,7 @@ from dataclasses import replace
 
 from google.protobuf.compiler import plugin_pb2
 
+from . import limits
 from .diagnostics import Diagnostics, SourceLocator, Where
 from .fields import key_path_problem, top_level_fields
 from .model import (
@@ -20,6 +21,8 @@ from .model import (
 )
 from .naming import (
     HEADER_NAME,
+    HTTP_TOKEN,
+    MEDIA_TYPE,
     integration_slug,
     ref_slug,
     ref_slug_is_meaningful,
@@ -71,11 +74,42 @@ def _not_utf8(message, prefix: str = "") -> list[str]:
     return found
 
 
+def _text_limit(field_name: str) -> int:
+    if field_name == "description":
+        return limits.DESCRIPTION
+    if field_name.endswith("_ref"):
+        return limits.REF
+    return limits.HEADER_NAME if field_name == "required_headers" else limits.TEXT
+
+
+def _too_long(message, prefix: str = "") -> list[tuple[str, int, int]]:
+    """(path, length, limit) of the option strings longer than their stated limit (limits.py)."""
+    found = []
+    for field, value in message.ListFields():
+        path = f"{prefix}{field.name}"
+        repeated = field.is_repeated if hasattr(field, "is_repeated") else field.label == field.LABEL_REPEATED
+        for item in value if repeated else [value]:
+            if field.type == field.TYPE_MESSAGE:
+                found += _too_long(item, path + ".")
+            elif isinstance(item, str) and len(item) > _text_limit(field.name):
+                found.append((path, len(item), _text_limit(field.name)))
+    return found
+
+
 def _utf8_ok(option, where, problems: Diagnostics, what: str) -> bool:
     bad = _not_utf8(option) if option is not None else []
     for path in bad:
         problems.add(*where, f"{what} {path} is not valid UTF-8 text; write it as UTF-8 (no single-byte \\x escapes)")
     return not bad
+
+
+def _length_ok(option, where, problems: Diagnostics, what: str) -> bool:
+    """Every string of the option is within its stated limit (limits.py); else each one is reported."""
+    long = _too_long(option) if option is not None else []
+    for path, length, limit in long:
+        problems.add(*where, f"{what} {path} is {length} characters long, over protoc-gen-nifi's limit of {limit}; "
+                     "shorten it")
+    return not long
 
 
 def quoted(value: str) -> str:
@@ -213,7 +247,7 @@ def _backpressure(option, fallback: Backpressure, where, problems: Diagnostics, 
             problems.add(
                 *where,
                 f"{what} backpressure.data_size_threshold {quoted(option.data_size_threshold)} is not a NiFi data "
-                "size; write e.g. \"1 GB\" or \"512 MB\"",
+                "size (ASCII digits and B, KB, MB, GB or TB, at most 2^63-1 bytes); write e.g. \"1 GB\" or \"512 MB\"",
             )
         elif data_size_bytes(option.data_size_threshold) == 0:
             problems.add(*where, f"{what} backpressure.data_size_threshold {quoted(option.data_size_threshold)} "
@@ -233,8 +267,8 @@ def _retry(option, fallback: Retry, where, problems: Diagnostics, what: str) -> 
     if option.HasField("max_backoff"):
         if not is_time_period(option.max_backoff):
             problems.add(
-                *where, f"{what} retry.max_backoff {quoted(option.max_backoff)} is not a NiFi time period; "
-                "write e.g. \"10 mins\""
+                *where, f"{what} retry.max_backoff {quoted(option.max_backoff)} is not a NiFi time period "
+                "(ASCII digits and a unit, at most about 292 years); write e.g. \"10 mins\""
             )
         backoff = option.max_backoff
     return Retry(count, backoff)
@@ -255,8 +289,8 @@ def _tuning(option, fallback: Tuning, where, problems: Diagnostics, what: str) -
     for name, example in (("run_duration", "25 millis"), ("every", "15 mins")):
         value = getattr(option, name)
         if value and not is_time_period(value):
-            problems.add(*where, f"{what} tuning.{name} {quoted(value)} is not a NiFi time period; "
-                         f"write e.g. \"{example}\"")
+            problems.add(*where, f"{what} tuning.{name} {quoted(value)} is not a NiFi time period (ASCII digits "
+                         f"and a unit, at most about 292 years); write e.g. \"{example}\"")
     if option.cron and not is_cron(option.cron):
         problems.add(*where, f"{what} tuning.cron {quoted(option.cron)} is not a Quartz cron expression (6 or 7 fields: "
                      "sec min hour day month weekday [year]); write e.g. \"0 0 2 * * ?\"")
@@ -366,9 +400,19 @@ def _read_service(file_proto, s_index, service, options, index, locator, params,
     where = locator.where(service_path + (_SERVICE_OPTIONS, INTEGRATION_FIELD))
     if not _utf8_ok(integration_option, where, problems, f"integration {service.name}:"):
         return None
+    _length_ok(integration_option, where, problems, f"integration {service.name}:")
     service_full = _full(file_proto, service.name)
     explicit_name = integration_option.name if integration_option is not None else ""
     slug = integration_slug(service.name, explicit_name)
+    if len(slug) > limits.INTEGRATION_NAME:
+        # Past it the folder name alone would make protoc fail with an unlocated "File name too long".
+        problems.add(*locator.where(service_path), f"integration name '{slug[:40]}...' is {len(slug)} characters "
+                     f"long once made snake_case, over the limit of {limits.INTEGRATION_NAME} (a folder, a NiFi "
+                     "group and a Kubernetes name); set a shorter (ameide_core_proto.integration.v1.integration).name")
+    if len(service.method) > limits.PORTS_PER_INTEGRATION:
+        problems.add(*locator.where(service_path), f"integration {service.name} has {len(service.method)} rpcs, "
+                     f"over the limit of {limits.PORTS_PER_INTEGRATION} ports per integration; split it into "
+                     "several services")
     defaults = integration_option.defaults if integration_option is not None and integration_option.HasField("defaults") else None
     backpressure = _backpressure(
         defaults.backpressure if defaults is not None and defaults.HasField("backpressure") else None,
@@ -496,6 +540,23 @@ def _read_port(file_proto, method, method_path, option, index, locator, defaults
     if not ok:
         return None  # its text cannot be trusted any further
 
+    ok = _length_ok(option, where, problems, f"port {method.name}:")
+    if method.client_streaming or method.server_streaming:
+        # NiFi moves one FlowFile per message; a stream has no port to become.
+        problems.add(*where, f"port {method.name} is a streaming rpc; a port takes one message at a time, so "
+                     "declare it as a unary rpc (no stream keyword)")
+        ok = False
+    if len(snake_slug(method.name)) > limits.PORT_NAME:
+        problems.add(*where, f"port {method.name[:40]}... is {len(snake_slug(method.name))} characters long once "
+                     f"made snake_case, over the limit of {limits.PORT_NAME} (it is part of group and parameter "
+                     "names); rename the rpc")
+        ok = False
+    if option.content_type and not MEDIA_TYPE.match(option.content_type):
+        problems.add(*where, f"port {method.name}: content_type {quoted(option.content_type)} is not a media type "
+                     "NiFi can carry as an attribute (type/subtype, optional ;name=value parameters, RFC 9110 "
+                     "tokens: no quotes, spaces or line breaks); write e.g. \"application/json\"")
+        ok = False
+
     backpressure, retry, tuning = defaults
     port_tuning = option.tuning if option.HasField("tuning") else None
     # Read every setting before any early return, so that all problems of the port are reported at once.
@@ -547,19 +608,22 @@ def _read_port(file_proto, method, method_path, option, index, locator, defaults
             fallback = _read_transport(lookup_option.fallback, "LOOKUP", where, problems,
                                        f"port {method.name} lookup.fallback")
             ok = ok and fallback is not None
-    if binding is not None and direction:
+    # The transport's kind is known even when its binding is unusable (e.g. no method yet): check what depends
+    # only on the kind now, so these problems come in the same round as the binding's own.
+    kind = option.transport.WhichOneof("kind") if option.HasField("transport") else None
+    if kind is not None and direction:
         from .transports import TRANSPORTS
         from .transports.base import CREDENTIAL_HEADERS
 
-        transport = TRANSPORTS[binding.transport]
+        transport = TRANSPORTS[kind]
         if option.required_headers and direction not in transport.header_directions:
-            problems.add(*where, f"port {method.name}: {binding.transport} {direction} has no headers; remove "
+            problems.add(*where, f"port {method.name}: {kind} {direction} has no headers; remove "
                          "required_headers (Kafka, AMQP, HTTP and S3 OUT ports send them, HTTP IN ports require them)")
             ok = False
         credentials = [h for h in option.required_headers if h.lower() in CREDENTIAL_HEADERS]
-        if credentials and binding.transport != "http" and direction in transport.header_directions:
+        if credentials and kind != "http" and direction in transport.header_directions:
             problems.add(*where, f"port {method.name}: the credential header {credentials[0]} can only be sent by "
-                         f"an http port (from a sensitive parameter); authenticate the {binding.transport} "
+                         f"an http port (from a sensitive parameter); authenticate the {kind} "
                          "connection through its parameters instead")
             ok = False
         elif credentials and direction == "IN":
@@ -568,19 +632,26 @@ def _read_port(file_proto, method, method_path, option, index, locator, defaults
                          "mTLS instead and remove it from required_headers")
             ok = False
         batch = port_tuning.HasField("batch_size") if port_tuning is not None else False
-        if batch and direction not in TRANSPORTS[binding.transport].batch_directions:
-            problems.add(*where, f"port {method.name}: {binding.transport} {direction} has no batch size; "
+        if batch and direction not in transport.batch_directions:
+            problems.add(*where, f"port {method.name}: {kind} {direction} has no batch size; "
                          "remove tuning.batch_size")
             ok = False
         if option.routing_key and direction not in transport.routing_directions:
-            problems.add(*where, f"port {method.name}: {binding.transport} {direction} routes nothing by a key; remove "
+            problems.add(*where, f"port {method.name}: {kind} {direction} routes nothing by a key; remove "
                          "routing_key (it routes AMQP, Kafka and Redis OUT messages)")
             ok = False
 
     for header in option.required_headers:
-        if not HEADER_NAME.match(header):
+        if HTTP_TOKEN.match(header) and not HEADER_NAME.match(header):
+            # A legal RFC 9110 token, but the flow reads the header's attribute as ${'name'}, which NiFi
+            # Expression Language cannot quote when the name itself holds a quote.
+            problems.add(*where, f"port {method.name}: required header {quoted(header)} is a valid HTTP header name, "
+                         "but NiFi Expression Language cannot quote a name holding ' (the flow reads the header as "
+                         "${'name'}); rename the header without '")
+            ok = False
+        elif not HEADER_NAME.match(header):
             problems.add(*where, f"port {method.name}: required header {quoted(header)} is not a valid HTTP header "
-                         "name; use letters, digits and !#$%&*+-.^_`|~ only")
+                         "name (an RFC 9110 token); use letters, digits and !#$%&'*+-.^_`|~ only")
             ok = False
 
     if message_name not in index.messages:
@@ -591,6 +662,7 @@ def _read_port(file_proto, method, method_path, option, index, locator, defaults
     for option_of_message in (index.options.event_fact(message_proto.options), index.options.schema(message_proto.options)):
         if not _utf8_ok(option_of_message, where, problems, f"port {method.name}: message {message_name}'s option"):
             return None
+        ok = _length_ok(option_of_message, where, problems, f"port {method.name}: message {message_name}'s option") and ok
     # Key options name fields of the message: a typo would be a key that is empty on every record.
     column_keys = binding is not None and _column_keys(binding)
     key_options = []
@@ -609,21 +681,23 @@ def _read_port(file_proto, method, method_path, option, index, locator, defaults
         problems.add(*where, f"port {method.name}: lookup.key_from {quoted(lookup_option.key_from)} is not a field "
                      "path; write field names joined by '.', e.g. \"customer.id\"")
         ok = False
-    if not ok:
-        return None
+    # The message's own options are checked whatever else is wrong with the port: every problem in one round.
     message = _message_info(message_name, message_file, message_proto, index.options)
     if message.stream_ref and _looks_literal(message.stream_ref):
         problems.add(*where, f"port {method.name}: message {message_name}'s event_fact stream_ref "
                      f"{quoted(message.stream_ref)} looks like a literal address; use a logical stream name such as "
                      "\"acme.orders.facts\" and bind topics per environment")
-        return None
+        ok = False
     if direction == "OUT" and column_keys:
         for key in message.idempotency_key_fields:
             if "." in key:
                 problems.add(*where, f"port {method.name} upserts rows on {message_name}'s idempotency_key_fields, "
                              f"but {quoted(key)} is a nested field and a key column is a top-level field; name "
                              "top-level fields")
-                return None
+                ok = False
+                break
+    if not ok:
+        return None
     lookup = None
     if lookup_option is not None:
         lookup = Lookup(lookup_option.key_field, lookup_option.key_from or lookup_option.key_field, fallback)

@@ -15,6 +15,15 @@ import contextlib
 import re
 from typing import Any
 
+from ..units import (
+    JAVA_INT_MAX,
+    JAVA_LONG_MAX,
+    data_size_bytes,
+    is_cron,
+    is_data_size,
+    is_long_count,
+    is_time_period,
+)
 from .common import (
     PARAM_NAME_RE,
     Problem,
@@ -45,7 +54,6 @@ _EXTRA_ENUMS: dict[tuple[str, str], tuple[str, ...]] = {
         "DO_NOT_COMPRESS", "COMPRESS_ATTRIBUTES_ONLY", "COMPRESS_ATTRIBUTES_AND_CONTENT"),
 }
 
-_ZERO_SIZE = re.compile(r"^\s*0+(\.0*)?\s*[A-Za-z]*\s*$")
 
 # componentType expected for each list of a process group, and the "connectable" kinds
 _PG_LISTS = (
@@ -438,16 +446,22 @@ class ShapeChecker:
                          "a connection from a processor needs at least one relationship")
             if any(r == "" for r in as_list(rels)):
                 self.err(f"{p}.selectedRelationships", "empty relationship name from a processor")
+        bpo, bps = conn.get("backPressureObjectThreshold"), conn.get("backPressureDataSizeThreshold")
+        # The same value checks as the generator's (units.py): what one accepts, the other accepts.
+        if bpo is not None and not is_long_count(bpo):
+            self.err(f"{p}.backPressureObjectThreshold", f"{str(bpo)[:40]!r} is not a count NiFi can load "
+                     "(a whole number from 0 to 2^63-1)")
+        if isinstance(bps, str) and bps and not is_data_size(bps):
+            self.err(f"{p}.backPressureDataSizeThreshold", f"{bps[:40]!r} is not a data size NiFi can load "
+                     "(ASCII digits and B, KB, MB, GB or TB, at most 2^63-1 bytes)")
         if self.generated:
-            bpo = conn.get("backPressureObjectThreshold")
             if bpo is None:
                 self.err(p, "missing explicit backPressureObjectThreshold")
             elif bpo == 0:
                 self.err(f"{p}.backPressureObjectThreshold", "0 disables object backpressure")
-            bps = conn.get("backPressureDataSizeThreshold")
             if bps is None or bps == "":
                 self.err(p, "missing explicit backPressureDataSizeThreshold")
-            elif isinstance(bps, str) and _ZERO_SIZE.match(bps):
+            elif isinstance(bps, str) and is_data_size(bps) and data_size_bytes(bps) == 0:
                 self.err(f"{p}.backPressureDataSizeThreshold", f"'{bps}' disables data-size backpressure")
 
     def extension(self, c, p, kind, scope, params, ctx_name, ctx_problem) -> None:
@@ -517,6 +531,27 @@ class ShapeChecker:
                 v = c.get(f)
                 if isinstance(v, str):
                     self.references(parameter_references(v), f"{p}.{f}", params, ctx_name, ctx_problem)
+            self.scheduling_values(c, p)
+
+    def scheduling_values(self, c: dict, p: str) -> None:
+        """A processor's periods and counts as NiFi loads them (the generator's checks, units.py)."""
+        periods = ["penaltyDuration", "yieldDuration", "maxBackoffPeriod"]
+        strategy = c.get("schedulingStrategy")
+        if strategy == "TIMER_DRIVEN":
+            periods.append("schedulingPeriod")
+        for f in periods:
+            v = c.get(f)
+            if isinstance(v, str) and "#{" not in v and not is_time_period(v):
+                self.err(f"{p}.{f}", f"{v[:40]!r} is not a time period NiFi can load (ASCII digits and a unit, "
+                         "at most 2^63-1 nanoseconds)")
+        v = c.get("schedulingPeriod")
+        if strategy == "CRON_DRIVEN" and isinstance(v, str) and "#{" not in v and not is_cron(v):
+            self.err(f"{p}.schedulingPeriod", f"{v[:40]!r} is not a Quartz cron expression")
+        for f, maximum in (("runDurationMillis", JAVA_LONG_MAX), ("retryCount", JAVA_INT_MAX),
+                           ("concurrentlySchedulableTaskCount", JAVA_INT_MAX)):
+            v = c.get(f)
+            if v is not None and not is_long_count(v, 0, maximum):
+                self.err(f"{p}.{f}", f"{str(v)[:40]!r} is not a whole number from 0 to {maximum}")
 
     def references(self, refs, path, params, ctx_name, ctx_problem) -> None:
         for r in refs:
