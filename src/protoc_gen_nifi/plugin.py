@@ -43,11 +43,17 @@ def generate(request: plugin_pb2.CodeGeneratorRequest) -> dict[str, bytes]:
     from .descriptors import DescriptorSets
 
     descriptors = DescriptorSets(request.proto_file)  # built once, shared by every integration
+    problems: list[Diagnostic] = []
     try:
         for integration in integrations:
-            files.update(integration_files(integration, target, descriptors))
+            try:
+                files.update(integration_files(integration, target, descriptors, params))
+            except GenerationError as refused:  # every integration's problems in one answer
+                problems += refused.diagnostics
     except MissingProperty as missing:  # a catalog property newer than the target release
         raise GenerationError([Diagnostic(PARAMETER_FILE, 0, 0, str(missing))]) from None
+    if problems:
+        raise GenerationError(problems)
     return files
 
 
