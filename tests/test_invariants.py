@@ -128,9 +128,18 @@ def test_no_parameter_has_a_value_anywhere(generated):
             for param in context["parameters"]:
                 assert "value" not in param, (name, param["name"])
     for name, content in generated.items():
-        if name.endswith("parameter-context.yaml"):
+        if name.endswith("nifi/parameter-context.yaml"):
             for param in yaml.safe_load(content)["parameters"]:
                 assert param["placeholder"] == "", (name, param)
+    # The Kubernetes resources: sensitive values only ever come from a Secret the user creates; the template has
+    # every key and no value, and a NifiParameterContext lists no sensitive parameter (its secretRefs bring them).
+    kubernetes = {n: yaml.safe_load(c) for n, c in generated.items() if "/kubernetes/" in n}
+    assert kubernetes, "every case writes a kubernetes/ folder"
+    for name, doc in kubernetes.items():
+        if doc["kind"] == "Secret":
+            assert set(doc.get("stringData", {}).values()) <= {""} and "data" not in doc, name
+        if doc["kind"] == "NifiParameterContext":
+            assert not [p for p in doc["spec"]["parameters"] if p.get("sensitive")], name
 
 
 def test_environment_specific_values_are_parameters(generated):
