@@ -263,3 +263,18 @@ def test_git_layout_constants_match_nifis_source():
     assert 'EXCLUDE_JSON_FIELDS = Set.of("instanceIdentifier", "instanceGroupId")' in module
     serializer = _nifi_source("serialize/JacksonFlowSnapshotSerializer.java")
     assert "FAIL_ON_UNKNOWN_PROPERTIES, false" in serializer and "RegisteredFlowSnapshot.class" in serializer
+
+
+def test_a_service_name_kubernetes_refuses_is_located_at_its_rpc(tmp_path):
+    protos = tmp_path / "protos"
+    shutil.copytree(GOLDEN_INPUTS / "all_transports", protos)
+    path = protos / "acme/every/v1/every.proto"
+    name = "every_transport_" + "x" * 44  # 60 characters: a valid label value, too long with "-records-api"
+    text = path.read_text()
+    path.write_text(text.replace('description: "Every transport in both directions."',
+                                 f'name: "{name}" description: "Every transport in both directions."'))
+    run = run_protoc(tmp_path, [protos])
+    assert run.returncode != 0 and run.files == {}
+    line = next(i for i, t in enumerate(text.splitlines(), 1) if "rpc HttpIn(" in t)
+    assert f"acme/every/v1/every.proto:{line}:3: port HttpIn: Service name 'every-transport-{'x' * 44}-records-api' " \
+           "is not a DNS-1035 label (at most 63" in run.stderr, run.stderr
