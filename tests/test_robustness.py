@@ -505,6 +505,14 @@ def test_hostile_text_round_trips_and_never_escapes(text):
         (p["name"], p["description"]) for p in context["parameters"]]
     for param in context["parameters"]:
         assert PARAMETER_NAME.match(param["name"]), param["name"]
+    # Through the Kubernetes resources too, each still valid against its CRD (unless Kubernetes refused the name).
+    if f"{explicit}/kubernetes/parameter-context.yaml" in files:
+        from protoc_gen_nifi.k8s_schema import problems
+
+        k8s_context = yaml.safe_load(files[f"{explicit}/kubernetes/parameter-context.yaml"])
+        assert k8s_context["spec"]["description"] == text
+        for name in (n for n in files if n.startswith(f"{explicit}/kubernetes/")):
+            assert problems(yaml.safe_load(files[name])) == [], name
     # Port descriptions land in their group's comments, intact.
     groups = {g["name"]: g for g in flow["flowContents"]["processGroups"]}
     assert text.strip() in groups["ingress in"]["comments"]
