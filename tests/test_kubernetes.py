@@ -166,6 +166,7 @@ def test_plugin_parameters_name_the_resources(tmp_path):
     ("k8s_namespace=Prod_NS", "k8s_namespace=Prod_NS is not a Kubernetes namespace"),
     ("flow_registry=github", "flow_registry=github needs git_repository"),
     ("flow_registry=gitlab,git_repository=acme/x,git_path=/abs", "git_path=/abs must be a relative path"),
+    ("flow_registry=github,git_repository=acme/sub/x,git_path=.", "git_repository=acme/sub/x is not owner/name"),
 ])
 def test_bad_kubernetes_parameters_are_refused(tmp_path, opt, message):
     run = run_protoc(tmp_path, [SEED_PROTOS], opt=opt)

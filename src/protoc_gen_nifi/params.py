@@ -170,6 +170,10 @@ def parse_params(raw: str) -> tuple[PluginParams, list[Diagnostic]]:
             values[key] = value
         else:
             fail(f"unknown parameter {_short(key)!r}; known parameters: {', '.join(sorted(DOCUMENTATION))}")
+    if values.get("flow_registry") == "github" and str(values.get("git_repository", "")).count("/") > 1:
+        # GitHub has no nested owners (GitLab has nested groups: namespace/sub/name is fine there).
+        fail(f"git_repository={_short(str(values['git_repository']))} is not owner/name for GitHub; "
+             "write e.g. git_repository=acme/integrations")
     if values.get("flow_registry") in ("github", "gitlab"):
         for needed, example in (("git_repository", "acme/integrations"), ("git_path", "build/generated/integration")):
             if needed not in values:
