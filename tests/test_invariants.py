@@ -58,7 +58,7 @@ def test_ev_example_same_bytes_in_reverse_file_order_and_another_hash_seed(tmp_p
     assert run.returncode == 0, run.stderr
     committed = read_tree(ROOT / "examples" / "ev_coownership" / "generated")
     texts = {name: content for name, content in run.files.items() if not name.endswith(".pb")}
-    assert texts == {name: committed[name] for name in texts} and len(texts) == 32
+    assert texts == {name: committed[name] for name in texts} and len(texts) == 32 + 25  # + kubernetes/: 6 files each, one Service
 
 
 def test_same_bytes_whatever_the_clock(monkeypatch, seed_protoc, tmp_path):
@@ -128,9 +128,18 @@ def test_no_parameter_has_a_value_anywhere(generated):
             for param in context["parameters"]:
                 assert "value" not in param, (name, param["name"])
     for name, content in generated.items():
-        if name.endswith("parameter-context.yaml"):
+        if name.endswith("nifi/parameter-context.yaml"):
             for param in yaml.safe_load(content)["parameters"]:
                 assert param["placeholder"] == "", (name, param)
+    # The Kubernetes resources: sensitive values only ever come from a Secret the user creates; the template has
+    # every key and no value, and a NifiParameterContext lists no sensitive parameter (its secretRefs bring them).
+    kubernetes = {n: yaml.safe_load(c) for n, c in generated.items() if "/kubernetes/" in n}
+    assert kubernetes, "every case writes a kubernetes/ folder"
+    for name, doc in kubernetes.items():
+        if doc["kind"] == "Secret":
+            assert set(doc.get("stringData", {}).values()) <= {""} and "data" not in doc, name
+        if doc["kind"] == "NifiParameterContext":
+            assert not [p for p in doc["spec"]["parameters"] if p.get("sensitive")], name
 
 
 def test_environment_specific_values_are_parameters(generated):

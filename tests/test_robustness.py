@@ -71,7 +71,23 @@ UNLOCATED = re.compile(r"^(?P<file>[^:\n]+\.proto): (?P<msg>.+)$")
 PARAMETER = re.compile(r"^(?P<file>protoc-gen-nifi parameter): (?P<msg>.+)$")
 NOT_A_REQUEST = ("protoc-gen-nifi: standard input is not a CodeGeneratorRequest; run protoc-gen-nifi from protoc "
                  "(--nifi_out) or buf generate")
-FOLDER_FILE = re.compile(r"^[a-z0-9_]+/(nifi|schemas|tests|harness)/[A-Za-z0-9_.\-]+$")
+FOLDER_FILE = re.compile(r"^[a-z0-9_]+/(nifi|schemas|tests|harness|kubernetes)/[A-Za-z0-9_.\-]+$")
+# What Kubernetes' name rules refuse (kubernetes=true, the default), located: a name valid for NiFi but too long for
+# a label value or a Service name. Such an input must generate with kubernetes=false.
+K8S_REFUSAL = re.compile(r"^\S+:\d+:\d+: (integration name '[^']*' is \d+ characters; a Kubernetes label value holds "
+                         r"at most 63|port \w+: Service name '[^']*' is not a DNS-1035 label|sensitive parameter "
+                         r"'[^']*' cannot be a Secret key|Secret name '[^']*' is not a Kubernetes resource name)")
+
+
+def without_kubernetes_if_refused(outcome, work: Path, sources: dict, parameter: str = ""):
+    """The outcome, or, when Kubernetes' name rules alone refused the request (every line located, one of
+    K8S_REFUSAL), the outcome of the same request with kubernetes=false."""
+    lines = outcome.response.error.splitlines()
+    if not lines or not all(K8S_REFUSAL.match(line) for line in lines):
+        return outcome
+    again = work / "without-kubernetes"
+    again.mkdir()
+    return compile_sources(again, sources, ",".join(filter(None, [parameter, "kubernetes=false"])))
 
 
 # ---- running the real protoc with the real plugin, keeping its raw response -------------------------
@@ -213,6 +229,7 @@ def test_random_protos_and_options_give_files_or_located_errors_never_a_crash(ba
 def test_random_valid_integrations_always_generate(batch):
     with tempfile.TemporaryDirectory() as work:
         outcome = compile_sources(Path(work), batch.files, batch.parameter)
+        outcome = without_kubernetes_if_refused(outcome, Path(work), batch.files, batch.parameter)
     check_outcome(outcome)
     assert outcome.response.error == ""
     folders = {name.split("/", 1)[0] for name in outcome.written}
@@ -481,6 +498,7 @@ def test_hostile_text_round_trips_and_never_escapes(text):
     ).encode("utf-8")
     with tempfile.TemporaryDirectory() as work:
         outcome = compile_sources(Path(work), {"acme/hostile/v1/hostile.proto": source})
+        outcome = without_kubernetes_if_refused(outcome, Path(work), {"acme/hostile/v1/hostile.proto": source})
         check_outcome(outcome)
         assert not outcome.response.error, outcome.response.error
         files = outcome.written
@@ -501,6 +519,14 @@ def test_hostile_text_round_trips_and_never_escapes(text):
         (p["name"], p["description"]) for p in context["parameters"]]
     for param in context["parameters"]:
         assert PARAMETER_NAME.match(param["name"]), param["name"]
+    # Through the Kubernetes resources too, each still valid against its CRD (unless Kubernetes refused the name).
+    if f"{explicit}/kubernetes/parameter-context.yaml" in files:
+        from protoc_gen_nifi.k8s_schema import problems
+
+        k8s_context = yaml.safe_load(files[f"{explicit}/kubernetes/parameter-context.yaml"])
+        assert k8s_context["spec"]["description"] == text
+        for name in (n for n in files if n.startswith(f"{explicit}/kubernetes/")):
+            assert problems(yaml.safe_load(files[name])) == [], name
     # Port descriptions land in their group's comments, intact.
     groups = {g["name"]: g for g in flow["flowContents"]["processGroups"]}
     assert text.strip() in groups["ingress in"]["comments"]

@@ -11,6 +11,7 @@ from .flow import GROUP_PREFIX, FlowResult, build_flow
 from .flowcheck import behaviour_problems
 from .model import Integration
 from .naming import env_name
+from .params import PluginParams
 from .rendering import canonical_json, canonical_json_many, render
 
 FLOW_ENCODING_VERSION = "1.0"
@@ -95,7 +96,9 @@ def _check_behaviour(integration: Integration, definition: dict) -> None:
         ])
 
 
-def integration_files(integration: Integration, target: nc.Target, proto_files) -> dict[str, bytes]:
+def integration_files(integration: Integration, target: nc.Target, proto_files,
+                      params: PluginParams | None = None) -> dict[str, bytes]:
+    params = params or PluginParams()
     flow = build_flow(integration, target)
     definition = _flow_definition(integration, flow)
     _check_behaviour(integration, definition)
@@ -106,7 +109,8 @@ def integration_files(integration: Integration, target: nc.Target, proto_files) 
         for p in flow.params
     ]
     # The snapshot is the definition plus its metadata: the flow is encoded once for both.
-    snapshot_json, definition_json = canonical_json_many(_snapshot(integration, definition), definition)
+    snapshot = _snapshot(integration, definition)
+    snapshot_json, definition_json = canonical_json_many(snapshot, definition)
     files = {
         f"{base}/nifi/flow.snapshot.json": snapshot_json,
         f"{base}/nifi/flow-definition.json": definition_json,
@@ -129,4 +133,13 @@ def integration_files(integration: Integration, target: nc.Target, proto_files) 
         files[f"{base}/harness/{name}"] = render(
             f"harness/{name}.j2", integration=integration.slug, nifi_version=target.version,
         )
+    if params.kubernetes or params.flow_registry != "nifi":
+        from .kubernetes import flow_location, kubernetes_files
+
+        if params.kubernetes:
+            files.update(kubernetes_files(integration, flow, content_digest(definition), params))
+        if params.flow_registry != "nifi":
+            from .gitregistry import registry_file
+
+            files.update(registry_file(snapshot, *flow_location(integration, params)))
     return files

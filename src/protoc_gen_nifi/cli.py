@@ -3,7 +3,9 @@
     protoc-gen-nifi                  plugin mode: CodeGeneratorRequest on stdin, response on stdout
     protoc-gen-nifi --include-path   print the -I directory holding ameide_core_proto/*.proto
     protoc-gen-nifi --version
-    protoc-gen-nifi check FILE...    check NiFi flow JSON against NiFi's model and our rules
+    protoc-gen-nifi check FILE...    check NiFi flow JSON against NiFi's model and our rules, and Kubernetes
+                                     YAML (kubernetes/*.yaml) against NiFiKop's and the Integration's CRDs
+    protoc-gen-nifi crd              print the Integration CustomResourceDefinition (kubectl apply -f -)
     protoc-gen-nifi harness DIR ...  deploy and assert the integration folder DIR against a NiFi
 """
 from __future__ import annotations
@@ -72,9 +74,24 @@ def main(argv: list[str] | None = None) -> int:
         print(f"protoc-gen-nifi {__version__}")
         return 0
     if command == "check":
-        from .flowcheck import main as check_main
+        # YAML files are Kubernetes resources, checked against their CRD schemas; the rest is NiFi flow JSON.
+        manifests = [a for a in rest if a.endswith((".yaml", ".yml")) and not a.startswith("-")]
+        flows = [a for a in rest if a not in manifests]
+        status = 0
+        if manifests:
+            from .k8s_schema import main as manifests_main
 
-        return check_main(rest)
+            status = manifests_main(manifests)
+        if flows or not manifests:
+            from .flowcheck import main as check_main
+
+            status = max(status, check_main(flows))
+        return status
+    if command == "crd":
+        from .k8s_schema import INTEGRATION_CRD
+
+        sys.stdout.write(INTEGRATION_CRD.read_text(encoding="utf-8"))
+        return 0
     if command == "harness":
         if not rest or rest[0].startswith("-"):
             print("usage: protoc-gen-nifi harness <out>/<integration> [options]; --help for the options",

@@ -43,3 +43,14 @@ class IdFactory:
             # str(uuid.uuid3(_NAMESPACE, f"{scope}/{key}")).
             self._issued[key] = _text(_name_uuid(hashlib.md5, 3, _NAMESPACE, f"{self._scope}/{key}"))
         return self._issued[key]
+
+
+def registry_ids(bucket: str, flow: str) -> tuple[str, str]:
+    """(bucket id, flow id) of a flow in a NiFi Registry, fixed by the bucket and flow names.
+
+    NiFi Registry keeps a client-chosen bucket id (POST /buckets?preserveSourceProperties=true) and flow
+    identifier (StandardServiceFacade.createBucket / createFlow: BEHAVIOUR.md row 10), so the generator (the
+    NifiDataflow) and the harness (its import) agree on them before anything runs."""
+    bucket_id = _text(_name_uuid(hashlib.md5, 3, _NAMESPACE, f"registry-bucket/{bucket}"))
+    flow_id = _text(_name_uuid(hashlib.md5, 3, _NAMESPACE, f"registry-flow/{bucket}/{flow}"))
+    return bucket_id, flow_id

@@ -103,6 +103,7 @@ class Port:
     tuning: Tuning
     origin: str  # the .proto file that declares the port, for comments
     lookup: Lookup | None = None  # LOOKUP ports
+    position: tuple[int, int] = (0, 0)  # (line, column) of the rpc in `origin`, for located errors
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,7 @@ class Integration:
     backpressure: Backpressure
     retry: Retry
     dead_letter: Binding | None = None
+    position: tuple[int, int] = (0, 0)  # (line, column) of the service in `file`, for located errors
 
     def ports_in(self) -> tuple[Port, ...]:
         return tuple(p for p in self.ports if p.direction == "IN")

@@ -50,14 +50,19 @@ def generate(request: plugin_pb2.CodeGeneratorRequest) -> dict[str, bytes]:
 
     descriptors = DescriptorSets(request.proto_file)  # built once, shared by every integration
     total = 0
+    problems: list[Diagnostic] = []
     try:
         for integration in integrations:
-            produced = integration_files(integration, target, descriptors)
+            try:
+                produced = integration_files(integration, target, descriptors, params)
+            except GenerationError as refused:  # every integration's problems in one answer
+                problems += refused.diagnostics
+                continue
             # A small request must not become gigabytes (a big shared import copied into every integration's
             # descriptors.pb): refuse past a stated limit instead of exhausting memory and disk.
             total += sum(len(content) for content in produced.values())
             if total > limits.OUTPUT_BYTES:
-                raise GenerationError([Diagnostic(
+                raise GenerationError([*problems, Diagnostic(
                     integration.file, 0, 0,
                     f"the output reaches {limits.OUTPUT_BYTES // 2**20} MiB, protoc-gen-nifi's limit, at integration "
                     f"{integration.slug}; generate fewer integrations per run (buf's strategy: directory, or "
@@ -65,6 +70,8 @@ def generate(request: plugin_pb2.CodeGeneratorRequest) -> dict[str, bytes]:
             files.update(produced)
     except MissingProperty as missing:  # a catalog property newer than the target release
         raise GenerationError([Diagnostic(PARAMETER_FILE, 0, 0, str(missing))]) from None
+    if problems:
+        raise GenerationError(problems)
     return files
 
 

@@ -496,6 +496,7 @@ def _read_service(file_proto, s_index, service, options, index, locator, params,
         slug=slug, service=service_full, file=file_proto.name, description=description,
         ports=tuple(resolved), backpressure=backpressure, retry=retry,
         dead_letter=resolve(dead_letter) if dead_letter is not None else None,
+        position=locator.position(service_path),
     )
 
 
@@ -721,6 +722,7 @@ def _read_port(file_proto, method, method_path, option, index, locator, defaults
         # artifacts must be identical whichever compiler ran.
         origin=file_proto.name,
         lookup=lookup,
+        position=locator.position(method_path),  # only for error messages, never written to an artifact
     )
 
 

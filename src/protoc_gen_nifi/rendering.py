@@ -195,3 +195,14 @@ def environment() -> jinja2.Environment:
 def render(template: str, **context) -> bytes:
     text = environment().get_template(template).render(header=HEADER, **context)
     return text.encode("utf-8")
+
+
+def canonical_yaml(document, comment: str = "") -> bytes:
+    """A YAML document from a data structure, keys in the order built (apiVersion, kind, metadata, spec read
+    first), block style, no line folding; `comment` lines first. Deterministic: dicts are built in a fixed order."""
+    import yaml
+
+    text = yaml.safe_dump(document, sort_keys=False, default_flow_style=False, allow_unicode=True,
+                          width=float("inf"))
+    head = "".join(f"# {comment_text(line)}\n" for line in comment.splitlines())
+    return (head + text).encode("utf-8")

@@ -13,6 +13,10 @@ from google.protobuf import descriptor_pb2, text_format
 CASES = {
     "seed_order_to_erp": ([SEED_PROTOS], ""),
     "seed_order_to_erp_nifi_2_0_0": ([SEED_PROTOS], "nifi_version=2.0.0"),
+    # The output as a Git flow registry: flow-registry/<bucket>/<flow>.json and a github NifiRegistryClient.
+    "seed_order_to_erp_git_registry": ([SEED_PROTOS], ("flow_registry=github,git_repository=acme/integrations,"
+                                                       "git_path=examples/order_to_erp/generated,"
+                                                       "k8s_namespace=integrations")),
     "editions_2023": ([GOLDEN_INPUTS / "editions"], ""),
     "proto2_overrides": ([GOLDEN_INPUTS / "proto2_overrides"], "backpressure_objects=7000"),
     "no_ports": ([GOLDEN_INPUTS / "no_ports"], ""),

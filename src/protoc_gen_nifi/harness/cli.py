@@ -76,6 +76,10 @@ def parser() -> argparse.ArgumentParser:
                    help="bound on each case (inject, follow) and on each wait of its cleanup")
     a.add_argument("--settle-timeout", type=float, default=30.0, help="how long conditions may take to hold")
     a.add_argument("--fail-on-warning", action="store_true", help="WARNING bulletins fail BulletinsOK too")
+    a.add_argument("--status-file", type=Path, help="also write the conditions as the `status` of the Integration "
+                   "resource (kubernetes/integration.yaml): metav1.Condition entries, YAML")
+    a.add_argument("--generation", type=int, default=1,
+                   help="with --status-file: the Integration's metadata.generation, written as observedGeneration")
     p.add_argument("--dry-run", action="store_true", help="print the planned REST calls and send none")
     p.add_argument("-v", "--verbose", action="store_true", help="log each request line (never bodies)")
     return p
@@ -125,6 +129,10 @@ def execute(run: Run) -> int:
                             for c in run.cases]
     conds = assertions.assert_flow(run)
     assertions.report(run, conds)
+    if run.status_file is not None:
+        from . import status
+
+        status.write(run.status_file, run.art.folder, run.art.integration, run, conds, None, run.generation)
     return 0 if conds[-1].status else 1
 
 
@@ -188,6 +196,8 @@ def main(argv: Sequence[str] | None = None, *, artifacts_dir: Path | str, env: M
         clients = [c for c in (nifi, registry) if c is not None]
         run = Run(nifi=nifi, registry=registry, art=art, opts=opts, redact=redact, out=out, values=values,
                   cases=cases)
+        if not opts.undeploy:
+            run.status_file, run.generation = args.status_file, args.generation
         if opts.undeploy:
             from .undeploy import run_undeploy
 
@@ -196,6 +206,11 @@ def main(argv: Sequence[str] | None = None, *, artifacts_dir: Path | str, env: M
     except HarnessError as exc:
         for line in [*exc.lines(), *_partial(run)]:
             err("error: " + redact(line))
+        if args.status_file is not None and not opts.undeploy:
+            from . import status
+
+            status.write(args.status_file, Path(artifacts_dir), run.art.integration if run else Path(artifacts_dir).name,
+                         run, None, exc, args.generation)
         return 2
     finally:
         for c in clients:

@@ -58,6 +58,8 @@ class Run:
     # parameter name -> value; repr=False so a traceback or debugger print of Run cannot show secrets
     values: dict[str, str] = field(default_factory=dict, repr=False)
     changes: list[str] = field(default_factory=list)  # what this run created or changed in NiFi or the Registry
+    status_file: Path | None = None  # --status-file: write the conditions as the Integration's status
+    generation: int = 1  # the Integration's metadata.generation, as observedGeneration
 
     def say(self, step: str, text: str) -> None:
         self.out(self.redact(f"[{step}] {text}"))

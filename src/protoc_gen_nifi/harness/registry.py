@@ -1,11 +1,15 @@
 """Step (a): NiFi Registry bucket, flow and snapshot; NiFi's registry client.
 
+A bucket or flow the harness creates gets the id the generator fixed (ids.registry_ids, the NifiDataflow's
+bucketId and flowId); one found by name keeps the id it has.
+
 The snapshot is imported as a new version only when its content hash (the generator
 writes `sha256:<hex>` into `snapshotMetadata.comments`) differs from the latest
 version's, so re-running on unchanged artifacts adds no registry versions.
 """
 from __future__ import annotations
 
+from ..ids import registry_ids
 from .artifacts import sha_of_comments
 from .client import revision
 from .context import Run
@@ -38,8 +42,13 @@ def ensure_bucket(run: Run) -> str:
     if found is not None:
         run.say("registry", f"bucket '{name}' exists")
         return found["identifier"]
+    # The id the generator wrote into kubernetes/dataflow.yaml (ids.registry_ids): the Registry keeps a client-chosen
+    # bucket id with preserveSourceProperties=true (StandardServiceFacade.createBucket; BEHAVIOUR.md row 10).
+    bucket_id, _ = registry_ids(name, run.art.flow_name)
     created = run.registry.request("POST", "/buckets", step="registry", component=f"bucket '{name}'",
-                                   json={"name": name, "description": "Integrations deployed by protoc-gen-nifi"})
+                                   params={"preserveSourceProperties": "true"},
+                                   json={"identifier": bucket_id, "name": name,
+                                         "description": "Integrations deployed by protoc-gen-nifi"})
     run.change("registry", f"created bucket '{name}'")
     return created["identifier"]
 
@@ -50,9 +59,11 @@ def ensure_flow(run: Run, bucket_id: str) -> str:
     found = find_flow(run, bucket_id)
     if found is not None:
         return found["identifier"]
+    # A client-supplied flow identifier is kept (StandardServiceFacade.createFlow): the generator's flowId.
+    _, flow_id = registry_ids(run.opts.bucket, name)
     created = run.registry.request("POST", f"/buckets/{bucket_id}/flows", step="registry", component=comp,
-                                   json={"name": name, "description": f"protoc-gen-nifi integration "
-                                                                      f"{run.art.integration}", "type": "Flow"})
+                                   json={"identifier": flow_id, "name": name, "description": f"protoc-gen-nifi "
+                                         f"integration {run.art.integration}", "type": "Flow"})
     run.change("registry", f"created {comp}")
     return created["identifier"]
 
