@@ -8,11 +8,14 @@ reported apart, as *not judged*, so that everything else must be VALID.
 """
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
 import yaml
 
 from live.instance import free_port
@@ -62,6 +65,18 @@ def parameter_rules(b: Backends) -> list[tuple[re.Pattern, object]]:
         (r"^mapping\.(?P<port>.+)\.script\.path$", lambda m: str(Path(b.scripts_dir) / f"{m['port']}.groovy")),
         (r"^mapping\.module\.path$", lambda m: b.scripts_dir),
     )]
+
+
+def psql(backends: Backends, sql: str) -> str:
+    """Run SQL on the live flows' PostgreSQL (the test's own reads and writes); its output, trimmed."""
+    pg = backends.postgres
+    if pg is None:
+        pytest.fail("no PostgreSQL: run `python3 dev.py nifi backends` (.ci/run does)")
+    result = subprocess.run(["psql", "-h", pg["host"], "-p", str(pg["port"]), "-U", pg["user"], "-d", pg["database"],
+                             "-v", "ON_ERROR_STOP=1", "-tAc", sql], env={**os.environ, "PGPASSWORD": pg["password"]},
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
 
 
 def values_for(parameters: list[dict], backends: Backends) -> dict[str, str]:

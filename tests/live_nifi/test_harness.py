@@ -21,7 +21,6 @@ import copy
 import json
 import logging
 import os
-import subprocess
 from pathlib import Path
 
 import httpx
@@ -31,7 +30,7 @@ from conftest import run_protoc
 
 from protoc_gen_nifi.harness import cli
 
-from .deploy import values_for
+from .deploy import psql, values_for
 from .sinks import HttpSink
 
 PROTO = Path(__file__).parent / "proto"
@@ -112,17 +111,6 @@ def stand_in_for_scripts(definition: dict) -> list[str]:
             p.update(type=STAND_IN, bundle=copy.deepcopy(standard), properties={}, propertyDescriptors={})
             replaced.append(p["name"])
     return replaced
-
-
-def psql(backends, sql: str) -> str:
-    pg = backends.postgres
-    if pg is None:
-        pytest.fail("no PostgreSQL: run `python3 dev.py nifi backends` (.ci/run does)")
-    result = subprocess.run(["psql", "-h", pg["host"], "-p", str(pg["port"]), "-U", pg["user"], "-d", pg["database"],
-                             "-v", "ON_ERROR_STOP=1", "-tAc", sql], env={**os.environ, "PGPASSWORD": pg["password"]},
-                            capture_output=True, text=True, check=False)
-    assert result.returncode == 0, result.stderr
-    return result.stdout.strip()
 
 
 @pytest.fixture(scope="module")

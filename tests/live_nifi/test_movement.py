@@ -9,15 +9,13 @@ served here.
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
 
 import httpx
 import pytest
 from conftest import ROOT, run_protoc
 
-from .deploy import Deployment, values_for
+from .deploy import Deployment, psql, values_for
 from .sinks import HttpSink
 
 TRACEPARENT = re.compile(r"^00-[0-9a-f]{32}-[0-9a-f]{16}-01$")
@@ -77,17 +75,6 @@ def test_http_out_makes_a_w3c_traceparent_when_none_arrives(nifi, order_to_erp, 
 
 # --- JDBC, against the PostgreSQL of `python3 dev.py nifi backends` ----------------------------------
 
-def _psql(backends, sql: str) -> str:
-    pg = backends.postgres
-    if pg is None:
-        pytest.fail("no PostgreSQL: run `python3 dev.py nifi backends` (.ci/run does)")
-    result = subprocess.run(["psql", "-h", pg["host"], "-p", str(pg["port"]), "-U", pg["user"], "-d", pg["database"],
-                             "-v", "ON_ERROR_STOP=1", "-tAc", sql], env={**os.environ, "PGPASSWORD": pg["password"]},
-                            capture_output=True, text=True, check=False)
-    assert result.returncode == 0, result.stderr
-    return result.stdout.strip()
-
-
 @pytest.fixture
 def deploy(nifi, generated, backends):
     """Deploy one generated integration with test values, some overridden; removed afterwards."""
@@ -134,7 +121,7 @@ def _contents(nifi, queue: dict) -> list[tuple[dict, bytes]]:
 
 def test_jdbc_in_reads_new_rows_once_with_trace_context(nifi, deploy, backends):
     table = "maintenance_history_live"
-    _psql(backends, f"DROP TABLE IF EXISTS {table}; CREATE TABLE {table} (record_id text PRIMARY KEY, "
+    psql(backends, f"DROP TABLE IF EXISTS {table}; CREATE TABLE {table} (record_id text PRIMARY KEY, "
                     "vehicle_id text, odometer_km bigint, charge_cycles int, updated_at timestamptz);"
                     f"INSERT INTO {table} VALUES ('r1','v1',1000,10,'2026-01-01T00:00:00Z'),"
                     "('r2','v2',2000,20,'2026-01-02T00:00:00Z')")
@@ -145,7 +132,7 @@ def test_jdbc_in_reads_new_rows_once_with_trace_context(nifi, deploy, backends):
     reader = next(p for p in nifi.flow(ingress["id"])["processors"] if p["component"]["name"].startswith("new rows"))
     nifi.schedule(ingress["id"], "RUNNING")            # its 15-minute timer fires once at start
     nifi.wait("the first batch", lambda: nifi.queue_count(queue) == 1)
-    _psql(backends, f"INSERT INTO {table} VALUES ('r3','v3',3000,30,'2026-01-03T00:00:00Z')")
+    psql(backends, f"INSERT INTO {table} VALUES ('r3','v3',3000,30,'2026-01-03T00:00:00Z')")
     nifi.run_state(reader, "STOPPED")
     nifi.run_state(reader, "RUN_ONCE")                 # only the new row: the max-value state holds
     nifi.wait("the second batch", lambda: nifi.queue_count(queue) == 2)
@@ -161,7 +148,7 @@ def test_jdbc_in_reads_new_rows_once_with_trace_context(nifi, deploy, backends):
 
 def test_jdbc_out_upserts_on_the_idempotency_key(nifi, deploy, backends):
     table = "validation_audit_live"
-    _psql(backends, f"DROP TABLE IF EXISTS {table}; CREATE TABLE {table} (run_id text PRIMARY KEY, "
+    psql(backends, f"DROP TABLE IF EXISTS {table}; CREATE TABLE {table} (run_id text PRIMARY KEY, "
                     "critical boolean, checked_at text)")
     deployment = deploy("ev_coownership/cross_service_validation", **{"jdbc.validation-audit.table": table})
     egress = deployment.child("egress audit_out")
@@ -169,13 +156,13 @@ def test_jdbc_out_upserts_on_the_idempotency_key(nifi, deploy, backends):
     first = json.dumps([{"run_id": "run-1", "critical": False, "checked_at": "2026-01-01T00:00:00Z"},
                         {"run_id": "run-2", "critical": True, "checked_at": "2026-01-01T00:00:00Z"}])
     deployment.inject(egress, "in", first, {"mime.type": "application/json"})
-    nifi.wait("two rows", lambda: _psql(backends, f"SELECT count(*) FROM {table}") == "2")
+    nifi.wait("two rows", lambda: psql(backends, f"SELECT count(*) FROM {table}") == "2")
     again = json.dumps([{"run_id": "run-1", "critical": True, "checked_at": "2026-01-02T00:00:00Z"}])
     deployment.inject(egress, "in", again, {"mime.type": "application/json"})
-    nifi.wait("run-1 updated", lambda: _psql(backends, f"SELECT critical FROM {table} WHERE run_id='run-1'") == "t")
+    nifi.wait("run-1 updated", lambda: psql(backends, f"SELECT critical FROM {table} WHERE run_id='run-1'") == "t")
     nifi.schedule(egress["id"], "STOPPED")
-    assert _psql(backends, f"SELECT count(*) FROM {table}") == "2"
-    assert _psql(backends, f"SELECT checked_at FROM {table} WHERE run_id='run-1'") == "2026-01-02T00:00:00Z"
+    assert psql(backends, f"SELECT count(*) FROM {table}") == "2"
+    assert psql(backends, f"SELECT checked_at FROM {table} WHERE run_id='run-1'") == "2026-01-02T00:00:00Z"
 
 
 # --- HTTP IN: NiFi's HandleHttpRequest called for real ---------------------------------------------
