@@ -106,11 +106,11 @@ class Artifacts:
         return [g for g in self.snapshot["flowContents"].get("processGroups") or []
                 if g.get("name", "").startswith("egress ")]
 
-    def failure_connections(self) -> list[dict]:
-        """Connections into the root `failure` output port: where failed FlowFiles end up."""
-        root = self.snapshot["flowContents"]
-        ports = {p["identifier"] for p in root.get("outputPorts") or [] if p.get("name") == "failure"}
-        return [c for c in root.get("connections") or [] if (c.get("destination") or {}).get("id") in ports]
+    @property
+    def parked_connection(self) -> str | None:
+        """The versioned id of the `parked failures` connection (controller-services.json `parkedFailures`),
+        where every failed FlowFile ends in a running flow."""
+        return (self.manifest.get("parkedFailures") or {}).get("connection")
 
     def parameters(self) -> list[dict[str, Any]]:
         return list(self.parameter_context.get("parameters") or [])

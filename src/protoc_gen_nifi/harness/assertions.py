@@ -40,17 +40,18 @@ def bulletin_marker(run: Run) -> int:
     return max(ids, default=-1)
 
 
-def _parked_live_id(run: Run) -> str | None:
-    versioned = ((run.art.manifest.get("parkedFailures") or {}).get("connection"))
-    if not versioned or not run.pg_id:
+def parked_live_id(run: Run, pg_id: str | None = None, step: str = "assert") -> str | None:
+    """The instance id of the `parked failures` connection in the deployed group (or `pg_id`)."""
+    versioned, root = run.art.parked_connection, pg_id or run.pg_id
+    if not versioned or not root:
         return None
-    return inventory.instance_ids(c for c in inventory.walk(run, "assert") if c.kind == "CONNECTION").get(versioned)
+    return inventory.instance_ids(c for c in inventory.walk(run, step, root) if c.kind == "CONNECTION").get(versioned)
 
 
 def parked_by_cases(run: Run) -> int:
     """How many FlowFiles of `failure: true` cases wait in `parked failures`, each asked by UUID (not capped
     like a listing: BEHAVIOUR 8); a FlowFile a case cloned may arrive there after the case passed."""
-    cid = _parked_live_id(run) if run.expected_failures else None
+    cid = parked_live_id(run) if run.expected_failures else None
     if cid is None:
         return 0
     return sum(observe.in_queue(run, cid, uuid, node, component="connection 'parked failures'")
@@ -61,7 +62,7 @@ def parked(run: Run) -> int:
     """FlowFiles waiting in the `parked failures` connection: what failed after its retries (and dead letter).
     The generated flow parks them in a queue NiFi treats as valid (a funnel nothing takes from): they never
     move on by themselves. Counted from the group's status (not capped like a listing: BEHAVIOUR 8)."""
-    cid = _parked_live_id(run)
+    cid = parked_live_id(run)
     if cid is None:
         return 0
     status = run.nifi.get(f"/flow/process-groups/{run.pg_id}/status", params={"recursive": "true"},

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from . import inventory, schedule
 from .artifacts import Artifacts
-from .assertions import connection_snapshots
+from .assertions import connection_snapshots, parked_live_id
 from .context import Run
 from .errors import HarnessError
 
@@ -23,17 +23,16 @@ def queued(run: Run, pg_id: str, *, parked_too: bool = False) -> int:
     """FlowFiles queued in the group; for the upgrade policy, apart from the `parked failures` (removing the group
     counts them too: `parked_too`). Parked failures wait for an operator, never drain,
     and an upgrade keeps them (the generator gives that connection the same versioned id in every version, and
-    NiFi updates a kept connection in place, its queue with it: StandardVersionedComponentSynchronizer,
+    NiFi updates a kept connection in place, its queue with it: StandardVersionedComponentSynchronizer.synchronizeConnections,
     nifi-framework-components, rel/nifi-2.3.0); counting them would refuse every upgrade after one failure."""
     status = run.nifi.get(f"/flow/process-groups/{pg_id}/status", params={"recursive": "true"},
                           step=STEP, component=f"process group '{run.art.flow_name}'") or {}
     total = int(((status.get("processGroupStatus") or {}).get("aggregateSnapshot") or {}).get("flowFilesQueued") or 0)
-    versioned = (run.art.manifest.get("parkedFailures") or {}).get("connection")
-    if parked_too or not versioned:
+    cid = None if parked_too else parked_live_id(run, pg_id, STEP)
+    if cid is None:
         return total
-    live = inventory.instance_ids(c for c in inventory.walk(run, STEP, pg_id) if c.kind == "CONNECTION")
     parked = {c.get("id"): int(c.get("flowFilesQueued") or 0) for c in connection_snapshots(status)}
-    return total - parked.get(live.get(versioned), 0)
+    return total - parked.get(cid, 0)
 
 
 def sources(art: Artifacts) -> list[tuple[dict, dict]]:

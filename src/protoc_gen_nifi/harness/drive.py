@@ -109,14 +109,9 @@ def failure_queues(run: Run) -> dict[str, str]:
     (a stopped or invalid port holds it there) and the `parked failures` queue, where a running flow carries
     every failure in the end (ports and the root funnel pass FlowFiles on; seen on NiFi 2.3.0)."""
     out = topology.failure_connections(run.art.snapshot)
-    if parked_id(run):
-        out[parked_id(run)] = "'parked failures'"
+    if run.art.parked_connection:
+        out[run.art.parked_connection] = "'parked failures'"
     return out
-
-
-def parked_id(run: Run) -> str | None:
-    """The versioned id of the `parked failures` connection (controller-services.json)."""
-    return (run.art.manifest.get("parkedFailures") or {}).get("connection")
 
 
 def failure_counts(run: Run, live: dict[str, str], failure: dict[str, str]) -> dict[str, int]:
