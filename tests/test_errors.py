@@ -11,7 +11,7 @@ from google.protobuf.compiler import plugin_pb2
 @pytest.mark.parametrize("opt, message", [
     ("nifi_version=1.28.1", "protoc-gen-nifi parameter: nifi_version=1.28.1 is not supported; use one of 2.0.0, 2.1.0, 2.2.0, 2.3.0, 2.4.0, 2.5.0, 2.6.0, 2.7.0, 2.7.1, 2.7.2, 2.8.0, 2.9.0, 2.10.0, 2.11.0"),
     ("colour=blue", ("protoc-gen-nifi parameter: unknown parameter 'colour'; known parameters: backpressure_objects, "
-                    "backpressure_size, bucket, flow_registry, git_branch, git_path, git_repository, k8s_cluster, "
+                    "backpressure_size, bucket, flow_registry, flow_version, git_branch, git_path, git_repository, k8s_cluster, "
                     "k8s_namespace, k8s_registry_client, kubernetes, max_backoff, nifi_version, registry_uri, "
                     "retry_count, sync_mode")),
     ("backpressure_objects=0", ("protoc-gen-nifi parameter: backpressure_objects=0 must be a whole number from 1 to "

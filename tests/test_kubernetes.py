@@ -18,6 +18,7 @@ from protoc_gen_nifi.ids import registry_ids
 from protoc_gen_nifi.k8s_schema import INTEGRATION_CRD, problems
 
 EV_PROTOS = ROOT / "examples" / "ev_coownership" / "proto"
+GIT_OPT = "flow_registry=github,git_repository=acme/integrations,git_path=build/generated,git_branch=release"
 NIFI_MIRROR = Path("/work/.mirror/apache+nifi/repo")
 GIT_CLIENT = ("nifi-extension-bundles/nifi-extension-utils/nifi-git-flow-registry/src/main/java/org/apache/nifi/"
               "registry/flow/git/")
@@ -160,6 +161,19 @@ def test_plugin_parameters_name_the_resources(tmp_path):
     assert dataflow["spec"]["clusterRef"] == {"name": "prod-nifi", "namespace": "integrations"}
     assert dataflow["spec"]["registryClientRef"]["name"] == "registry" and dataflow["spec"]["syncMode"] == "once"
     assert dataflow["spec"]["bucketId"] == registry_ids("orders", "order_to_erp")[0]
+    # NiFiKop deploys exactly flowVersion (none would be sent to NiFi as "<nil>"): the harness's first import.
+    assert dataflow["spec"]["flowVersion"] == 1
+
+
+def test_flow_version_names_the_version_nifikop_deploys(tmp_path):
+    run = run_protoc(tmp_path / "nifi", [SEED_PROTOS], opt="flow_version=4")
+    assert run.returncode == 0, run.stderr
+    assert yaml.safe_load(run.files["order_to_erp/kubernetes/dataflow.yaml"])["spec"]["flowVersion"] == 4
+    run = run_protoc(tmp_path / "git", [SEED_PROTOS], opt=f"{GIT_OPT},flow_version=3f2c9ab")
+    assert run.returncode == 0, run.stderr
+    spec = yaml.safe_load(run.files["order_to_erp/kubernetes/dataflow.yaml"])["spec"]
+    assert spec["flowVersion"] == "3f2c9ab" and problems(yaml.safe_load(
+        run.files["order_to_erp/kubernetes/dataflow.yaml"])) == []
 
 
 @pytest.mark.parametrize("opt, message", [
@@ -167,6 +181,11 @@ def test_plugin_parameters_name_the_resources(tmp_path):
     ("flow_registry=github", "flow_registry=github needs git_repository"),
     ("flow_registry=gitlab,git_repository=acme/x,git_path=/abs", "git_path=/abs must be a relative path"),
     ("flow_registry=github,git_repository=acme/sub/x,git_path=.", "git_repository=acme/sub/x is not owner/name"),
+    ("flow_version=latest", "flow_version=latest is neither a Registry version (a whole number from 1) nor a Git commit"),
+    ("flow_version=3f2c9ab", ("flow_version=3f2c9ab does not fit flow_registry=nifi, which names versions by a "
+                              "Registry version number")),
+    (f"{GIT_OPT},flow_version=2", ("flow_version=2 does not fit flow_registry=github, which names versions by a Git "
+                                   "commit id")),
 ])
 def test_bad_kubernetes_parameters_are_refused(tmp_path, opt, message):
     run = run_protoc(tmp_path, [SEED_PROTOS], opt=opt)
@@ -189,7 +208,6 @@ def test_a_name_kubernetes_refuses_is_a_located_error(tmp_path):
 
 # ---- the Git flow registry layout -------------------------------------------------------------------
 
-GIT_OPT = "flow_registry=github,git_repository=acme/integrations,git_path=build/generated,git_branch=release"
 
 
 @pytest.fixture(scope="module")
@@ -208,7 +226,7 @@ def test_git_layout_registry_client_and_dataflow(git_layout):
     assert config["repositoryPath"] == "build/generated/flow-registry"
     dataflow = yaml.safe_load(git_layout["order_to_erp/kubernetes/dataflow.yaml"])["spec"]
     assert (dataflow["bucketId"], dataflow["flowId"]) == ("protoc-gen-nifi", "order_to_erp")
-    assert "flowVersion" not in dataflow  # the newest commit of the file
+    assert "flowVersion" not in dataflow  # the commit holding the output is not known yet: the overlay sets it
     for name, doc in _manifests(git_layout).items():
         assert problems(doc) == [], name
 

@@ -36,6 +36,14 @@ DNS_1035 = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?\Z")
 LIMITS = {"label": 63, "secret_key": 253, "name": 253, "service": 63}
 
 
+def _flow_version(params: PluginParams) -> dict:
+    """`flowVersion`: a Registry version (default 1, the harness's first import), or a Git commit id when one was
+    given (a Git registry has no default: the commit holding the output does not exist yet)."""
+    if params.flow_registry == "nifi":
+        return {"flowVersion": int(params.flow_version or 1)}
+    return {"flowVersion": params.flow_version} if params.flow_version else {}
+
+
 def k8s_name(slug: str) -> str:
     """`order_to_erp` -> `order-to-erp`: resource names allow no '_'."""
     return slug.replace("_", "-")
@@ -161,7 +169,9 @@ def kubernetes_files(integration: Integration, flow, digest: str, params: Plugin
                     "displayName": integration.slug,
                     "bucketId": bucket_id,
                     "flowId": flow_id,
-                    # No flowVersion: NiFiKop then deploys the latest version (a Git registry: the newest commit).
+                    # NiFiKop deploys exactly this version; without one it sends NiFi the version "<nil>"
+                    # (pkg/clientwrappers/dataflow/dataflow.go: `flow.Spec.FlowVersion.String()`).
+                    **_flow_version(params),
                     "syncMode": params.sync_mode,
                     # drain: an update waits for the queues to empty instead of dropping FlowFiles.
                     "updateStrategy": "drain",

@@ -45,6 +45,7 @@ class PluginParams:
     git_repository: str = ""
     git_branch: str = "main"
     git_path: str = ""
+    flow_version: str = ""
     unknown: tuple[str, ...] = field(default=(), compare=False)
 
 
@@ -72,6 +73,9 @@ DOCUMENTATION = {
     "git_branch": "with flow_registry=github|gitlab: branch NiFi reads (default main)",
     "git_path": "with flow_registry=github|gitlab: path of the plugin's out directory inside the repository, "
     "e.g. build/generated/integration (\".\" for the repository root)",
+    "flow_version": "NifiDataflow flowVersion, the version NiFiKop deploys (it never picks the latest by itself): with "
+    "flow_registry=nifi a Registry version number (default 1, the harness's first import); with github|gitlab the "
+    "id of the commit holding the generated snapshot (no default: set it in an overlay once the output is pushed)",
 }
 
 # Kubernetes' own rules (k8s.io/apimachinery validation.go): a DNS-1123 label (namespace) and subdomain (names).
@@ -82,6 +86,8 @@ DNS_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*
 _BUCKET = re.compile(r"[A-Za-z0-9][-A-Za-z0-9_.]*\Z")
 _GIT_REPOSITORY = re.compile(r"[A-Za-z0-9][-A-Za-z0-9_.]*(/[A-Za-z0-9][-A-Za-z0-9_.]*)+\Z")
 _GIT_PATH_SEGMENT = re.compile(r"[A-Za-z0-9_][-A-Za-z0-9_.]*\Z")
+_REGISTRY_VERSION = re.compile(r"[1-9][0-9]{0,9}\Z")  # NiFiKop's IntOrString holds an int32
+_COMMIT = re.compile(r"[0-9a-f]{7,40}\Z")  # NiFi's Git clients name versions by commit id
 _CHOICES = {"kubernetes": ("true", "false"), "sync_mode": ("never", "once", "always"),
             "flow_registry": ("nifi", "github", "gitlab")}
 
@@ -170,6 +176,12 @@ def parse_params(raw: str) -> tuple[PluginParams, list[Diagnostic]]:
                 fail(f"git_branch={_short(value)} is not a Git branch name; write e.g. git_branch=main")
                 continue
             values[key] = value
+        elif key == "flow_version":
+            if not (_REGISTRY_VERSION.match(value) and int(value) < 2**31) and not _COMMIT.match(value):
+                fail(f"flow_version={_short(value)} is neither a Registry version (a whole number from 1) nor a Git "
+                     "commit id (7 to 40 lower-case hex digits); write e.g. flow_version=1")
+                continue
+            values[key] = value
         elif key == "git_path":
             # NiFi refuses a Repository Path starting or ending with '/' (AbstractGitFlowRegistryClient.customValidate).
             segments = value.split("/")
@@ -189,4 +201,9 @@ def parse_params(raw: str) -> tuple[PluginParams, list[Diagnostic]]:
             if needed not in values:
                 fail(f"flow_registry={values['flow_registry']} needs {needed}: NiFi reads the flow from the repository; "
                      f"write e.g. {needed}={example}")
+    version, registry = str(values.get("flow_version", "")), values.get("flow_registry", "nifi")
+    if version and (registry == "nifi") != bool(_REGISTRY_VERSION.match(version)):
+        wanted = "a Registry version number" if registry == "nifi" else "a Git commit id"
+        fail(f"flow_version={_short(version)} does not fit flow_registry={registry}, which names versions by "
+             f"{wanted}; write e.g. flow_version={'1' if registry == 'nifi' else '3f2c9ab'}")
     return PluginParams(**values), problems
