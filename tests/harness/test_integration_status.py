@@ -34,8 +34,13 @@ def test_status_file_is_an_integration_status(harness, tmp_path):
     for kind in ("SecretsReady", "DependenciesReady", "WorkloadReady", "RegistrySynced", "FlowDeployed",
                  "FlowSynced", "FlowRunning", "BackpressureOK", "BulletinsOK", "Ready"):
         assert conds[kind]["status"] == "True", conds[kind]
-    assert conds["EndpointReachable"] == {**conds["EndpointReachable"], "status": "Unknown", "reason": "NotChecked"}
+    assert conds["EndpointReachable"] == {**conds["EndpointReachable"], "status": "Unknown",
+                                          "reason": "NothingToProbe"}  # no HTTP IN listener, no --cases
     assert conds["FlowSynced"]["message"].startswith("version 1 (UP_TO_DATE)")
+    # The printed report is the same conditions, line by line, in the same order.
+    printed = [x for x in harness.out if not x.startswith(("[", "  case "))]
+    assert printed == [f"{c['type']:<17} {c['status']:<7} {c['reason']:<20} {c['message']}"
+                       for c in doc["status"]["conditions"]]
     assert doc["status"]["registry"] == {"bucketId": registry_ids("protoc-gen-nifi", "order_to_erp")[0],
                                          "flowId": registry_ids("protoc-gen-nifi", "order_to_erp")[1], "version": 1}
 
