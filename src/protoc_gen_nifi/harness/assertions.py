@@ -24,8 +24,7 @@ from __future__ import annotations
 import re
 import socket
 import time
-
-import httpx
+from urllib.parse import urlsplit
 
 from . import health, inventory, observe
 from .conditions import Check, Condition
@@ -239,7 +238,7 @@ def probe(host: str, port: int, timeout: float) -> str | None:
 def listeners_check(run: Run, deadline: float | None = None) -> Check:
     """Each HTTP IN listener, on NiFi's host (from --nifi-url): does it accept a TCP connection? Each attempt is
     bounded by what is left of --settle-timeout (at least 0.2s, at most 2s); assert_flow retries until it holds."""
-    host = httpx.URL(run.nifi.base_url).host or "localhost"
+    host = urlsplit(run.nifi.base_url).hostname or "localhost"
     left = (deadline - time.monotonic()) if deadline is not None else run.opts.settle_timeout
     timeout = min(max(left, 0.2), 2.0)
     ok, words = True, []
