@@ -200,15 +200,15 @@ def evaluate(run: Run, deadline: float | None = None) -> list[Check]:
         if (b.get("groupId") or inner.get("groupId")) in groups and LEVELS.get((inner.get("level") or "").upper(), 0) >= floor:
             bad.append(f"{inner.get('level')} {inner.get('sourceName')}: {' '.join(str(inner.get('message')).split())}")
     bulletins = Check("BulletinsOK", not bad, "; ".join(bad[:5]) if bad else "no bulletins at or above "
-                          + ("WARNING" if run.opts.fail_on_warning else "ERROR"))
+                      + ("WARNING" if run.opts.fail_on_warning else "ERROR"))
     healthy, why = health.node_condition(run)
     now = parked(run)
     on_purpose = parked_by_cases(run) if now > run.parked_marker else 0
     allowed = run.parked_marker + on_purpose
     by_cases = f", {on_purpose} of them by failure cases" if on_purpose else ""
     failures = Check("FailuresParked", now <= allowed,
-                         f"{now} FlowFile(s) wait in 'parked failures' ({max(now - run.parked_marker, 0)} parked "
-                         f"during this run{by_cases})" if now else "no FlowFile waits in 'parked failures'")
+                     f"{now} FlowFile(s) wait in 'parked failures' ({max(now - run.parked_marker, 0)} parked "
+                     f"during this run{by_cases})" if now else "no FlowFile waits in 'parked failures'")
     checks = [synced, flow_running, backpressure, bulletins, Check("NodeHealthy", healthy, why), failures]
     if listeners(run):
         checks.append(listeners_check(run, deadline) if flow_running.ok else
@@ -231,8 +231,8 @@ def probe(host: str, port: int, timeout: float) -> str | None:
     try:
         with socket.create_connection((host, port), timeout=timeout):
             return None
-    except OSError as exc:
-        return exc.strerror or str(exc) or type(exc).__name__
+    except (OSError, OverflowError) as exc:  # OverflowError: a port out of 0-65535
+        return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
 
 
 def listeners_check(run: Run, deadline: float | None = None) -> Check:
