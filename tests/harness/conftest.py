@@ -1,6 +1,8 @@
 import logging
 import shutil
+import socket
 import subprocess
+import threading
 from pathlib import Path
 
 import pytest
@@ -134,9 +136,47 @@ def harness(server, artifacts, secrets_dir):
         assert secret not in text, "a secret reached the harness output or logs"
 
 
-def generated_integration(source: Path, tmp_path: Path, password: str) -> tuple[Path, Path, dict]:
+class Listener:
+    """A loopback TCP port that accepts connections (and closes them): what an HTTP IN listener of NiFi looks like
+    to the harness's EndpointReachable probe, which connects to NiFi's host (the fake's: 127.0.0.1)."""
+
+    def __init__(self) -> None:
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.accepted = 0
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.accepted += 1
+            conn.close()
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+@pytest.fixture(scope="session")
+def listener():
+    srv = Listener()
+    yield srv
+    srv.close()
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    with socket.create_server(("127.0.0.1", 0)) as sock:
+        return sock.getsockname()[1]
+
+
+def generated_integration(source: Path, tmp_path: Path, password: str,
+                          listen_port: int | None = None) -> tuple[Path, Path, dict]:
     """A copy of a generated integration's nifi/ folder, a secrets dir with every sensitive parameter, and an
-    environment with every other one (plausible Kafka settings, placeholders elsewhere)."""
+    environment with every other one (plausible Kafka settings, placeholders elsewhere; HTTP IN listen ports:
+    `listen_port`)."""
     import yaml
 
     art = tmp_path / source.name
@@ -151,5 +191,6 @@ def generated_integration(source: Path, tmp_path: Path, password: str) -> tuple[
         if p["sensitive"]:
             (secrets / p["name"]).write_text(SECRET)
         else:
-            env[p["env"]] = known.get(p["name"], f"value-of-{p['name']}")
+            listen = listen_port is not None and p["name"].startswith("http.") and p["name"].endswith(".listen.port")
+            env[p["env"]] = str(listen_port) if listen else known.get(p["name"], f"value-of-{p['name']}")
     return art, secrets, env

@@ -47,8 +47,10 @@ def test_passing_case_injects_follows_and_cleans_up(harness, fake, tmp_path):
     cases = tmp_path / "cases"
     shutil.copytree(FIXTURE_CASES, cases)
     assert harness("--cases", str(cases)) == 0, harness.text
-    assert line(harness, "Case order-placed").startswith(
-        "Case order-placed True   SEND at 'InvokeHTTP' (egress erp_http_out); no FlowFile reached a failure port")
+    assert line(harness, "  case order-placed:").startswith(
+        "  case order-placed: passed SEND at 'InvokeHTTP' (egress erp_http_out); no FlowFile reached a failure port")
+    assert line(harness, "EndpointReachable") == (
+        "EndpointReachable True    CasesPassed          1 golden case(s) reached their endpoints")
     assert "cases 1/1 passed" in line(harness, "Ready") and line(harness, "Ready").split()[1] == "True"
     # The temporary GenerateFlowFile went into the ingress group and fed what ConsumeKafka feeds.
     ingress = fake.group_by_name("ingress orders_in")
@@ -95,13 +97,15 @@ def test_body_mismatch_says_which_case_and_what_differs(harness, fake, tmp_path)
     write_case(root, "json-differs", case_doc(compare="json"), in__bin=b'{"orderId": "A-1", "qty": 2}',
                out__bin=b'{"orderId": "A-1", "qty": 3}')
     assert harness("--cases", str(root)) == 1
-    assert line(harness, "Case bytes-differ") == (
-        "Case bytes-differ False  SEND at 'InvokeHTTP' (egress erp_http_out): body differs from out.bin at byte 13: "
+    assert line(harness, "  case bytes-differ:") == (
+        "  case bytes-differ: FAILED SEND at 'InvokeHTTP' (egress erp_http_out): body differs from out.bin at byte 13: "
         "expected 18 bytes ('rderId\": \"B-1\"}'), got 18 bytes ('rderId\": \"A-1\"}')")
-    assert line(harness, "Case json-equal").split()[2] == "True"
-    assert line(harness, "Case json-differs").endswith("body differs from out.bin as JSON: $.qty: expected 3, got 2")
+    assert line(harness, "  case json-equal:").split()[2] == "passed"
+    assert line(harness, "  case json-differs:").endswith("body differs from out.bin as JSON: $.qty: expected 3, got 2")
     ready = line(harness, "Ready")
     assert ready.split()[1] == "False" and "cases 1/3 passed (failed: bytes-differ, json-differs)" in ready
+    assert line(harness, "EndpointReachable") == (
+        "EndpointReachable False   CasesFailed          golden cases failed: bytes-differ, json-differs")
     assert_clean(fake, harness)
 
 
@@ -110,8 +114,8 @@ def test_attribute_expectations(harness, fake, tmp_path):
     doc["input"]["attributes"] = {"order.source": "golden"}
     write_case(tmp_path / "cases", "attrs", doc, in__bin=b"a", out__bin=b"a")
     assert harness("--cases", str(tmp_path / "cases")) == 1
-    assert line(harness, "Case attrs") == (
-        "Case attrs      False  SEND at 'InvokeHTTP' (egress erp_http_out): attribute 'ce_type' is missing; "
+    assert line(harness, "  case attrs:") == (
+        "  case attrs: FAILED SEND at 'InvokeHTTP' (egress erp_http_out): attribute 'ce_type' is missing; "
         "attribute 'order.source': expected 'x', got 'golden'")  # 'filename' matched its pattern
 
 
@@ -124,10 +128,10 @@ def test_flowfile_reaching_failure_fails_the_case_without_waiting(harness, fake,
     start = time.monotonic()
     assert harness("--cases", str(root), "--case-timeout", "30") == 1
     assert time.monotonic() - start < 10  # the failure is seen in the queue, not by timing out
-    failed = line(harness, "Case delivered")
-    assert failed.startswith("Case delivered  False  FlowFile ")
+    failed = line(harness, "  case delivered:")
+    assert failed.startswith("  case delivered: FAILED FlowFile ")
     assert failed.endswith("reached a failure port (queued at 'egress erp_http_out/failure' -> 'order_to_erp/funnel')")
-    assert line(harness, "Case rejected").split()[2] == "True"
+    assert line(harness, "  case rejected:").split()[2] == "passed"
     assert any("/flowfiles/" in s.path for s in fake.seen)  # asked by UUID, not by a (capped) listing
     assert_clean(fake, harness)
     # The failed FlowFiles stay in the failure queue for a human to inspect; only the temporary queue is dropped.
@@ -139,8 +143,8 @@ def test_timeout_when_provenance_never_finishes_still_cleans_up(harness, fake, t
     fake.stall = True  # and the FlowFile is still in the temporary queue: cleanup must drop it first
     write_case(tmp_path / "cases", "stuck", case_doc(), in__bin=b"order", out__bin=b"order")
     assert harness("--cases", str(tmp_path / "cases"), "--case-timeout", "1") == 1
-    assert line(harness, "Case stuck") == (
-        "Case stuck      False  timed out after 1s: no SEND at 'InvokeHTTP' (egress erp_http_out); GenerateFlowFile "
+    assert line(harness, "  case stuck:") == (
+        "  case stuck: FAILED timed out after 1s: no SEND at 'InvokeHTTP' (egress erp_http_out); GenerateFlowFile "
         "produced no FlowFile yet (no CREATE event); NiFi's provenance query did not finish")
     order = [f"{s.method} {s.path.split('/')[1]}" for s in fake.mutations() if s.method in ("POST", "DELETE")
              and not s.path.startswith(("/provenance", "/parameter", "/controller", "/process-groups/root"))]
@@ -152,8 +156,8 @@ def test_timeout_names_what_was_missing_and_the_last_event(harness, fake, tmp_pa
     fake.stall = True
     write_case(tmp_path / "cases", "slow", case_doc(), in__bin=b"order", out__bin=b"order")
     assert harness("--cases", str(tmp_path / "cases"), "--case-timeout", "0.3") == 1
-    assert ("Case slow       False  timed out after 0.3s: no SEND at 'InvokeHTTP' (egress erp_http_out); last event: "
-            "CREATE at 'protoc-gen-nifi case slow'") in line(harness, "Case slow")
+    assert ("  case slow: FAILED timed out after 0.3s: no SEND at 'InvokeHTTP' (egress erp_http_out); last event: "
+            "CREATE at 'protoc-gen-nifi case slow'") in line(harness, "  case slow:")
     assert_clean(fake, harness)
 
 
@@ -253,20 +257,20 @@ def test_generated_example_mapping_fan_out_is_followed_through_clones(server, fa
         fact__json=b'{"erpOrder": "A-7", "by": "map erp_fact_out"}')
     h = Harness(server, art, secrets)
     rc = h("--cases", str(root), "--case-timeout", "10", env=env)
-    assert rc == (0 if "FlowRunning     True" in h.text else 1), h.text  # the generator's flow may be invalid
-    assert "Case fan-out    True   SEND at 'POST erp-orders' (egress erp_http_out), SEND at 'publish erp-facts-out' " \
+    assert rc == (0 if "FlowRunning       True" in h.text else 1), h.text  # the generator's flow may be invalid
+    assert "  case fan-out: passed SEND at 'POST erp-orders' (egress erp_http_out), SEND at 'publish erp-facts-out' " \
            "(egress erp_fact_out), ATTRIBUTES_MODIFIED at 'trace context' (ingress orders_in)" in h.text
     clone = next(e for e in fake.events if e["eventType"] == "CLONE")
     assert clone["componentType"] == "Funnel" and len(clone["childUuids"]) == 1
     create = sent(fake, "POST", f"/process-groups/{fake.group_by_name('ingress orders_in')['id']}/connections")
     assert create[0].body["component"]["destination"]["type"] == "PROCESSOR"  # after ConsumeKafka: trace context
-    assert fake.temp_components() == [] and "FlowSynced      True" in h.text
+    assert fake.temp_components() == [] and "FlowSynced        True" in h.text
 
 
 def test_an_expected_failure_in_the_generated_flow_is_found_parked_and_does_not_fail_the_run(server, fake, tmp_path):
     """In the generator's flow a failure passes the `failure` ports and the root funnel and waits in the `parked
     failures` queue (seen on NiFi 2.3.0, tests/live_nifi/test_harness.py): a `failure: true` case finds it there,
-    and the FlowFile it parked on purpose counts against neither FailuresParked nor the run."""
+    and the FlowFile it parked on purpose counts against neither BulletinsOK (FailuresParked) nor the run."""
     art, secrets, env = generated_integration(EXAMPLE, tmp_path, fake.users["admin"])
 
     def mapping(name, content, attrs):
@@ -282,10 +286,11 @@ def test_an_expected_failure_in_the_generated_flow_is_found_parked_and_does_not_
                in__bin=b"bad")
     h = Harness(server, art, secrets)
     assert h("--cases", str(root), "--case-timeout", "10", env=env) == 0, h.text
-    assert line(h, "Case refused").endswith("reached a failure port (queued at 'parked failures')")
-    assert line(h, "FailuresParked") == ("FailuresParked  True   2 FlowFile(s) wait in 'parked failures' (2 parked "
-                                         "during this run, 2 of them by failure cases)")
-    assert line(h, "BulletinsOK").split()[1] == "True"  # both bulletins name a FlowFile of the case
+    assert line(h, "  case refused:").endswith("reached a failure port (queued at 'parked failures')")
+    # Both bulletins name a FlowFile of the case, and the FlowFiles it parked were parked on purpose.
+    assert line(h, "BulletinsOK") == ("BulletinsOK       True    NoBulletins          no bulletins at or above ERROR; "
+                                      "2 FlowFile(s) wait in 'parked failures' (2 parked during this run, 2 of them "
+                                      "by failure cases)")
     # The next run judges only what is parked during it.
     assert h(env=env) == 0, h.text
     # Parked failures wait for an operator and an upgrade keeps them: they do not hold a new version back.
@@ -296,7 +301,8 @@ def test_an_expected_failure_in_the_generated_flow_is_found_parked_and_does_not_
     path.write_text(json.dumps(snap))
     assert h(env=env) == 0, h.text
     assert "imported flow 'order_to_erp' as version 2" in h.text
-    assert line(h, "FailuresParked").startswith("FailuresParked  True   2 FlowFile(s) wait in 'parked failures'")
+    assert line(h, "BulletinsOK").startswith("BulletinsOK       True    NoBulletins          no bulletins at or "
+                                             "above ERROR; 2 FlowFile(s) wait in 'parked failures'")
     # Removing the group would lose them: refused unless they are discarded.
     assert h("--undeploy", env=env) == 2 and "2 FlowFile(s) are queued" in h.err[0]
     assert h("--undeploy", "--discard-queued", env=env) == 0, h.text
@@ -334,8 +340,8 @@ def test_a_failure_is_seen_behind_more_than_a_hundred_older_ones(harness, fake, 
     fake.send_fails = True
     write_case(tmp_path / "cases", "late", case_doc(), in__bin=b"order", out__bin=b"order")
     assert harness("--cases", str(tmp_path / "cases"), "--case-timeout", "20") == 1
-    assert line(harness, "Case late").startswith("Case late       False  FlowFile ")
-    assert line(harness, "Case late").endswith("reached a failure port (queued at 'egress erp_http_out/failure' -> "
+    assert line(harness, "  case late:").startswith("  case late: FAILED FlowFile ")
+    assert line(harness, "  case late:").endswith("reached a failure port (queued at 'egress erp_http_out/failure' -> "
                                                "'order_to_erp/funnel')")
     assert not any(s.path.endswith("/listing-requests") for s in fake.seen)
 
@@ -348,5 +354,5 @@ def test_a_slow_nifi_cannot_hold_a_case_past_its_timeout(harness, fake, tmp_path
     start = time.monotonic()
     assert harness("--cases", str(tmp_path / "cases"), "--case-timeout", "0.5") == 1
     assert time.monotonic() - start < 2.5, "the case waited for NiFi past its timeout"
-    assert line(harness, "Case slow").startswith("Case slow       False  timed out after 0.5s: ")
+    assert line(harness, "  case slow:").startswith("  case slow: FAILED timed out after 0.5s: ")
     assert_clean(fake, harness)

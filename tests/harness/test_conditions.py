@@ -51,7 +51,7 @@ def test_drain_mode_stops_only_the_sources_then_upgrades(harness, fake, artifact
     assert any(c.startswith("POST /versions/update-requests/") for c in seq)
     assert seq[-1] == f"PUT /flow/process-groups/{fake.group_by_name('order_to_erp')['id']}"  # started again
     assert "stopped the sources (processor 'ConsumeKafka' in 'order_to_erp/ingress orders_in')" in harness.text
-    assert "Ready           True" in harness.text and between["flowfiles"] == []
+    assert "Ready             True    AllConditionsHold    all conditions hold" in harness.text and between["flowfiles"] == []
 
 
 def test_drain_timeout_refuses_and_restarts_the_sources(harness, fake, artifacts):
@@ -76,8 +76,8 @@ def test_error_bulletin_fails_bulletins_ok(harness, fake):
     fake.bulletins_later += [(egress, "ERROR", "Connection refused: erp"), (egress, "WARNING", "slow")]
     rc = harness()
     assert rc == 1
-    assert "BulletinsOK     False  ERROR InvokeHTTP: Connection refused: erp" in harness.text
-    assert "Ready           False  not ready: BulletinsOK" in harness.text
+    assert "BulletinsOK       False   BulletinsRaised      ERROR InvokeHTTP: Connection refused: erp" in harness.text
+    assert "Ready             False   NotReady             not ready: BulletinsOK" in harness.text
     assert "slow" not in harness.text
     fake.bulletins_later.append((egress, "WARNING", "slow again"))
     assert harness("--fail-on-warning") == 1
@@ -103,14 +103,14 @@ def test_an_invalid_port_is_named_with_nifis_reason(harness, fake, artifacts):
     shutil.copytree(DANGLING, artifacts / "nifi", dirs_exist_ok=True)
     assert harness() == 1, harness.text
     line = next(x for x in harness.out if x.startswith("FlowRunning"))
-    assert line.startswith("FlowRunning     False  7 running, 1 invalid; invalid: output port 'failure' in "
+    assert line.startswith("FlowRunning       False   NotAllRunning        7 running, 1 invalid; invalid: output port 'failure' in "
                            "'order_to_erp': Port has no outgoing connections (NiFi-wide: 1 invalid")
     assert next(x for x in harness.out if x.startswith("Ready")).split()[1] == "False"
 
 
 def test_no_start_reports_not_running(harness, fake):
     assert harness("--no-start", "--settle-timeout", "0") == 1
-    assert "FlowRunning     False  0 running, 0 invalid, 7 stopped; stopped: processor 'ConsumeKafka' in " \
+    assert "FlowRunning       False   NotAllRunning        0 running, 0 invalid, 7 stopped; stopped: processor 'ConsumeKafka' in " \
            "'order_to_erp/ingress orders_in'" in harness.text
     assert not any(s.method == "PUT" and s.body.get("state") == "RUNNING" for s in fake.mutations())
 
@@ -132,20 +132,21 @@ def test_dry_run_sends_nothing_and_hides_values(harness, fake):
 def test_node_health_is_a_condition(harness, fake):
     """Defect 12: the design's health signals include node health (/system-diagnostics)."""
     assert harness() == 0
-    assert next(x for x in harness.out if x.startswith("NodeHealthy")) == (
-        "NodeHealthy     True   heap 40%, repositories at most 20% full")
+    assert next(x for x in harness.out if x.startswith("WorkloadReady")) == (
+        "WorkloadReady     True    NodesHealthy         heap 40%, repositories at most 20% full")
     fake.heap_used_pct = 95.0
     assert harness("--settle-timeout", "0") == 1
-    assert next(x for x in harness.out if x.startswith("NodeHealthy")) == (
-        "NodeHealthy     False  heap 95% used (limit 90%)")
-    assert next(x for x in harness.out if x.startswith("Ready")).startswith("Ready           False  not ready: NodeHealthy")
+    assert next(x for x in harness.out if x.startswith("WorkloadReady")) == (
+        "WorkloadReady     False   NodeShortOfResources heap 95% used (limit 90%)")
+    assert next(x for x in harness.out if x.startswith("Ready")).startswith(
+        "Ready             False   NotReady             not ready: WorkloadReady")
 
 
 def test_one_node_in_trouble_is_named_though_the_cluster_average_is_fine(harness, fake):
     fake.nodes, fake.node_heap, fake.repo_used_pct = 2, {1: 96.0}, 91.0
     assert harness("--settle-timeout", "0") == 1
-    line = next(x for x in harness.out if x.startswith("NodeHealthy"))
-    assert line == ("NodeHealthy     False  nifi-0: flowfile repo 'flowfile' 91% full (limit 90%); nifi-0: content repo "
+    line = next(x for x in harness.out if x.startswith("WorkloadReady"))
+    assert line == ("WorkloadReady     False   NodeShortOfResources nifi-0: flowfile repo 'flowfile' 91% full (limit 90%); nifi-0: content repo "
                     "'default' 91% full (limit 90%); nifi-0: provenance repo 'default' 91% full (limit 90%); nifi-1: heap "
                     "96% used (limit 90%); nifi-1: flowfile repo 'flowfile' 91% full (limit 90%); nifi-1: content repo "
                     "'default' 91% full (limit 90%); nifi-1: provenance repo 'default' 91% full (limit 90%)")

@@ -17,7 +17,7 @@ def test_fresh_deploy_sends_the_documented_sequence(harness, fake):
     kinds = [c.split(" ")[0] + " " + c.split("/")[1] for c in seq[4:]]
     assert kinds == ["POST parameter-contexts", "POST process-groups", "PUT controller-services",
                      "PUT flow"]
-    assert "Ready           True" in harness.text
+    assert "Ready             True    AllConditionsHold" in harness.text
     # The registry client points NiFi at the Registry, and the group is deployed from that version.
     create_pg = next(s for s in fake.seen if s.method == "POST" and s.path == "/process-groups/root/process-groups")
     vci = create_pg.body["component"]["versionControlInformation"]
@@ -72,7 +72,7 @@ def test_changed_snapshot_imports_a_new_version_and_updates_in_place(harness, fa
     assert pg["vci"]["version"] == "2"
     req = next(s for s in fake.seen if s.path.startswith("/versions/update-requests/process-groups/"))
     assert req.body["versionControlInformation"]["groupId"] == pg["id"]
-    assert "FlowSynced      True   version 2 (UP_TO_DATE)" in harness.text
+    assert "FlowSynced        True    UpToDate             version 2 (UP_TO_DATE)" in harness.text
 
 
 def test_drift_is_reverted_and_reported(harness, fake):
@@ -104,7 +104,7 @@ def test_hand_edits_plus_a_new_version_revert_then_update(harness, fake, artifac
     assert versions == ["POST revert-requests 200", "DELETE revert-requests 200", "POST update-requests 200",
                         "DELETE update-requests 200"]
     assert "drift: processor 'renamed by hand': name changed from 'InvokeHTTP' to 'renamed by hand'" in harness.text
-    assert fake.group_by_name("mapping v2") and "FlowSynced      True   version 2 (UP_TO_DATE)" in harness.text
+    assert fake.group_by_name("mapping v2") and "FlowSynced        True    UpToDate             version 2 (UP_TO_DATE)" in harness.text
 
 
 def test_changed_value_updates_only_that_parameter_and_keeps_secrets(harness, fake):
@@ -210,7 +210,7 @@ def test_service_property_drift_is_reverted_with_the_flow(harness, fake):
     assert harness() == 0, harness.text
     assert [f"{s.method} {s.path.split('/')[1]}" for s in fake.mutations(n)] == ["POST versions", "DELETE versions"]
     assert svc["properties"]["security.protocol"] == "SASL_SSL"
-    assert "FlowSynced      True" in harness.text
+    assert "FlowSynced        True" in harness.text
 
 
 def test_a_service_is_disabled_only_once_the_stopped_group_has_no_thread(harness, fake, artifacts):
@@ -254,7 +254,7 @@ def test_client_certificate_authenticates_without_login(harness, fake, tls_files
                    env=env) == 0, harness.text
     assert not any(s.path == "/access/token" for s in fake.seen)
     assert not any("authorization" in s.headers for s in fake.seen if s.api == "nifi")
-    assert "Ready           True" in harness.text
+    assert "Ready             True    AllConditionsHold" in harness.text
 
 
 def test_an_unreadable_client_certificate_is_one_line(harness, fake, tmp_path):

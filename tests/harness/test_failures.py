@@ -237,7 +237,7 @@ def test_a_failure_mid_deploy_says_what_it_changed_and_a_rerun_converges(harness
         "else is as it was; a rerun continues from here, --undeploy removes what the harness created")
     fake.failures.clear()
     assert harness() == 0, harness.text
-    assert "Ready           True" in harness.text and "created" not in harness.text.replace("[registry]", "")
+    assert "Ready             True    AllConditionsHold" in harness.text and "created" not in harness.text.replace("[registry]", "")
 
 
 def test_a_failure_before_any_change_is_one_line(harness, fake):

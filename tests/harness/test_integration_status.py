@@ -34,8 +34,13 @@ def test_status_file_is_an_integration_status(harness, tmp_path):
     for kind in ("SecretsReady", "DependenciesReady", "WorkloadReady", "RegistrySynced", "FlowDeployed",
                  "FlowSynced", "FlowRunning", "BackpressureOK", "BulletinsOK", "Ready"):
         assert conds[kind]["status"] == "True", conds[kind]
-    assert conds["EndpointReachable"] == {**conds["EndpointReachable"], "status": "Unknown", "reason": "NotChecked"}
+    assert conds["EndpointReachable"] == {**conds["EndpointReachable"], "status": "Unknown",
+                                          "reason": "NothingToProbe"}  # no HTTP IN listener, no --cases
     assert conds["FlowSynced"]["message"].startswith("version 1 (UP_TO_DATE)")
+    # The printed report is the same conditions, line by line, in the same order.
+    printed = [x for x in harness.out if not x.startswith(("[", "  case "))]
+    assert printed == [f"{c['type']:<17} {c['status']:<7} {c['reason']:<20} {c['message']}"
+                       for c in doc["status"]["conditions"]]
     assert doc["status"]["registry"] == {"bucketId": registry_ids("protoc-gen-nifi", "order_to_erp")[0],
                                          "flowId": registry_ids("protoc-gen-nifi", "order_to_erp")[1], "version": 1}
 
@@ -50,3 +55,23 @@ def test_a_failed_step_is_a_false_condition(harness, tmp_path, fake):
     assert conds["Ready"]["status"] == "False" and conds["Ready"]["reason"] == "StepFailed"
     assert conds["RegistrySynced"]["status"] == "False" and "[registry]" in conds["RegistrySynced"]["message"]
     assert conds["FlowDeployed"]["status"] == "Unknown"
+
+
+def test_one_function_maps_the_checks():
+    """conditions.integration: what the report prints and the status document holds, from the assert step's checks
+    (no run: only what the checks say)."""
+    from protoc_gen_nifi.harness.conditions import Check, integration
+
+    checks = [Check("FlowSynced", True, "v1"), Check("FlowRunning", True, "7 running"),
+              Check("BackpressureOK", True, "ok"), Check("BulletinsOK", False, "ERROR x: boom"),
+              Check("NodeHealthy", True, "heap 40%"), Check("FailuresParked", False, "1 FlowFile(s) wait")]
+    conds = {c.type: c for c in integration(None, checks, None)}
+    assert list(conds) == list(status.TYPES)
+    assert (conds["BulletinsOK"].status, conds["BulletinsOK"].reason, conds["BulletinsOK"].message) == (
+        "False", "BulletinsRaised", "ERROR x: boom; 1 FlowFile(s) wait")
+    checks[3] = Check("BulletinsOK", True, "no bulletins at or above ERROR")
+    conds = {c.type: c for c in integration(None, checks, None)}
+    assert (conds["BulletinsOK"].status, conds["BulletinsOK"].reason) == ("False", "FailuresParked")
+    assert conds["WorkloadReady"].line() == "WorkloadReady     True    NodesHealthy         heap 40%"
+    assert conds["Ready"].line() == "Ready             False   NotReady             not ready: BulletinsOK"
+    assert conds["EndpointReachable"].status == "Unknown" and conds["SecretsReady"].reason == "NotChecked"

@@ -52,8 +52,10 @@ def test_first_run_uploads_the_definition_and_no_registry_is_asked(harness, fake
     group = fake.group_by_name("order_to_erp")
     assert fake.contexts[group["context"]]["name"] == "order_to_erp" and len(fake.contexts) == 1  # reused by name
     assert f"[deploy] created process group 'order_to_erp' from flow-definition.json sha256:{sha[:12]}" in harness.text
-    assert f"FlowSynced      True   matches flow-definition.json sha256:{sha[:12]} (20 components compared)" \
-        in harness.text and "Ready           True" in harness.text
+    assert f"FlowSynced        True    UpToDate             matches flow-definition.json sha256:{sha[:12]} (20 components compared)" \
+        in harness.text and "Ready             True    AllConditionsHold" in harness.text
+    assert "RegistrySynced    Unknown NoRegistry           deployed from flow-definition.json without a Registry" \
+        in harness.out
 
 
 def test_the_hash_is_the_one_the_snapshot_carries(artifacts):
@@ -98,7 +100,7 @@ def test_hand_edits_are_reported_one_by_one_and_undone_in_place(harness, fake):
     assert fake.group_by_name("order_to_erp")["id"] == gid and fake.components[invoke["id"]] is invoke
     assert invoke["properties"]["HTTP Method"] == "POST" and invoke["autoterm"] == {"No Retry", "Original", "Response"}
     assert not [c for c in fake.components.values() if c.get("name") == "added by hand"]
-    assert "FlowSynced      True" in harness.text
+    assert "FlowSynced        True" in harness.text
     n = len(fake.seen)
     assert harness(NO_REGISTRY) == 0 and calls(fake, n) == []  # converged
 
@@ -119,7 +121,7 @@ def test_a_new_definition_is_applied_in_place(harness, fake, artifacts):
     assert "[deploy] change: processor 'InvokeHTTP' in 'order_to_erp/egress erp_http_out': property 'HTTP Method' " \
            "is 'POST'; the definition has 'PATCH'" in harness.text
     assert fake.components[invoke["id"]]["properties"]["HTTP Method"] == "PATCH"
-    assert f"FlowSynced      True   matches flow-definition.json sha256:{new[:12]}" in harness.text
+    assert f"FlowSynced        True    UpToDate             matches flow-definition.json sha256:{new[:12]}" in harness.text
     n = len(fake.seen)
     assert harness(NO_REGISTRY) == 0 and calls(fake, n) == []
 
@@ -158,7 +160,7 @@ def test_a_failed_replace_says_why_and_a_rerun_converges(harness, fake, artifact
     queue["flowfiles"].clear()
     assert harness(NO_REGISTRY) == 1, harness.text  # deployed; this definition leaves a port dangling (BEHAVIOUR 13)
     assert not [c for c in fake.connections.values() if c["versionedId"] == doomed]
-    assert "FlowSynced      True" in harness.text and "'failure' in 'order_to_erp/egress erp_http_out': Port has no " \
+    assert "FlowSynced        True" in harness.text and "'failure' in 'order_to_erp/egress erp_http_out': Port has no " \
            "outgoing connections" in harness.text
 
 
@@ -225,7 +227,7 @@ def test_components_nifi_cannot_load_are_named_and_never_started(harness, fake):
     running = next(line for line in harness.out if line.startswith("FlowRunning"))
     assert "False" in running and "1 missing" in running and "missing: processor 'ConsumeKafka' in 'order_to_erp/" \
            "ingress orders_in' (org.apache.nifi.kafka.processors.ConsumeKafka: NAR not installed)" in running
-    assert "FlowSynced      True" in harness.text  # what NiFi does not export of a ghost is not a difference
+    assert "FlowSynced        True" in harness.text  # what NiFi does not export of a ghost is not a difference
     n = len(fake.seen)
     assert harness(NO_REGISTRY) == 1 and calls(fake, n) == []
     assert harness(NO_REGISTRY, "--undeploy") == 0, harness.text

@@ -97,11 +97,11 @@ def test_flow_running_names_a_started_invalid_processor_that_nifi_counts_as_runn
                          ["'Topics' validated against '#{t}' is invalid because Parameter 't' has no value"])
     port = Component("3", "OUTPUT_PORT", "out", "g", "i/ingress", "v3", "STOPPED", "VALIDATING")
     cond = running_condition([ok, starting, port], {"invalidCount": 0, "flowFilesQueued": 0})
-    assert not cond.status
-    assert cond.reason == ("1 running, 1 invalid, 1 validating; invalid: processor 'ConsumeKafka' in 'i/ingress': "
+    assert not cond.ok
+    assert cond.message == ("1 running, 1 invalid, 1 validating; invalid: processor 'ConsumeKafka' in 'i/ingress': "
                            "Parameter 't' has no value; validating: output port 'out' in 'i/ingress' (NiFi-wide: 0 "
                            "invalid, 0 queued)")
-    assert running_condition([ok], {}).status
+    assert running_condition([ok], {}).ok
 
 
 def test_bodies_and_answers_are_checked_at_every_target_nifi_version():

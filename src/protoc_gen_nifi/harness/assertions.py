@@ -1,35 +1,36 @@
-"""Step (f): start the flow and assert it, condition by condition.
+"""Step (f): start the flow and assert it.
 
-Conditions (Kubernetes-style, each True/False with a reason):
+What the assert step checks (each a `conditions.Check`, in the harness's words); conditions.integration() turns
+them, with what the earlier steps established, into the Integration's conditions, which `report` prints:
   FlowSynced      the group is at the Registry version just ensured, UP_TO_DATE; without a Registry: the group is
                   flow-definition.json, component by component (definition.synced)
-  FlowRunning     every processor and port of the group runs and is valid; the reason names each one that is
+  FlowRunning     every processor and port of the group runs and is valid; the message names each one that is
                   stopped, disabled, validating or invalid, with NiFi's reasons (inventory.walk)
   BackpressureOK  no connection is at its backpressure threshold (status snapshots; queue listings as evidence)
   BulletinsOK     no ERROR (or WARNING with --fail-on-warning) bulletin from the group since this run began
-  NodeHealthy     every NiFi node has heap and repository disk left (/system-diagnostics, per node: health.py)
-  FailuresParked  no FlowFile was parked as failed during this run; the reason counts every FlowFile waiting in the
-                  integration's `parked failures` queue (controller-services.json `parkedFailures`)
-  Case <name>     one per golden case (--cases): its expected provenance events were seen, matching
-  Ready           all of the above, and every golden case passed
-Conditions that can settle after a start are polled up to --settle-timeout.
+  NodeHealthy     every NiFi node has heap and repository disk left (/system-diagnostics, per node: health.py);
+                  the Integration's WorkloadReady
+  FailuresParked  no FlowFile was parked as failed during this run; the message counts every FlowFile waiting in
+                  the integration's `parked failures` queue (controller-services.json `parkedFailures`); it makes
+                  the Integration's BulletinsOK False (reason FailuresParked)
+  Listeners       each HTTP IN listener (parameter `http.<endpoint>.listen.port`) accepts a TCP connection on
+                  NiFi's host (from --nifi-url); only with HTTP IN endpoints, once the flow runs; with the golden
+                  cases' results the Integration's EndpointReachable
+Checks that can settle after a start are polled up to --settle-timeout. The report prints one line per condition
+(`Type  Status  Reason  message`), then one line per golden case (--cases).
 """
 from __future__ import annotations
 
+import re
+import socket
 import time
-from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from . import health, inventory, observe
+from .conditions import Check, Condition
 from .context import Run
 
 LEVELS = {"ERROR": 3, "WARNING": 2, "WARN": 2, "INFO": 1, "DEBUG": 0}
-
-
-@dataclass
-class Condition:
-    type: str
-    status: bool
-    reason: str
 
 
 def bulletin_marker(run: Run) -> int:
@@ -117,7 +118,7 @@ def list_queue(run: Run, connection_id: str, name: str) -> dict:
                                   fix="rerun; check NiFi's load")
 
 
-def running_condition(components: list[inventory.Component], controller: dict) -> Condition:
+def running_condition(components: list[inventory.Component], controller: dict) -> Check:
     """True when every processor and port runs and is valid. NiFi's counts say how many are invalid, not which
     or why: the reason names each component that is not running, and why; a component NiFi could not load (a
     ghost) is named with its type, apart from the invalid ones."""
@@ -147,7 +148,7 @@ def running_condition(components: list[inventory.Component], controller: dict) -
     reason += f" (NiFi-wide: {controller.get('invalidCount', '?')} invalid, {controller.get('flowFilesQueued', '?')} queued)"
     ok = bool(groups["running"]) and not any(groups[k] for k in ("missing", "invalid", "validating", "disabled",
                                                                  "stopped"))
-    return Condition("FlowRunning", ok, reason)
+    return Check("FlowRunning", ok, reason)
 
 
 def synced_condition(run: Run) -> tuple[bool, str]:
@@ -161,9 +162,9 @@ def synced_condition(run: Run) -> tuple[bool, str]:
     return state == "UP_TO_DATE" and version == str(run.version), f"version {version} ({state}); registry version {run.version}"
 
 
-def evaluate(run: Run) -> list[Condition]:
+def evaluate(run: Run, deadline: float | None = None) -> list[Check]:
     nifi, comp = run.nifi, f"process group '{run.art.flow_name}'"
-    synced = Condition("FlowSynced", *synced_condition(run))
+    synced = Check("FlowSynced", *synced_condition(run))
 
     controller = (nifi.get("/flow/status", step="assert", component="NiFi") or {}).get("controllerStatus") or {}
     flow_running = running_condition(inventory.schedulable(inventory.walk(run, "assert")), controller)
@@ -180,9 +181,9 @@ def evaluate(run: Run) -> list[Condition]:
             oldest = (listing.get("flowFileSummaries") or [{}])[0].get("filename", "")
             details.append(f"{c.get('sourceName')} -> {c.get('destinationName')}: {n} queued"
                            + (f" (first: {oldest})" if oldest else ""))
-        backpressure = Condition("BackpressureOK", False, "at threshold: " + "; ".join(details))
+        backpressure = Check("BackpressureOK", False, "at threshold: " + "; ".join(details))
     else:
-        backpressure = Condition("BackpressureOK", True, f"{len(connection_snapshots(status))} connection(s) below threshold")
+        backpressure = Check("BackpressureOK", True, f"{len(connection_snapshots(status))} connection(s) below threshold")
 
     groups = _group_ids(status) | {run.pg_id}
     params = {"limit": "1000"}
@@ -198,38 +199,76 @@ def evaluate(run: Run) -> list[Condition]:
             continue  # about a FlowFile a `failure: true` case made fail on purpose
         if (b.get("groupId") or inner.get("groupId")) in groups and LEVELS.get((inner.get("level") or "").upper(), 0) >= floor:
             bad.append(f"{inner.get('level')} {inner.get('sourceName')}: {' '.join(str(inner.get('message')).split())}")
-    bulletins = Condition("BulletinsOK", not bad, "; ".join(bad[:5]) if bad else "no bulletins at or above "
-                          + ("WARNING" if run.opts.fail_on_warning else "ERROR"))
+    bulletins = Check("BulletinsOK", not bad, "; ".join(bad[:5]) if bad else "no bulletins at or above "
+                      + ("WARNING" if run.opts.fail_on_warning else "ERROR"))
     healthy, why = health.node_condition(run)
     now = parked(run)
     on_purpose = parked_by_cases(run) if now > run.parked_marker else 0
     allowed = run.parked_marker + on_purpose
     by_cases = f", {on_purpose} of them by failure cases" if on_purpose else ""
-    failures = Condition("FailuresParked", now <= allowed,
-                         f"{now} FlowFile(s) wait in 'parked failures' ({max(now - run.parked_marker, 0)} parked "
-                         f"during this run{by_cases})" if now else "no FlowFile waits in 'parked failures'")
-    return [synced, flow_running, backpressure, bulletins, Condition("NodeHealthy", healthy, why), failures]
+    failures = Check("FailuresParked", now <= allowed,
+                     f"{now} FlowFile(s) wait in 'parked failures' ({max(now - run.parked_marker, 0)} parked "
+                     f"during this run{by_cases})" if now else "no FlowFile waits in 'parked failures'")
+    checks = [synced, flow_running, backpressure, bulletins, Check("NodeHealthy", healthy, why), failures]
+    if listeners(run):
+        checks.append(listeners_check(run, deadline) if flow_running.ok else
+                      Check("Listeners", None, "HTTP IN listeners not probed: the flow is not running"))
+    return checks
 
 
-def assert_flow(run: Run) -> list[Condition]:
-    """Evaluate until all conditions hold or --settle-timeout passes; then add Ready."""
+LISTEN_PORT = re.compile(r"^http\.(.+)\.listen\.port$")
+
+
+def listeners(run: Run) -> list[tuple[str, str]]:
+    """(endpoint, listen-port value) per HTTP IN endpoint of the integration (transports/web.py names the
+    parameter `http.<endpoint>.listen.port`)."""
+    return [(m.group(1), run.values.get(p["name"], "")) for p in run.art.parameters()
+            if (m := LISTEN_PORT.match(p["name"]))]
+
+
+def probe(host: str, port: int, timeout: float) -> str | None:
+    """None when host:port accepts a TCP connection within `timeout`, else why not."""
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return None
+    except (OSError, OverflowError) as exc:  # OverflowError: a port out of 0-65535
+        return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+
+
+def listeners_check(run: Run, deadline: float | None = None) -> Check:
+    """Each HTTP IN listener, on NiFi's host (from --nifi-url): does it accept a TCP connection? Each attempt is
+    bounded by what is left of --settle-timeout (at least 0.2s, at most 2s); assert_flow retries until it holds."""
+    host = urlsplit(run.nifi.base_url).hostname or "localhost"
+    left = (deadline - time.monotonic()) if deadline is not None else run.opts.settle_timeout
+    timeout = min(max(left, 0.2), 2.0)
+    ok, words = True, []
+    for endpoint, value in listeners(run):
+        try:
+            port = int(value)
+        except ValueError:
+            ok = False
+            words.append(f"{endpoint}: listen port {value!r} is not a number")
+            continue
+        why = probe(host, port, timeout)
+        ok = ok and why is None
+        words.append(f"{endpoint} at {host}:{port} " + ("accepts connections" if why is None else f"does not accept connections: {why}"))
+    return Check("Listeners", ok, "; ".join(words))
+
+
+def assert_flow(run: Run) -> list[Check]:
+    """Evaluate until every check holds or --settle-timeout passes."""
     deadline = time.monotonic() + run.opts.settle_timeout
     while True:
-        conds = evaluate(run)
-        if all(c.status for c in conds) or time.monotonic() >= deadline:
-            break
+        checks = evaluate(run, deadline)
+        if all(c.ok for c in checks) or time.monotonic() >= deadline:
+            return checks
         time.sleep(run.nifi.timing.poll_interval)
-    failed_cases = [r.name for r in run.case_results if not r.passed]
-    ready_reason = "all conditions hold" if all(c.status for c in conds) else \
-        "not ready: " + ", ".join(c.type for c in conds if not c.status)
-    if run.case_results:
-        ready_reason += f"; cases {len(run.case_results) - len(failed_cases)}/{len(run.case_results)} passed" + \
-            (f" (failed: {', '.join(failed_cases)})" if failed_cases else "")
-    conds += [Condition(f"Case {r.name}", r.passed, r.reason) for r in run.case_results]
-    conds.append(Condition("Ready", all(c.status for c in conds), ready_reason))
-    return conds
 
 
 def report(run: Run, conds: list[Condition]) -> None:
+    """One line per Integration condition (`Type  Status  Reason  message`, conditions.integration), then one per
+    golden case."""
     for c in conds:
-        run.out(run.redact(f"{c.type:<15} {c.status!s:<6} {c.reason}"))
+        run.out(run.redact(c.line()))
+    for r in run.case_results:
+        run.out(run.redact(f"  case {r.name}: {'passed' if r.passed else 'FAILED'} {r.reason}"))

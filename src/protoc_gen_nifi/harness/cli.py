@@ -101,6 +101,7 @@ def execute(run: Run) -> int:
     step uploads or replaces the flow definition (definition.py)."""
     from . import (
         assertions,
+        conditions,
         definition,
         deploy,
         drive,
@@ -127,13 +128,13 @@ def execute(run: Run) -> int:
     elif run.cases:
         run.case_results = [drive.CaseResult(c.name, False, "not run: the flow was not started (see [start])")
                             for c in run.cases]
-    conds = assertions.assert_flow(run)
+    conds = conditions.integration(run, assertions.assert_flow(run), None)
     assertions.report(run, conds)
     if run.status_file is not None:
         from . import status
 
-        status.write(run.status_file, run.art.folder, run.art.integration, run, conds, None, run.generation)
-    return 0 if conds[-1].status else 1
+        status.write(run.status_file, run.art.folder, run.art.integration, run, conds, run.generation)
+    return 0 if conds[-1].status == "True" else 1
 
 
 def _partial(run: Run | None) -> list[str]:
@@ -208,9 +209,10 @@ def main(argv: Sequence[str] | None = None, *, artifacts_dir: Path | str, env: M
             err("error: " + redact(line))
         if args.status_file is not None and not opts.undeploy:
             from . import status
+            from .conditions import integration
 
             status.write(args.status_file, Path(artifacts_dir), run.art.integration if run else Path(artifacts_dir).name,
-                         run, None, exc, args.generation)
+                         run, integration(run, None, exc), args.generation)
         return 2
     finally:
         for c in clients:

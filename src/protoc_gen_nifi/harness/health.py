@@ -1,4 +1,5 @@
-"""The NodeHealthy condition: each NiFi node's heap and repository disks, from GET /system-diagnostics.
+"""The NodeHealthy check (the Integration's WorkloadReady condition): each NiFi node's heap and repository disks,
+from GET /system-diagnostics.
 
 The design's health signals include node health (seed 000: `/system-diagnostics` for node health). A node that
 is short of heap or whose FlowFile, content or provenance repository is nearly full will soon stop processing,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .artifacts import Artifacts
 from .cases import Case
@@ -180,4 +181,7 @@ def _rest(call, art: Artifacts, opts: Options, nifi_url: str, cases: Sequence[Ca
     call("assert", "GET", f"{nifi_url}/flow/process-groups/{{pgId}}/status?recursive=true", "BackpressureOK")
     call("assert", "POST", f"{nifi_url}/flowfile-queues/{{connectionId}}/listing-requests", "only for full queues")
     call("assert", "GET", f"{nifi_url}/flow/bulletin-board", "BulletinsOK")
-    call("assert", "GET", f"{nifi_url}/system-diagnostics?nodewise=true", "NodeHealthy")
+    call("assert", "GET", f"{nifi_url}/system-diagnostics?nodewise=true", "WorkloadReady")
+    for p in art.parameters():  # assertions.listeners: each HTTP IN listener, on NiFi's host
+        if p["name"].startswith("http.") and p["name"].endswith(".listen.port"):
+            call("assert", "TCP", f"{urlsplit(nifi_url).hostname}:#{{{p['name']}}}", "EndpointReachable: connect, close")
