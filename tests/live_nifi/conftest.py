@@ -22,6 +22,7 @@ from live import distribution, instance, java, maven, tls
 
 from .deploy import Backends
 from .rest import Nifi
+from .sinks import HttpSink
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -95,6 +96,14 @@ def scratch(nifi, request):
     yield group
     if group["id"] is not None:  # a test that must delete it earlier (e.g. before its parameter context) sets None
         nifi.delete_group_tree(group)
+
+
+@pytest.fixture(scope="module")
+def sink():
+    """A loopback HTTP server for the flows' HTTP OUT ports, one per test module (tests set its answers)."""
+    server = HttpSink()
+    yield server
+    server.close()
 
 
 @pytest.fixture(scope="session")

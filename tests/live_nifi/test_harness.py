@@ -31,7 +31,6 @@ from conftest import run_protoc
 from protoc_gen_nifi.harness import cli
 
 from .deploy import psql, values_for
-from .sinks import HttpSink
 
 PROTO = Path(__file__).parent / "proto"
 NAME = "orders_live"
@@ -111,13 +110,6 @@ def stand_in_for_scripts(definition: dict) -> list[str]:
             p.update(type=STAND_IN, bundle=copy.deepcopy(standard), properties={}, propertyDescriptors={})
             replaced.append(p["name"])
     return replaced
-
-
-@pytest.fixture(scope="module")
-def sink():
-    server = HttpSink()
-    yield server
-    server.close()
 
 
 @pytest.fixture(scope="module")

@@ -22,13 +22,6 @@ TRACEPARENT = re.compile(r"^00-[0-9a-f]{32}-[0-9a-f]{16}-01$")
 
 
 @pytest.fixture(scope="module")
-def sink():
-    server = HttpSink()
-    yield server
-    server.close()
-
-
-@pytest.fixture(scope="module")
 def order_to_erp(nifi, generated, backends, sink):
     deployment = Deployment(nifi, generated["order_to_erp/order_to_erp"], name="movement order_to_erp")
     deployment.upload()
