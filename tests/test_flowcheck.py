@@ -658,7 +658,7 @@ def test_main_output_and_exit_code(tmp_path, capsys):
     syntax.write_text("{", encoding="utf-8")
 
     assert main(["check", str(good)]) == 0
-    assert capsys.readouterr().out == "1 files, 0 problems\n"
+    assert capsys.readouterr().out == "1 file, 0 problems\n"
 
     assert main(["check", "--generated", str(good), str(bad), str(syntax)]) == 1
     assert capsys.readouterr().out.splitlines() == [
@@ -670,7 +670,7 @@ def test_main_output_and_exit_code(tmp_path, capsys):
     ]
     # without --generated the backpressure rule does not apply
     assert main([str(bad)]) == 1
-    assert capsys.readouterr().out.splitlines()[-1] == "1 files, 1 problems"
+    assert capsys.readouterr().out.splitlines()[-1] == "1 file, 1 problem"
 
 
 def test_main_usage_errors(capsys):
