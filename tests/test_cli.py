@@ -56,9 +56,9 @@ def test_harness_dry_run_fails_when_a_required_parameter_has_no_value():
     assert result.returncode == 2
     assert "kafka.bootstrap.servers (plain) <- MISSING (set KAFKA_BOOTSTRAP_SERVERS" in result.stdout
     assert result.stderr.splitlines() == [
-        "error: [parameters] parameter context: no value for 'kafka.bootstrap.servers' (environment variable "
-        "KAFKA_BOOTSTRAP_SERVERS (no --secrets-dir given)). Fix: export the environment variable(s), or mount the "
-        "Secret and pass --secrets-dir DIR"]
+        ("error: [parameters] parameter context: no value for 'kafka.bootstrap.servers' (environment variable "
+         "KAFKA_BOOTSTRAP_SERVERS (no --secrets-dir given)). Fix: export the environment variable(s), or mount the "
+         "Secret and pass --secrets-dir DIR")]
 
 
 def test_harness_needs_an_integration_folder():
