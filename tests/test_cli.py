@@ -177,3 +177,19 @@ def test_check_without_nipyapi_names_the_extra(tmp_path):
     assert result.returncode == 2
     assert result.stderr == ("check: checking NiFi flows needs nipyapi (NiFi's API model): "
                              "pip install 'protoc-gen-nifi[check]'\n")
+
+
+def test_no_arguments_at_a_terminal_is_a_usage_error():
+    """Run by hand without a request (standard input is a terminal): the usage, not a wait for stdin."""
+    import os
+    import pty
+
+    controller, terminal = pty.openpty()
+    try:
+        result = subprocess.run([str(PLUGIN)], stdin=terminal, capture_output=True, text=True, check=False, timeout=60)
+    finally:
+        os.close(controller)
+        os.close(terminal)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.startswith("protoc-gen-nifi: no request on standard input: protoc or buf runs this plugin")
+    assert "protoc-gen-nifi buf-module DIR" in result.stderr

@@ -2,7 +2,8 @@
 
 Exit codes: 0 ready (or, with --undeploy, removed), 1 deployed but a condition failed, 2 a step
 failed (one line on stderr naming the step, the component and the fix, then one line saying what
-this run had already changed: a rerun converges from there, --undeploy removes it all).
+this run had already changed: a rerun converges from there, --undeploy removes it all). --dry-run exits 0,
+or 2 with the run's error when a required parameter has no value; a usage error exits 2.
 
 Credentials are read from the environment, never from the command line (argv is
 visible to every user of the machine):
