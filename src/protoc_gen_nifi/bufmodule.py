@@ -95,7 +95,9 @@ def write(folder: Path, out=print) -> int:
     files = module_files()
     try:
         for name in (stamp[1] if stamp else []):
-            if name not in files and (folder / name).is_file():
+            # Only protos this command could have written: the checksum file is text anyone can edit.
+            ours = name.startswith("ameide_core_proto/") and name.endswith(".proto") and ".." not in Path(name).parts
+            if ours and name not in files and (folder / name).is_file():
                 (folder / name).unlink()
         for name, data in files.items():
             path = folder / name

@@ -16,7 +16,7 @@ secrets, no ``instanceIdentifier``, failure relationships never auto-terminated,
 property set, a complete envelope) and the graph and data-flow checks, which the behaviour of a live NiFi
 sets for any flow but an export of a stopped or unfinished flow may legitimately break.
 
-nipyapi is an optional dependency (``pip install protoc-gen-nifi[check]``); only the shape check needs it,
+nipyapi is an optional dependency (``pip install 'protoc-gen-nifi[check]'``); only the shape check needs it,
 and it is imported lazily.
 """
 from __future__ import annotations
