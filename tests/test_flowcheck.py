@@ -683,7 +683,7 @@ def test_missing_nipyapi_gives_install_hint(monkeypatch):
     for mod in [m for m in sys.modules if m == "nipyapi" or m.startswith("nipyapi.")]:
         monkeypatch.setitem(sys.modules, mod, None)
     monkeypatch.setitem(sys.modules, "nipyapi", None)
-    with pytest.raises(RuntimeError, match=r"pip install protoc-gen-nifi\[check\]"):
+    with pytest.raises(RuntimeError, match=r"pip install 'protoc-gen-nifi\[check\]'"):
         check_document(make_doc())
 
 
