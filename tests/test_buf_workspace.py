@@ -107,6 +107,8 @@ def test_the_readme_lint_exceptions_are_this_repositorys(installed, tmp_path):
     assert _run(["protoc-gen-nifi", "buf-module", "m"], tmp_path, env).returncode == 0
     module = yaml.safe_load((tmp_path / "m" / "buf.yaml").read_text())
     assert module["modules"] == [{"path": ".", "name": MODULE_NAME}]
+    repo_modules = yaml.safe_load((ROOT / "buf.yaml").read_text())["modules"]
+    assert {"path": "proto", "name": MODULE_NAME} in repo_modules  # one name, wherever the module is built from
     assert module["lint"]["ignore_only"] == {
         rule: [path.removeprefix("proto/") for path in paths] for rule, paths in ours["ignore_only"].items()}
     assert [m["path"] for m in readme["modules"]] == ["proto", MODULE_DIR] and readme["lint"]["ignore"] == [MODULE_DIR]
