@@ -658,7 +658,7 @@ def test_main_output_and_exit_code(tmp_path, capsys):
     syntax.write_text("{", encoding="utf-8")
 
     assert main(["check", str(good)]) == 0
-    assert capsys.readouterr().out == "1 files, 0 problems\n"
+    assert capsys.readouterr().out == "1 file, 0 problems\n"
 
     assert main(["check", "--generated", str(good), str(bad), str(syntax)]) == 1
     assert capsys.readouterr().out.splitlines() == [
@@ -670,7 +670,7 @@ def test_main_output_and_exit_code(tmp_path, capsys):
     ]
     # without --generated the backpressure rule does not apply
     assert main([str(bad)]) == 1
-    assert capsys.readouterr().out.splitlines()[-1] == "1 files, 1 problems"
+    assert capsys.readouterr().out.splitlines()[-1] == "1 file, 1 problem"
 
 
 def test_main_usage_errors(capsys):
@@ -683,7 +683,7 @@ def test_missing_nipyapi_gives_install_hint(monkeypatch):
     for mod in [m for m in sys.modules if m == "nipyapi" or m.startswith("nipyapi.")]:
         monkeypatch.setitem(sys.modules, mod, None)
     monkeypatch.setitem(sys.modules, "nipyapi", None)
-    with pytest.raises(RuntimeError, match=r"pip install protoc-gen-nifi\[check\]"):
+    with pytest.raises(RuntimeError, match=r"pip install 'protoc-gen-nifi\[check\]'"):
         check_document(make_doc())
 
 

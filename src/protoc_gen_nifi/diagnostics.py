@@ -86,3 +86,8 @@ class SourceLocator:
                 if location.leading_comments.strip():
                     self._comments.setdefault(tuple(location.path), location.leading_comments)
         return self._comments.get(path)
+
+
+def counted(n: int, noun: str) -> str:
+    """`1 file`, `2 files`: summary lines read as English (the nouns used here all take an -s plural)."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"

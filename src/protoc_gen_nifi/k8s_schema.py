@@ -12,6 +12,7 @@ import functools
 import sys
 from pathlib import Path
 
+from .diagnostics import counted
 from .resources import PACKAGE_DIR
 
 CRD_DIR = PACKAGE_DIR / "data" / "kubernetes"
@@ -137,7 +138,7 @@ def main(files: list[str]) -> int:
         for line in check_file(name):
             total += 1
             print(f"{name}: {line}")
-    print(f"{len(files)} files, {total} problems")
+    print(f"{counted(len(files), 'file')}, {counted(total, 'problem')}")
     return 1 if total else 0
 
 

@@ -125,8 +125,12 @@ def test_dry_run_sends_nothing_and_hides_values(harness, fake):
         assert v not in text or v == "order_to_erp"
     assert "kafka.sasl.password (sensitive) <- env KAFKA_SASL_PASSWORD" in text
     assert "POST   " in text and "/versions/import" in text
-    assert harness("--dry-run", env={}, secrets=False) == 0
+    # A required parameter without a value: the plan still prints, and the dry run fails as the run would.
+    assert harness("--dry-run", env={}, secrets=False) == 2
     assert "kafka.sasl.password (sensitive) <- MISSING (set KAFKA_SASL_PASSWORD" in harness.text
+    assert len(harness.err) == 1 and harness.err[0].startswith("error: [parameters] parameter context: no value for ")
+    assert "'kafka.sasl.password' (environment variable KAFKA_SASL_PASSWORD (no --secrets-dir given))" in harness.err[0]
+    assert fake.seen == []
 
 
 def test_node_health_is_a_condition(harness, fake):

@@ -16,7 +16,7 @@ secrets, no ``instanceIdentifier``, failure relationships never auto-terminated,
 property set, a complete envelope) and the graph and data-flow checks, which the behaviour of a live NiFi
 sets for any flow but an export of a stopped or unfinished flow may legitimately break.
 
-nipyapi is an optional dependency (``pip install protoc-gen-nifi[check]``); only the shape check needs it,
+nipyapi is an optional dependency (``pip install 'protoc-gen-nifi[check]'``); only the shape check needs it,
 and it is imported lazily.
 """
 from __future__ import annotations
@@ -25,6 +25,7 @@ import json
 import sys
 from pathlib import Path
 
+from ..diagnostics import counted
 from . import dataflow
 from . import graph as flowgraph
 from .common import Problem, load_catalog, pairs_hook, parameter_references
@@ -87,7 +88,7 @@ Check NiFi flow JSON (registry snapshots and flow definitions) against NiFi's AP
   --snapshot          treat every FILE as a NiFi Registry snapshot (default: detect by snapshotMetadata)
   --definition        treat every FILE as a NiFi flow definition
   --catalog=V|FILE    component property catalog: a NiFi version with a packaged catalog, or a JSON file
-Prints "FILE: path: message" per problem, then "N files, M problems"; exit status 1 when there are problems.
+Prints "FILE: path: message" per problem, then "N files, M problems" ("1 file, 1 problem"); exit status 1 when there are problems.
 """
 
 
@@ -134,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     for line in sorted(lines):
         print(line)
-    print(f"{len(files)} files, {total} problems")
+    print(f"{counted(len(files), 'file')}, {counted(total, 'problem')}")
     return 1 if total else 0
 
 

@@ -84,7 +84,7 @@ def _nipyapi():
         )
     except ImportError as e:  # pragma: no cover - depends on the environment
         raise RuntimeError(
-            "checking NiFi flows needs nipyapi (NiFi's API model): pip install protoc-gen-nifi[check]"
+            "checking NiFi flows needs nipyapi (NiFi's API model): pip install 'protoc-gen-nifi[check]'"
         ) from e
     return registry_models, nifi_models, (RegistryConfiguration(), NifiConfiguration())
 

@@ -2,7 +2,8 @@
 
 Exit codes: 0 ready (or, with --undeploy, removed), 1 deployed but a condition failed, 2 a step
 failed (one line on stderr naming the step, the component and the fix, then one line saying what
-this run had already changed: a rerun converges from there, --undeploy removes it all).
+this run had already changed: a rerun converges from there, --undeploy removes it all). --dry-run exits 0,
+or 2 with the run's error when a required parameter has no value; a usage error exits 2.
 
 Credentials are read from the environment, never from the command line (argv is
 visible to every user of the machine):
@@ -21,18 +22,33 @@ import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .artifacts import DEFINITION, SNAPSHOT, Artifacts
-from .client import TLS, Auth, RestClient, Timing
-from .context import Options, Run
 from .errors import HarnessError, Redactor
+
+if TYPE_CHECKING:  # the modules that need httpx are imported once it is known to be there (see _missing_extra)
+    from .client import RestClient
+    from .context import Options, Run
 
 DEFAULT_NIFI = "https://localhost:8443/nifi-api"
 DEFAULT_REGISTRY = "http://localhost:18080/nifi-registry-api"
 
 
-def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="deploy_and_assert", description=__doc__,
+#: The optional dependency the harness needs beyond the plugin's, and the extra that installs it.
+EXTRA = "pip install 'protoc-gen-nifi[harness]'"
+
+
+def _missing_extra() -> str | None:
+    """The one line to print when the harness's HTTP client is not installed, else None."""
+    try:
+        import httpx  # noqa: F401
+    except ModuleNotFoundError:
+        return f"the harness needs httpx, which is not installed; install the harness extra: {EXTRA}"
+    return None
+
+
+def parser(prog: str = "deploy_and_assert") -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog=prog, description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     c = p.add_argument_group("connection")
     c.add_argument("--nifi-url", default=None, help=f"NiFi REST base (env NIFI_URL; default {DEFAULT_NIFI})")
@@ -86,6 +102,8 @@ def parser() -> argparse.ArgumentParser:
 
 
 def _options(args: argparse.Namespace) -> Options:
+    from .context import Options
+
     return Options(no_registry=args.no_registry, bucket=args.bucket, registry_client_name=args.registry_client_name,
                    registry_url_for_nifi=args.registry_url_for_nifi, parent_group=args.parent_group,
                    secrets_dir=args.secrets_dir, rotate_secrets=args.rotate_secrets, drain=args.drain,
@@ -147,11 +165,19 @@ def _partial(run: Run | None) -> list[str]:
 
 def main(argv: Sequence[str] | None = None, *, artifacts_dir: Path | str, env: Mapping[str, str] | None = None,
          out: Callable[[str], None] | None = None, err: Callable[[str], None] | None = None,
-         transport=None) -> int:
+         transport=None, prog: str = "deploy_and_assert") -> int:
     env = os.environ if env is None else env
     out = out or (lambda s: print(s, flush=True))
     err = err or (lambda s: print(s, file=sys.stderr, flush=True))
-    args = parser().parse_args(list(argv) if argv is not None else None)
+    args = parser(prog).parse_args(list(argv) if argv is not None else None)  # --help needs no httpx
+    missing = _missing_extra()
+    if missing is not None:
+        err("error: " + missing)
+        return 2
+    from .artifacts import DEFINITION, SNAPSHOT, Artifacts
+    from .client import TLS, Auth, RestClient, Timing
+    from .context import Run
+
     redact = Redactor()
     for var in ("NIFI_PASSWORD", "NIFI_TOKEN", "NIFI_REGISTRY_TOKEN"):
         redact.add(env.get(var))
@@ -177,6 +203,10 @@ def main(argv: Sequence[str] | None = None, *, artifacts_dir: Path | str, env: M
             for line in build_plan(art, opts, nifi_url.rstrip("/"), registry_url.rstrip("/"), env, redact,
                                    cases=cases):
                 out(line)
+            if not opts.undeploy:  # the run would stop at its parameters step: so does the dry run, with its error
+                from .parameters import resolve_values
+
+                resolve_values(art.parameters(), env, opts.secrets_dir, redact)
             return 0
         # Resolve every value first: a missing secret must fail before anything changes.
         from .parameters import resolve_values
@@ -207,7 +237,7 @@ def main(argv: Sequence[str] | None = None, *, artifacts_dir: Path | str, env: M
     except HarnessError as exc:
         for line in [*exc.lines(), *_partial(run)]:
             err("error: " + redact(line))
-        if args.status_file is not None and not opts.undeploy:
+        if args.status_file is not None and not opts.undeploy and not args.dry_run:  # a dry run writes nothing
             from . import status
             from .conditions import integration
 
