@@ -97,11 +97,13 @@ COMPILED = {
     "route": ["PartitionRecord", "RouteOnAttribute"],
     "select": ["RemoveRecordField"],
     "timestamp": ["UpdateRecord"],
-    "flatten": ["ForkRecord", "UpdateRecord", "RemoveRecordField"],
+    "flatten": ["ForkRecord", "SplitRecord", "UpdateRecord", "RemoveRecordField"],
     "mask": ["UpdateRecord"],
     "remove": ["RemoveRecordField"],
-    "field_case": ["RenameRecordField", "RenameRecordField"],  # two depths: customer / lines, then the top
-    "rename": ["RenameRecordField"],
+    # One record per FlowFile first (a rename changes the schema the records of a FlowFile share), then one
+    # rename per depth: customer / lines, then the top.
+    "field_case": ["SplitRecord", "RenameRecordField", "RenameRecordField"],
+    "rename": ["SplitRecord", "RenameRecordField"],
 }
 
 
@@ -114,10 +116,11 @@ def test_every_step_kind_compiles_to_standard_record_processors_only(flows):
         if processor["type"].endswith("ExecuteScript"):
             continue
         kind = processor["name"].split()[2] if match else ""
-        kind = {"value": None, "fork": "flatten", "lift": "flatten", "drop": "flatten"}.get(kind, kind)
+        kind = {"value": None, "records": None, "fork": "flatten", "split": "flatten", "lift": "flatten", "drop": "flatten"}.get(kind, kind)
         step = int(processor["name"].split()[1])
         key = kind or next(p["name"].split()[2] for p in mapping["processors"]
-                           if p["name"].split()[:2] == processor["name"].split()[:2] and "value" not in p["name"])
+                           if p["name"].split()[:2] == processor["name"].split()[:2]
+                           and p["name"].split()[2] not in ("value", "records"))
         by_kind.setdefault(key, []).append((processor["name"].split()[0], step, processor["type"].rsplit(".", 1)[1]))
         assert processor["bundle"] == {"artifact": "nifi-standard-nar", "group": "org.apache.nifi",
                                        "version": version}

@@ -643,6 +643,16 @@ FORK_RECORD = Component(
     writes=("mime.type", "record.count"),
 )
 
+# One FlowFile per "Records Per Split" records (SplitRecord.java).
+SPLIT_RECORD = Component(
+    type="org.apache.nifi.processors.standard.SplitRecord",
+    artifact="nifi-standard-nar",
+    props=(*_RECORD_IO, Prop("Records Per Split")),
+    relationships=("splits", "original", "failure"),
+    input="REQUIRED",
+    writes=("mime.type", "record.count", "fragment.identifier", "fragment.index", "fragment.count"),
+)
+
 # Groups records by the values of each dynamic property's RecordPath; every FlowFile gets an attribute per
 # dynamic property holding its group's value (PartitionRecord.java).
 PARTITION_RECORD = Component(
@@ -663,7 +673,7 @@ COMPONENTS = (
     PUT_DATABASE_RECORD, LOOKUP_RECORD, DATABASE_RECORD_LOOKUP_SERVICE, DISTRIBUTED_MAP_CACHE_LOOKUP_SERVICE,
     EVALUATE_JSON_PATH, MONGODB_CLIENT_SERVICE, GET_MONGO, PUT_MONGO_RECORD, REDIS_CONNECTION_POOL,
     REDIS_MAP_CACHE_CLIENT, PUT_DISTRIBUTED_MAP_CACHE, PUT_REDIS_HASH_RECORD, STANDARD_RESTRICTED_SSL_CONTEXT_SERVICE,
-    UPDATE_RECORD, REMOVE_RECORD_FIELD, RENAME_RECORD_FIELD, FORK_RECORD, PARTITION_RECORD,
+    UPDATE_RECORD, REMOVE_RECORD_FIELD, RENAME_RECORD_FIELD, FORK_RECORD, SPLIT_RECORD, PARTITION_RECORD,
 )
 
 # ---- components the generator does not emit, known to flowcheck for what they do to a flow ----------------

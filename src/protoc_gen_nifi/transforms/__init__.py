@@ -65,9 +65,19 @@ def _removes(port: Port, t: Transform, attribute: str) -> tuple[Step, ...]:
                  for i, stage in enumerate(t.stages))
 
 
+def _one_record_each(port: Port, t: Transform) -> Step:
+    """RenameRecordField renames the field in the schema that every record of the FlowFile shares
+    (MapRecord.rename -> RecordSchema.renameField), so from the second record on the values are lost (seen on
+    NiFi 2.3.0): rename one record per FlowFile. An OUT port sends one message per FlowFile anyway."""
+    return _record_step(port, t, 9, nc.SPLIT_RECORD, (), {"Records Per Split": "1"}, forward=("splits",),
+                        done=("original",), what="records")
+
+
 def _renames(port: Port, t: Transform, attribute: str) -> tuple[Step, ...]:
-    return tuple(_record_step(port, t, i, nc.RENAME_RECORD_FIELD, stage, what=_what(t, i))
-                 for i, stage in enumerate(t.stages))
+    if not t.stages:
+        return ()
+    return (_one_record_each(port, t), *(_record_step(port, t, i, nc.RENAME_RECORD_FIELD, stage, what=_what(t, i))
+                                         for i, stage in enumerate(t.stages)))
 
 
 def _update(strategy: str) -> Callable[[Port, Transform, str], tuple[Step, ...]]:
@@ -106,8 +116,11 @@ def _route(port: Port, t: Transform, attribute: str) -> tuple[Step, ...]:
 
 def _flatten(port: Port, t: Transform, attribute: str) -> tuple[Step, ...]:
     split, hoist, removed = t.stages
+    # One record per FlowFile from here on, as an OUT port sends one message per FlowFile.
     steps = [_record_step(port, t, 0, nc.FORK_RECORD, split, {"Mode": "split", "Include Parent Fields": "false"},
-                          forward=("fork",), done=("original",), what="fork")]
+                          forward=("fork",), done=("original",), what="fork"),
+             _record_step(port, t, 3, nc.SPLIT_RECORD, (), {"Records Per Split": "1"}, forward=("splits",),
+                          done=("original",), what="split")]
     if hoist:
         steps.append(_record_step(port, t, 1, nc.UPDATE_RECORD, hoist,
                                   {"Replacement Value Strategy": "record-path-value"}, what="lift"))
@@ -131,8 +144,8 @@ TRANSFORMS: dict[str, TransformKind] = {
                            checks.route, _route),
     "timestamp": TransformKind("add the time as a field (UpdateRecord, Expression Language now())",
                                lambda s, o, a: checks.timestamp(s, o), _update("literal-value")),
-    "flatten": TransformKind("one record per element of a repeated message (ForkRecord split, UpdateRecord, "
-                             "RemoveRecordField)", lambda s, o, a: checks.flatten(s, o), _flatten),
+    "flatten": TransformKind("one record per element of a repeated message, one per FlowFile (ForkRecord split, "
+                             "SplitRecord, UpdateRecord, RemoveRecordField)", lambda s, o, a: checks.flatten(s, o), _flatten),
 }
 
 
