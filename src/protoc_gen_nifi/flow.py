@@ -541,8 +541,14 @@ def build_flow(integration: Integration, target: nc.Target) -> FlowResult:
         for processor, relationships in failed:
             mapping.connect((processor, "PROCESSOR", mapping.id), (mapping_failure, "OUTPUT_PORT", mapping.id),
                             relationships, bp)
-    mapping.label("owner", "Human-owned mapping: regeneration keeps this group's wiring; the Groovy scripts are "
-                  "files referenced through the mapping.* parameters.", _position(0.0, -ROW / 2))
+    if any(param is not None for _, _, param, _ in script_targets):
+        mapping.label("owner", "Human-owned mapping: regeneration keeps this group's wiring; the Groovy scripts are "
+                      "files referenced through the mapping.* parameters.", _position(0.0, -ROW / 2))
+    else:  # every OUT port declares its mapping steps: nothing here is human-owned
+        mapping.data["comments"] = ("protoc-gen-nifi: declarative mapping, compiled from the OUT ports' mapping "
+                                    "steps; change the steps in the proto and regenerate.")
+        mapping.label("owner", "Declarative mapping: generated from the ports' mapping steps; edit the proto, not "
+                      "this group.", _position(0.0, -ROW / 2))
     root.child(mapping)
     fail_to_target(mapping_failure, mapping)
     for port, built, mapping_in in mapping_inputs:

@@ -95,7 +95,7 @@ def test_several_reports_in_one_request_keep_every_value(nifi, trip_stops, backe
     before = len(sink.received)
     assert httpx.post(url, json=[COMPLETED, other], timeout=30).status_code == 202
     received = sink.wait_for(before + 3)[before:]
-    stops = sorted(((s["tripId"], s["stopId"], s["driver"]["licenseNumber"], s["distanceKm"])
-                    for s in (json.loads(r.body) for r in received)))
+    stops = sorted((s["tripId"], s["stopId"], s["driver"]["licenseNumber"], s["distanceKm"])
+                    for s in (json.loads(r.body) for r in received))
     assert stops == [("t-1", "s-1", "******456", 12.5), ("t-1", "s-2", "******456", 12.5),
                      ("t-4", "s-1", "******456", 12.5)]
