@@ -494,6 +494,13 @@ def _scalar(value, raw_unicode: bool) -> str:
     return proto_string(value, raw_unicode)
 
 
+def _element(value, style: dict) -> str:
+    """One element of a repeated field: a scalar, or a message (e.g. a port's mapping steps) as `{ ... }`."""
+    if isinstance(value, dict):
+        return f"{{ {render_aggregate(value, style)} }}"
+    return _scalar(value, style["raw"])
+
+
 def render_aggregate(value: dict, style: dict) -> str:
     """Text-format body of an aggregate option, in one of several equivalent spellings."""
     parts = []
@@ -503,9 +510,9 @@ def render_aggregate(value: dict, style: dict) -> str:
             parts.append(f"{key}{colon} {{ {render_aggregate(item, style)} }}")
         elif isinstance(item, list):
             if style["list_syntax"]:
-                parts.append(f"{key}: [{', '.join(_scalar(v, style['raw']) for v in item)}]")
+                parts.append(f"{key}: [{', '.join(_element(v, style) for v in item)}]")
             else:
-                parts.extend(f"{key}: {_scalar(v, style['raw'])}" for v in item)
+                parts.extend(f"{key}: {_element(v, style)}" for v in item)
         else:
             parts.append(f"{key}: {_scalar(item, style['raw'])}")
     return style["sep"].join(parts)
@@ -524,7 +531,7 @@ def render_option(name: str, value: dict, style: dict, indent: str) -> list[str]
             for key, sub in item.items():
                 walk(f"{prefix}.{key}", sub)
         elif isinstance(item, list):
-            lines.extend(f"{indent}option ({name}){prefix} = {_scalar(v, style['raw'])};" for v in item)
+            lines.extend(f"{indent}option ({name}){prefix} = {_element(v, style)};" for v in item)
         else:
             lines.append(f"{indent}option ({name}){prefix} = {_scalar(item, style['raw'])};")
 

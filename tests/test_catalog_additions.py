@@ -53,6 +53,23 @@ KEYS = {
                          nc.PUT_S3_OBJECT, nc.REDIS_CONNECTION_POOL)},
 }
 
+# Issue 17, declarative mapping: the record processors of nifi-standard-nar, read from their source
+# (AbstractRecordProcessor, UpdateRecord, ForkRecord, PartitionRecord, SplitRecord) at the same three tags.
+_RECORD_IO = {"Record Reader": ("Record Reader",) * 3, "Record Writer": ("Record Writer",) * 3}
+KEYS.update({
+    nc.UPDATE_RECORD: {**_RECORD_IO, "Replacement Value Strategy": ("Replacement Value Strategy",) * 3},
+    nc.REMOVE_RECORD_FIELD: _RECORD_IO,
+    nc.RENAME_RECORD_FIELD: _RECORD_IO,
+    nc.SPLIT_RECORD: {**_RECORD_IO, "Records Per Split": ("Records Per Split",) * 3},
+    nc.FORK_RECORD: {"Record Reader": ("record-reader", "record-reader", "Record Reader"),
+                     "Record Writer": ("record-writer", "record-writer", "Record Writer"),
+                     "Mode": ("fork-mode", "fork-mode", "Mode"),
+                     "Include Parent Fields": ("include-parent-fields", "include-parent-fields",
+                                               "Include Parent Fields")},
+    nc.PARTITION_RECORD: {"Record Reader": ("record-reader", "record-reader", "Record Reader"),
+                          "Record Writer": ("record-writer", "record-writer", "Record Writer")},
+})
+
 # component -> (relationships as configured here, @InputRequirement) at all three releases
 BEHAVIOUR = {
     nc.LOOKUP_RECORD: (("success", "failure"), "REQUIRED"),
@@ -63,6 +80,12 @@ BEHAVIOUR = {
     nc.HANDLE_HTTP_REQUEST: (("success",), "FORBIDDEN"),
     nc.CONSUME_KAFKA: (("success",), "FORBIDDEN"),  # no Record Reader: no `parse failure`
     nc.JOIN_ENRICHMENT: (("joined", "original", "timeout", "failure"), "REQUIRED"),
+    nc.UPDATE_RECORD: (("success", "failure"), "REQUIRED"),
+    nc.REMOVE_RECORD_FIELD: (("success", "failure"), "REQUIRED"),
+    nc.RENAME_RECORD_FIELD: (("success", "failure"), "REQUIRED"),
+    nc.FORK_RECORD: (("fork", "original", "failure"), "REQUIRED"),
+    nc.SPLIT_RECORD: (("splits", "original", "failure"), "REQUIRED"),
+    nc.PARTITION_RECORD: (("success", "original", "failure"), "REQUIRED"),
 }
 
 

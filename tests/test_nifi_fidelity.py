@@ -105,15 +105,18 @@ def test_generated_components_have_the_shape_of_real_nifi_2x_exports(seed_protoc
 
 
 def test_every_transport_entry_and_every_catalog_component_is_generated(tmp_path):
-    """tests/golden/inputs/all_transports (and tls_and_shared) exercise the whole transport table and catalog: no
-    entry goes untested."""
+    """tests/golden/inputs/all_transports (and tls_and_shared, and declarative_mapping for the record processors
+    of the transform table) exercise the whole transport table and catalog: no entry goes untested."""
     import ast
 
     from protoc_gen_nifi.transports import TRANSPORTS
 
-    run = run_protoc(tmp_path, [GOLDEN_INPUTS / "all_transports", GOLDEN_INPUTS / "tls_and_shared"])
+    run = run_protoc(tmp_path, [GOLDEN_INPUTS / "all_transports", GOLDEN_INPUTS / "tls_and_shared",
+                                GOLDEN_INPUTS / "declarative_mapping"])
     assert run.returncode == 0, run.stderr
     generated, emitted = set(), set()
+    mapping = json.loads(run.files["order_mapping/nifi/flow.snapshot.json"])
+    emitted |= {c["type"] for c in _components(mapping["flowContents"])}
     # every_trigger holds the schedule (a schedule brings no payload for every_transport's lookups to enrich);
     # secure_orders holds TLS, which the catalog's SSL context service is for.
     for integration in ("every_transport", "every_trigger", "secure_orders"):

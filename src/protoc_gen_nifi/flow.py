@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import nifi_catalog as nc
+from . import transforms
 from .ids import IdFactory
 from .model import Backpressure, Integration, Port, Tuning
 from .transports import (
@@ -411,7 +412,9 @@ def build_flow(integration: Integration, target: nc.Target) -> FlowResult:
     boundaries = {port.slug: boundary(integration, port) for port in integration.ports}
     dead_port = dead_letter_port(integration) if integration.dead_letter is not None else None
     dead_spec = boundary(integration, dead_port) if dead_port is not None else None
-    b.add_services(root, *(boundaries[p.slug] for p in integration.ports), *([dead_spec] if dead_spec else []))
+    mapped = [Boundary(steps=(), services=transforms.SERVICES)] if any(p.mapping for p in integration.ports) else []
+    b.add_services(root, *(boundaries[p.slug] for p in integration.ports), *([dead_spec] if dead_spec else []),
+                   *mapped)
     service_json = {key: _service(root, b.services[key], target, b.service_ids) for key in sorted(b.services)}
     for key, use in b.services.items():
         for used in use.services.values():
@@ -479,43 +482,73 @@ def build_flow(integration: Integration, target: nc.Target) -> FlowResult:
             mapping.connect((stage[0], stage[1], mapping.id), (to, "OUTPUT_PORT", mapping.id), [""], port.backpressure)
         stage = (back, "INPUT_PORT")
         lookup_links.append((port, to, back))
-    b.params.add(MAPPING_MODULES)
-    script_targets: list[tuple[str, str, Param, Port | None]] = []
+    script_targets: list[tuple[str, str, Param | None, Port | None]] = []
     if outs:
         for port in outs:
-            script_targets.append((f"map {port.slug}", port.slug, mapping_params(port), port))
+            if not port.script and not port.mapping:
+                continue  # fed by other ports' route steps only
+            script_targets.append((f"map {port.slug}", port.slug, mapping_params(port) if port.script else None, port))
     else:
         script_targets.append(("handle", "handle", Param(
             "mapping.script.path", "Path on the NiFi nodes of the human-owned Groovy script that handles the input"
         ), None))
+    if any(param is not None for _, _, param, _ in script_targets):
+        b.params.add(MAPPING_MODULES)
+    # A port's declarative mapping steps come first (a route sends records on to another port's output), then
+    # its script, if it runs.
+    chains = {key: (transforms.steps(port) if port is not None else ()) for _, key, _, port in script_targets}
+    width = max(len(chain) + (param is not None) for (_, _, param, _), chain in zip(script_targets, chains.values()))
     mapping_outputs: dict[str, dict] = {}
+    for row, port in enumerate(outs):
+        mapping_outputs[port.slug] = mapping.port("OUTPUT_PORT", f"to {port.slug}",
+                                                  _position((2 + width) * COLUMN, row * ROW))
     for row, (name, key, script_param, port) in enumerate(script_targets):
-        b.params.add(script_param)
         backpressure = port.backpressure if port else bp
-        step = Step(
-            key=key,
-            name=name,
-            component=nc.EXECUTE_SCRIPT,
-            comments="protoc-gen-nifi: human-owned logic; edit the script file, not this processor.",
-            properties={"Script Engine": "Groovy", "Script File": ref(script_param),
-                        "Module Directory": ref(MAPPING_MODULES)},
-            forward=("success",) if port else (),
-            done=() if port else ("success",),
-            failures=("failure",),
-            retried=("failure",),
-        )
-        processor = b.processor(mapping, step, _position(2 * COLUMN, row * ROW), port)
-        if stage is not None:
-            mapping.connect((stage[0], stage[1], mapping.id), (processor, "PROCESSOR", mapping.id), [""], backpressure)
-        if port is not None:
-            to = mapping.port("OUTPUT_PORT", f"to {port.slug}", _position(3 * COLUMN, row * ROW))
-            mapping.connect((processor, "PROCESSOR", mapping.id), (to, "OUTPUT_PORT", mapping.id), ["success"],
-                            backpressure)
-            mapping_outputs[port.slug] = to
-        mapping.connect((processor, "PROCESSOR", mapping.id), (mapping_failure, "OUTPUT_PORT", mapping.id),
-                        ["failure"], bp)
-    mapping.label("owner", "Human-owned mapping: regeneration keeps this group's wiring; the Groovy scripts are "
-                  "files referenced through the mapping.* parameters.", _position(0.0, -ROW / 2))
+        chain = list(chains[key])
+        if script_param is not None:
+            b.params.add(script_param)
+            chain.append(Step(
+                key=key,
+                name=name,
+                component=nc.EXECUTE_SCRIPT,
+                comments="protoc-gen-nifi: human-owned logic; edit the script file, not this processor.",
+                properties={"Script Engine": "Groovy", "Script File": ref(script_param),
+                            "Module Directory": ref(MAPPING_MODULES)},
+                forward=("success",) if port else (),
+                done=() if port else ("success",),
+                failures=("failure",),
+                retried=("failure",),
+            ))
+        previous: tuple[dict, str, list[str]] | None = (
+            (stage[0], stage[1], [""]) if stage is not None else None)
+        failed: list[tuple[dict, list[str]]] = []
+        for k, step in enumerate(chain):
+            processor = b.processor(mapping, step, _position((2 + k) * COLUMN, row * ROW), port)
+            if previous is not None:
+                mapping.connect((previous[0], previous[1], mapping.id), (processor, "PROCESSOR", mapping.id),
+                                previous[2], backpressure)
+            previous = (processor, "PROCESSOR", list(step.forward))
+            if step.failures:
+                failed.append((processor, sorted(step.failures)))
+            if step.exits:  # a route step: the matching records go to the other port's output
+                target = next(t.target for t in port.mapping if step.key.startswith(f"{port.slug}/{t.number}-"))
+                mapping.connect((processor, "PROCESSOR", mapping.id),
+                                (mapping_outputs[target], "OUTPUT_PORT", mapping.id), list(step.exits),
+                                backpressure)
+        if port is not None and previous is not None:
+            mapping.connect((previous[0], previous[1], mapping.id),
+                            (mapping_outputs[port.slug], "OUTPUT_PORT", mapping.id), previous[2], backpressure)
+        for processor, relationships in failed:
+            mapping.connect((processor, "PROCESSOR", mapping.id), (mapping_failure, "OUTPUT_PORT", mapping.id),
+                            relationships, bp)
+    if any(param is not None for _, _, param, _ in script_targets):
+        mapping.label("owner", "Human-owned mapping: regeneration keeps this group's wiring; the Groovy scripts are "
+                      "files referenced through the mapping.* parameters.", _position(0.0, -ROW / 2))
+    else:  # every OUT port declares its mapping steps: nothing here is human-owned
+        mapping.data["comments"] = ("protoc-gen-nifi: declarative mapping, compiled from the OUT ports' mapping "
+                                    "steps; change the steps in the proto and regenerate.")
+        mapping.label("owner", "Declarative mapping: generated from the ports' mapping steps; edit the proto, not "
+                      "this group.", _position(0.0, -ROW / 2))
     root.child(mapping)
     fail_to_target(mapping_failure, mapping)
     for port, built, mapping_in in mapping_inputs:

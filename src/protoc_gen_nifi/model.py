@@ -86,6 +86,19 @@ class Lookup:
 
 
 @dataclass(frozen=True)
+class Transform:
+    """One declarative mapping step, checked against the schema and resolved to what the processors get."""
+
+    kind: str  # key of transforms.TRANSFORMS
+    number: int  # 1-based position in the port's mapping
+    summary: str  # what the step does, in the processor's name and comments
+    # Dynamic properties of each processor the step needs, in data order: (name, value) pairs.
+    stages: tuple[tuple[tuple[str, str], ...], ...] = ()
+    condition: str = ""  # filter and route: the Expression Language test of the partitioned value
+    target: str = ""  # route: slug of the OUT port the matching records go to
+
+
+@dataclass(frozen=True)
 class Port:
     name: str  # rpc method name
     slug: str
@@ -104,6 +117,8 @@ class Port:
     origin: str  # the .proto file that declares the port, for comments
     lookup: Lookup | None = None  # LOOKUP ports
     position: tuple[int, int] = (0, 0)  # (line, column) of the rpc in `origin`, for located errors
+    mapping: tuple[Transform, ...] = ()  # OUT ports: the declarative mapping, checked
+    script: bool = True  # OUT ports: the human-owned mapping script runs (after the mapping's steps)
 
 
 @dataclass(frozen=True)

@@ -593,6 +593,78 @@ STANDARD_RESTRICTED_SSL_CONTEXT_SERVICE = Component(
     newer_apis=(("org.apache.nifi.ssl.SSLContextProvider", STANDARD_API_NAR, "2.1.0"),),
 )
 
+# ---- declarative mapping (record processors of nifi-standard-nar; no scripting) ----------------------------
+# Record Reader / Record Writer keep these keys at every 2.x release for the AbstractRecordProcessor family
+# (AbstractRecordProcessor.java); PartitionRecord and ForkRecord renamed theirs from record-reader etc.
+
+_RECORD_IO = (Prop("Record Reader", service_api=RECORD_READER_API), Prop("Record Writer", service_api=RECORD_WRITER_API))
+
+# Each dynamic property is "RecordPath of the field(s) to update" -> replacement: a literal (Expression Language,
+# e.g. ${now()}) or, with "Replacement Value Strategy" record-path-value, a RecordPath evaluated against the record
+# (UpdateRecord.java); a field that does not exist yet is added (record.incorporateInactiveFields()).
+UPDATE_RECORD = Component(
+    type="org.apache.nifi.processors.standard.UpdateRecord",
+    artifact="nifi-standard-nar",
+    props=(*_RECORD_IO, Prop("Replacement Value Strategy")),  # "literal-value" (default) or "record-path-value"
+    relationships=("success", "failure"),
+    input="REQUIRED",
+    writes=("mime.type", "record.count"),
+)
+
+# Each dynamic property's value is a RecordPath of fields to remove (RemoveRecordField.java).
+REMOVE_RECORD_FIELD = Component(
+    type="org.apache.nifi.processors.standard.RemoveRecordField",
+    artifact="nifi-standard-nar",
+    props=_RECORD_IO,
+    relationships=("success", "failure"),
+    input="REQUIRED",
+    writes=("mime.type", "record.count"),
+)
+
+# Each dynamic property's name is a RecordPath of fields to rename, its value the new name (RenameRecordField.java).
+RENAME_RECORD_FIELD = Component(
+    type="org.apache.nifi.processors.standard.RenameRecordField",
+    artifact="nifi-standard-nar",
+    props=_RECORD_IO,
+    relationships=("success", "failure"),
+    input="REQUIRED",
+    writes=("mime.type", "record.count"),
+)
+
+# Mode "split": one record per element of the array at each dynamic property's RecordPath, with the parent's
+# schema and that one element in the array (ForkRecord.java; "extract" writes elements with the parent's schema,
+# which drops their own fields unless the writer's schema names them).
+FORK_RECORD = Component(
+    type="org.apache.nifi.processors.standard.ForkRecord",
+    artifact="nifi-standard-nar",
+    props=(*_RECORD_IO, Prop("Mode"), Prop("Include Parent Fields")),
+    relationships=("fork", "original", "failure"),
+    input="REQUIRED",
+    writes=("mime.type", "record.count"),
+)
+
+# One FlowFile per "Records Per Split" records (SplitRecord.java).
+SPLIT_RECORD = Component(
+    type="org.apache.nifi.processors.standard.SplitRecord",
+    artifact="nifi-standard-nar",
+    props=(*_RECORD_IO, Prop("Records Per Split")),
+    relationships=("splits", "original", "failure"),
+    input="REQUIRED",
+    writes=("mime.type", "record.count", "fragment.identifier", "fragment.index", "fragment.count"),
+)
+
+# Groups records by the values of each dynamic property's RecordPath; every FlowFile gets an attribute per
+# dynamic property holding its group's value (PartitionRecord.java).
+PARTITION_RECORD = Component(
+    type="org.apache.nifi.processors.standard.PartitionRecord",
+    artifact="nifi-standard-nar",
+    props=_RECORD_IO,
+    relationships=("success", "original", "failure"),
+    input="REQUIRED",
+    writes=("mime.type", "record.count", "fragment.identifier", "fragment.index", "fragment.count"),
+    dynamic_writes=_always,
+)
+
 COMPONENTS = (
     KAFKA3_CONNECTION_SERVICE, CONSUME_KAFKA, PUBLISH_KAFKA, INVOKE_HTTP, UPDATE_ATTRIBUTE, EXECUTE_SCRIPT,
     JSON_TREE_READER, JSON_RECORD_SET_WRITER, GENERATE_FLOW_FILE, ROUTE_ON_ATTRIBUTE, STANDARD_HTTP_CONTEXT_MAP,
@@ -601,6 +673,7 @@ COMPONENTS = (
     PUT_DATABASE_RECORD, LOOKUP_RECORD, DATABASE_RECORD_LOOKUP_SERVICE, DISTRIBUTED_MAP_CACHE_LOOKUP_SERVICE,
     EVALUATE_JSON_PATH, MONGODB_CLIENT_SERVICE, GET_MONGO, PUT_MONGO_RECORD, REDIS_CONNECTION_POOL,
     REDIS_MAP_CACHE_CLIENT, PUT_DISTRIBUTED_MAP_CACHE, PUT_REDIS_HASH_RECORD, STANDARD_RESTRICTED_SSL_CONTEXT_SERVICE,
+    UPDATE_RECORD, REMOVE_RECORD_FIELD, RENAME_RECORD_FIELD, FORK_RECORD, SPLIT_RECORD, PARTITION_RECORD,
 )
 
 # ---- components the generator does not emit, known to flowcheck for what they do to a flow ----------------

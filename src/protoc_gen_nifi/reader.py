@@ -139,6 +139,7 @@ class _MessageIndex:
         self.paths: dict[str, tuple[int, ...]] = {}  # message -> its path in its file
         self.locators: dict[str, SourceLocator] = {f.name: SourceLocator(f) for f in source_files}
         self.enums: set[str] = set()
+        self.enum_values: dict[str, tuple[str, ...]] = {}
         for files in (request.proto_file, source_files):
             for file_proto in files:
                 prefix = f"{file_proto.package}." if file_proto.package else ""
@@ -147,6 +148,7 @@ class _MessageIndex:
     def _add(self, file: str, prefix: str, messages, enums, path: tuple[int, ...]) -> None:
         for enum in enums:
             self.enums.add(prefix + enum.name)
+            self.enum_values[prefix + enum.name] = tuple(value.name for value in enum.value)
         for i, message in enumerate(messages):
             name = prefix + message.name
             self.messages[name] = (file, message)
@@ -485,9 +487,13 @@ def _read_service(file_proto, s_index, service, options, index, locator, params,
         return None
     _check_message_keys(port_wheres, index, problems)
     check_lookups(port_wheres, index.message, problems)
+    mappings = _check_mappings(port_wheres, {m.name: o for m, o in zip(service.method, port_options)}, index,
+                               problems)
     resolve = resolve_connections(connections, problems)
     resolved = []
     for port in ports:
+        if port.name in mappings:
+            port = replace(port, mapping=mappings[port.name][0], script=mappings[port.name][1])
         lookup = port.lookup
         if lookup is not None and lookup.fallback is not None:
             lookup = replace(lookup, fallback=resolve(lookup.fallback))
@@ -498,6 +504,63 @@ def _read_service(file_proto, s_index, service, options, index, locator, params,
         dead_letter=resolve(dead_letter) if dead_letter is not None else None,
         position=locator.position(service_path),
     )
+
+
+def _check_mappings(ports: list[tuple[Port, Where]], options: dict, index: _MessageIndex,
+                    problems: Diagnostics) -> dict[str, tuple[tuple, bool]]:
+    """Every OUT port's declarative mapping, checked step by step against the records the mapping receives (the
+    IN ports' message, enriched by the LOOKUP ports): port name -> (transforms, whether its script runs)."""
+    from .transforms import Schema, State, check_mapping, input_record, route_problems
+
+    declared = [(port, where, options[port.name]) for port, where in ports
+                if options[port.name].mapping or options[port.name].HasField("mapping_script")]
+    if not declared:
+        return {}
+    schema = Schema(index.message, lambda name: index.enum_values.get(name, ()))
+    ins = [port for port, _ in ports if port.direction == "IN"]
+    messages = sorted({port.message.full_name for port in ins})
+    lookups = tuple((port.slug, port.message.full_name, port.transport == "jdbc")
+                    for port, _ in ports if port.direction == "LOOKUP")
+    out_ports = {port.name: port.slug for port, _ in ports if port.direction == "OUT"}
+    out_messages = {port.name: port.message.full_name for port, _ in ports if port.direction == "OUT"}
+    results: dict[str, tuple[tuple, bool]] = {}
+    for port, where, option in declared:
+        what = f"port {port.name}:"
+        if port.direction != "OUT":
+            problems.add(*where, f"{what} mapping steps run in the mapping, on the records on their way to an OUT "
+                         "port; move mapping (and mapping_script) to the OUT port that sends the result")
+            continue
+        if not option.mapping:
+            problems.add(*where, f"{what} mapping_script is for a port with mapping steps (a port without them "
+                         "always runs its script); remove mapping_script, or add mapping steps")
+            continue
+        bad_types = [p for p in (*ins, port) if p.content_type not in ("", "application/json")]
+        if bad_types:
+            problems.add(*where, f"{what} mapping steps work on JSON records, but port {bad_types[0].name} carries "
+                         f"{quoted(bad_types[0].content_type)}; use content_type \"application/json\" on the IN "
+                         "and OUT ports, or map in the script instead")
+            continue
+        if len(messages) != 1:
+            found = ", ".join(messages) or "no IN port"
+            problems.add(*where, f"{what} mapping steps are checked against the one message the IN ports carry, "
+                         f"but this integration has {found}; give every IN port the same message, or map in the "
+                         "script instead")
+            continue
+        state = State(schema, input_record(schema, messages[0], lookups), messages[0], out_ports, port.name)
+        transforms, found_problems = check_mapping(state, port, option.mapping,
+                                                   None if option.mapping_script else port.message.full_name)
+        if not found_problems:
+            found_problems = route_problems(state, out_messages)
+        for problem in found_problems:
+            problems.add(*where, f"{what} {problem}")
+        results[port.name] = (transforms, bool(option.mapping_script))
+    # An OUT port that only route steps feed (no steps of its own) runs no script: it sends what is routed to it.
+    for transforms, _ in list(results.values()):
+        for transform in transforms:
+            target = next(port for port, _ in ports if port.slug == transform.target) if transform.target else None
+            if target is not None and target.name not in results:
+                results[target.name] = ((), False)
+    return results
 
 
 def _check_message_keys(ports: list[tuple[Port, Where]], index: _MessageIndex, problems: Diagnostics) -> None:

@@ -27,6 +27,9 @@ CASES = {
     "tls_and_shared_nifi_2_0_0": ([GOLDEN_INPUTS / "tls_and_shared"], "nifi_version=2.0.0"),
     "ev_coownership": ([ROOT / "examples" / "ev_coownership" / "proto"], ""),
     "ev_coownership_nifi_2_0_0": ([ROOT / "examples" / "ev_coownership" / "proto"], "nifi_version=2.0.0"),
+    "declarative_mapping": ([GOLDEN_INPUTS / "declarative_mapping"], ""),
+    "declarative_mapping_nifi_2_3_0": ([GOLDEN_INPUTS / "declarative_mapping"], "nifi_version=2.3.0"),
+    "trip_stops": ([ROOT / "examples" / "trip_stops" / "proto"], ""),
 }
 
 
@@ -58,7 +61,7 @@ def test_no_ports_means_no_output(tmp_path):
     assert run.returncode == 0 and run.files == {}
 
 
-@pytest.mark.parametrize("inputs", ["bad_ports", "bad_transports", "bad_text", "bad_keys"])
+@pytest.mark.parametrize("inputs", ["bad_ports", "bad_transports", "bad_text", "bad_keys", "bad_mapping"])
 def test_bad_ports_report_every_problem_located_and_write_nothing(tmp_path, snapshot, inputs):
     run = run_protoc(tmp_path, [GOLDEN_INPUTS / inputs])
     assert run.returncode != 0

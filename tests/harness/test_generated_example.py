@@ -12,7 +12,7 @@ INTEGRATIONS = sorted(p.parents[1] for p in EXAMPLES.glob("*/generated/*/nifi/fl
 
 
 def test_every_example_integration_is_covered():
-    assert len(INTEGRATIONS) == 5, INTEGRATIONS
+    assert len(INTEGRATIONS) == 6, INTEGRATIONS
 
 
 @pytest.mark.parametrize("example", INTEGRATIONS, ids=[p.name for p in INTEGRATIONS])
