@@ -7,7 +7,9 @@ from pathlib import Path
 
 try:
     from protoc_gen_nifi.harness.cli import main
-except ImportError:  # pragma: no cover
+except ModuleNotFoundError as missing:  # pragma: no cover
+    if missing.name != "protoc_gen_nifi" and not (missing.name or "").startswith("protoc_gen_nifi."):
+        raise
     sys.exit("deploy_and_assert: install the harness first: pip install 'protoc-gen-nifi[harness]'")
 
 INTEGRATION = 'trip_stops'
