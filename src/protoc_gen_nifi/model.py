@@ -104,6 +104,8 @@ class Port:
     origin: str  # the .proto file that declares the port, for comments
     lookup: Lookup | None = None  # LOOKUP ports
     position: tuple[int, int] = (0, 0)  # (line, column) of the rpc in `origin`, for located errors
+    validate_schema: bool = False  # a JSON IN port checks each payload against its message's JSON Schema
+    schema: str = ""  # that schema's text (json_schema.with_schemas), for the flow to embed
 
 
 @dataclass(frozen=True)
