@@ -1,6 +1,7 @@
-"""`<integration>/schemas/<message>.schema.json`: a JSON Schema (draft 2020-12) of each port message's protobuf JSON.
+"""A JSON Schema (draft 2020-12) of each port message's protobuf JSON, so callers and the flow can check a payload.
 
-The mapping follows bufbuild/protoschema-plugins (internal/protoschema/jsonschema/jsonschema.go): properties under
+Written to `<integration>/schemas/<message>.schema.json`, and embedded in the flow for a port with
+validate_schema. The mapping follows bufbuild/protoschema-plugins (internal/protoschema/jsonschema/jsonschema.go): properties under
 the proto JSON names with the original field names accepted as aliases, 64-bit integers as an integer or a decimal
 string, floats with their "NaN"/"Infinity" strings, bytes as base64, enums by name or number, well-known types in
 their JSON forms and messages through `$defs`/`$ref` (so recursion is a reference). It goes further where its users
