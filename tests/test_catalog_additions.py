@@ -48,6 +48,8 @@ KEYS = {
     nc.EVALUATE_JSON_PATH: {key: (key,) * 3 for key in ("Destination", "Return Type", "Path Not Found Behavior")},
     nc.MODIFY_BYTES: {"Remove All Content": ("Remove All Content",) * 3},
     nc.HANDLE_HTTP_REQUEST: {key: (key,) * 3 for key in ("SSL Context Service", "Client Authentication")},
+    # Issue 17: ValidateJson (nifi-standard-processors) names its properties the same at every 2.x release.
+    nc.VALIDATE_JSON: {key: (key,) * 3 for key in ("Schema Access Strategy", "JSON Schema", "JSON Schema Version")},
     **{component: {"SSL Context Service": ("SSL Context Service",) * 3}
        for component in (nc.KAFKA3_CONNECTION_SERVICE, nc.INVOKE_HTTP, nc.LIST_S3, nc.FETCH_S3_OBJECT,
                          nc.PUT_S3_OBJECT, nc.REDIS_CONNECTION_POOL)},
@@ -86,7 +88,22 @@ BEHAVIOUR = {
     nc.FORK_RECORD: (("fork", "original", "failure"), "REQUIRED"),
     nc.SPLIT_RECORD: (("splits", "original", "failure"), "REQUIRED"),
     nc.PARTITION_RECORD: (("success", "original", "failure"), "REQUIRED"),
+    nc.VALIDATE_JSON: (("valid", "invalid", "failure"), "REQUIRED"),
 }
+
+
+def test_validate_json_at_the_releases_the_output_targets():
+    """What the flow sets on ValidateJson is NiFi's own: the access strategy and schema version values, and the
+    attribute `invalid` carries (ValidateJson.java and SchemaVersion.java at rel/nifi-2.3.0 and rel/nifi-2.11.0)."""
+    from protoc_gen_nifi import nifi_definitions
+
+    for version in ("2.0.0", "2.3.0", "2.11.0"):
+        properties = nifi_definitions.component(version, nc.VALIDATE_JSON.type)["properties"]
+        assert "SCHEMA_CONTENT_PROPERTY" in properties["Schema Access Strategy"]["allowableValues"]
+        assert properties["Schema Access Strategy"]["defaultValue"] == "SCHEMA_CONTENT_PROPERTY"
+        assert "DRAFT_2020_12" in properties["JSON Schema Version"]["allowableValues"]
+        assert nifi_definitions.component(version, nc.VALIDATE_JSON.type)["writesAttributes"] == [
+            "json.validation.errors"]
 
 
 @pytest.mark.parametrize("component", list(KEYS), ids=lambda c: c.type.rsplit(".", 1)[-1])

@@ -28,6 +28,9 @@ def generated(tmp_path_factory) -> dict[str, dict]:
             "services": json.loads(run.files[f"{name}/nifi/controller-services.json"]),
             "params": {p["name"]: p for p in yaml.safe_load(run.files[f"{name}/nifi/parameter-context.yaml"])
                        ["parameters"]},
+            "schemas": {path.rsplit("/", 1)[1].removesuffix(".schema.json"): content
+                        for path, content in run.files.items()
+                        if path.startswith(f"{name}/schemas/") and path.endswith(".schema.json")},
         }
     return out
 
@@ -268,3 +271,37 @@ def test_every_http_reply_is_emptied_first(generated):
                 assert feeds[0]["properties"] == {"Remove All Content": "true"}
                 replies += 1
     assert replies >= 4  # 202 and 400 on the HTTP IN ports of cross_service_validation and every_transport
+
+
+# ---- 5. payloads checked against their message's JSON Schema (issue 17) --------------------------------------
+
+
+def test_an_http_in_port_validates_its_payload_answers_400_and_parks_what_fails(generated):
+    group = _group(generated["every_transport"]["flow"], "ingress http_in")
+    (validate,) = _by_type(group, nc.VALIDATE_JSON)
+    assert validate["properties"]["Schema Access Strategy"] == "SCHEMA_CONTENT_PROPERTY"
+    assert validate["properties"]["JSON Schema Version"] == "DRAFT_2020_12"
+    schema = json.loads(validate["properties"]["JSON Schema"])
+    assert schema["$ref"] == "#/$defs/acme.every.v1.Record"
+    edges = _edges(group)
+    # Only a valid payload is acknowledged (202) and goes on; the others are answered 400 and parked.
+    assert ("required headers", ("valid",), validate["name"]) in edges
+    assert (validate["name"], ("valid",), "empty 202 body") in edges
+    assert (validate["name"], ("valid",), "trace context") in edges
+    assert (validate["name"], ("failure", "invalid"), "empty 400 body") in edges
+    assert (validate["name"], ("failure", "invalid"), "failure") in edges
+    # The embedded schema is the one written beside the flow, to the byte.
+    assert validate["properties"]["JSON Schema"].encode() == generated["every_transport"]["schemas"][
+        "acme.every.v1.Record"]
+    assert not validate["autoTerminatedRelationships"]
+    (receive,) = _by_type(group, nc.HANDLE_HTTP_REQUEST)
+    assert not any(source == receive["name"] and target.startswith("empty") for source, _, target in edges)
+
+
+def test_another_transport_validates_after_tagging_the_payload(generated):
+    group = _group(generated["every_transport"]["flow"], "ingress s3_in")
+    (validate,) = _by_type(group, nc.VALIDATE_JSON)
+    edges = _edges(group)
+    assert ("trace context", ("success",), validate["name"]) in edges
+    assert (validate["name"], ("valid",), "out") in edges
+    assert (validate["name"], ("failure", "invalid"), "failure") in edges

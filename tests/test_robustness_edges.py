@@ -31,7 +31,7 @@ from test_robustness import (
     run_in_process,
 )
 
-from protoc_gen_nifi import limits
+from protoc_gen_nifi import limits, option_schema
 from protoc_gen_nifi.flowcheck import check_document, parameter_references
 from protoc_gen_nifi.plugin import BUG_REPORT
 from protoc_gen_nifi.units import is_data_size, is_time_period
@@ -39,6 +39,8 @@ from protoc_gen_nifi.units import is_data_size, is_time_period
 OPTIONS = "ameide_core_proto/integration/v1/options.proto"
 EVENTING = "ameide_core_proto/common/v1/eventing.proto"
 FIX = "acme/fix/v1/fix.proto"
+# The option schema version this plugin reads (raised by each release that changes the option protos).
+VERSION = json.loads(option_schema.SCHEMA_FILE.read_text())[OPTIONS]["version"]
 
 
 def errors(outcome: Outcome) -> list[str]:
@@ -255,19 +257,19 @@ def _without_tuning(text: str) -> str:
 
 def test_option_protos_of_an_older_release_are_one_clear_error(tmp_path):
     outcome = _compile_with_options(tmp_path, _without_tuning)
-    assert errors(outcome) == [one_error(outcome, "carries no option schema version", "reads version 1",
+    assert errors(outcome) == [one_error(outcome, "carries no option schema version", f"reads version {VERSION}",
                                          "--include-path")]
 
 
 def test_option_protos_of_another_version_name_both_versions(tmp_path):
-    outcome = _compile_with_options(tmp_path, lambda t: t.replace("[default = 1]", "[default = 7]", 1))
-    message = one_error(outcome, "is option schema version 7", "reads version 1")
+    outcome = _compile_with_options(tmp_path, lambda t: t.replace(f"[default = {VERSION}]", "[default = 7]", 1))
+    message = one_error(outcome, "is option schema version 7", f"reads version {VERSION}")
     assert message.startswith(f"this copy of {OPTIONS}")
 
 
 def test_option_protos_edited_without_a_new_version_are_refused(tmp_path):
     outcome = _compile_with_options(tmp_path, lambda t: t.replace("optional Tuning tuning = 10;", ""))
-    one_error(outcome, "says option schema version 1", "Port lacks tuning")
+    one_error(outcome, f"says option schema version {VERSION}", "Port lacks tuning")
 
 
 def test_the_shipped_option_protos_match_the_plugins_schema(tmp_path):
@@ -417,7 +419,7 @@ def _skews():
     """Ways a vendored options.proto departs from the shipped one, each as an edit of its text."""
     removals = ["optional Tuning tuning = 10;", "optional Tuning tuning = 3;", "optional string run_duration = 3;",
                 "optional RetryPolicy retry = 2;", "repeated Transport shared_services = 5;",
-                "message OptionSchema {\n  optional uint32 version = 1 [default = 1];\n}"]
+                f"message OptionSchema {{\n  optional uint32 version = 1 [default = {VERSION}];\n}}"]
     return st.one_of(
         st.sampled_from(removals).map(lambda r: ("remove", r)),
         st.sampled_from(["int32 batch_size", "int32 concurrent_tasks"]).map(lambda r: ("retype", r)),
@@ -431,7 +433,7 @@ def _apply(skew, text: str) -> str:
         return text.replace(what, "")
     if kind == "retype":
         return text.replace("optional " + what, "optional " + what.replace("int32", "int64"))
-    return text.replace("[default = 1]", f"[default = {what}]", 1)
+    return text.replace(f"[default = {VERSION}]", f"[default = {what}]", 1)
 
 
 @settings(PROPERTY_SETTINGS, max_examples=10)
@@ -445,7 +447,7 @@ def test_option_schema_skew_is_one_clear_error_never_an_internal_one(skew, port)
         if outcome.protoc_rc != 0 and not outcome.response.error:
             pytest.fail(outcome.protoc_stderr)
         check_outcome(outcome)
-        unchanged = skew == ("version", "1")
+        unchanged = skew == ("version", str(VERSION))
         if unchanged:
             assert not outcome.response.error
         else:

@@ -9,6 +9,7 @@ from .descriptors import descriptor_set
 from .diagnostics import Diagnostic, GenerationError
 from .flow import GROUP_PREFIX, FlowResult, build_flow
 from .flowcheck import behaviour_problems
+from .json_schema import schema_files, with_schemas
 from .model import Integration
 from .naming import env_name
 from .params import PluginParams
@@ -99,6 +100,7 @@ def _check_behaviour(integration: Integration, definition: dict) -> None:
 def integration_files(integration: Integration, target: nc.Target, proto_files,
                       params: PluginParams | None = None) -> dict[str, bytes]:
     params = params or PluginParams()
+    integration = with_schemas(integration, proto_files)  # a validating port embeds its message's schema
     flow = build_flow(integration, target)
     definition = _flow_definition(integration, flow)
     _check_behaviour(integration, definition)
@@ -128,6 +130,7 @@ def integration_files(integration: Integration, target: nc.Target, proto_files,
         }),
         f"{base}/schemas/descriptors.pb": descriptor_set(proto_files, list(integration.messages())),
         f"{base}/tests/{base}_structural_test.py": _structural_test(integration, flow),
+        **schema_files(integration, proto_files),
     }
     for name in ("deploy_and_assert.py", "compose.yaml", "README.md"):
         files[f"{base}/harness/{name}"] = render(

@@ -99,14 +99,29 @@ class DescriptorSets:
         }
         self._owners: dict[str, str] = {}
         self._entries: dict[str, bytes] = {}
+        # full name -> (file, descriptor) of every message and enum, for what reads a message's fields.
+        self._messages: dict[str, tuple] = {}
+        self._enums: dict[str, tuple] = {}
 
-        def walk(file_name: str, prefix: str, nested) -> None:
+        def walk(file_proto, prefix: str, nested, enums) -> None:
+            for enum in enums:
+                self._enums[prefix + enum.name] = (file_proto, enum)
             for message in nested:
-                self._owners[prefix + message.name] = file_name
-                walk(file_name, prefix + message.name + ".", message.nested_type)
+                self._owners[prefix + message.name] = file_proto.name
+                self._messages[prefix + message.name] = (file_proto, message)
+                walk(file_proto, prefix + message.name + ".", message.nested_type, message.enum_type)
 
         for file_proto in self._files.values():
-            walk(file_proto.name, f"{file_proto.package}." if file_proto.package else "", file_proto.message_type)
+            walk(file_proto, f"{file_proto.package}." if file_proto.package else "", file_proto.message_type,
+                 file_proto.enum_type)
+
+    def message(self, name: str) -> tuple:
+        """(FileDescriptorProto, DescriptorProto) of a message, by full name without the leading dot."""
+        return self._messages[name]
+
+    def enum(self, name: str) -> tuple:
+        """(FileDescriptorProto, EnumDescriptorProto) of an enum, by full name without the leading dot."""
+        return self._enums[name]
 
     def _entry(self, name: str) -> bytes:
         """FileDescriptorSet.file entry (field 1) of one file, cleaned; what

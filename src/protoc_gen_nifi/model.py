@@ -119,6 +119,8 @@ class Port:
     position: tuple[int, int] = (0, 0)  # (line, column) of the rpc in `origin`, for located errors
     mapping: tuple[Transform, ...] = ()  # OUT ports: the declarative mapping, checked
     script: bool = True  # OUT ports: the human-owned mapping script runs (after the mapping's steps)
+    validate_schema: bool = False  # a JSON IN port checks each payload against its message's JSON Schema
+    schema: str = ""  # that schema's text (json_schema.with_schemas), for the flow to embed
 
 
 @dataclass(frozen=True)

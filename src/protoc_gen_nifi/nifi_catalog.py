@@ -296,6 +296,21 @@ MODIFY_BYTES = Component(
     input="REQUIRED",
 )
 
+# Checks a JSON payload against a JSON Schema held in "JSON Schema" (the text itself: the property is an external
+# resource of type FILE, URL or TEXT, and text that is neither a path nor a URL is the schema). `invalid` carries
+# the validator's messages in json.validation.errors; `failure` is content that is not JSON at all
+# (ValidateJson.java, rel/nifi-2.0.0..2.11.0). "Max String Length" (2.2.0) and "Input Format" (2.4.0) keep their
+# defaults, so the same flow imports into every release. @Restricted: the user who imports needs the
+# "access restricted components" permission (the schema may name a file or URL).
+VALIDATE_JSON = Component(
+    type="org.apache.nifi.processors.standard.ValidateJson",
+    artifact="nifi-standard-nar",
+    props=(Prop("Schema Access Strategy"), Prop("JSON Schema"), Prop("JSON Schema Version")),
+    relationships=("valid", "invalid", "failure"),
+    input="REQUIRED",
+    # json.validation.errors is written on `invalid` only: not an attribute of every FlowFile it transfers.
+)
+
 # ---- S3 ---------------------------------------------------------------------------------------
 
 AWS_CREDENTIALS_API = "org.apache.nifi.processors.aws.credentials.provider.AwsCredentialsProviderService"
@@ -674,6 +689,7 @@ COMPONENTS = (
     EVALUATE_JSON_PATH, MONGODB_CLIENT_SERVICE, GET_MONGO, PUT_MONGO_RECORD, REDIS_CONNECTION_POOL,
     REDIS_MAP_CACHE_CLIENT, PUT_DISTRIBUTED_MAP_CACHE, PUT_REDIS_HASH_RECORD, STANDARD_RESTRICTED_SSL_CONTEXT_SERVICE,
     UPDATE_RECORD, REMOVE_RECORD_FIELD, RENAME_RECORD_FIELD, FORK_RECORD, SPLIT_RECORD, PARTITION_RECORD,
+    VALIDATE_JSON,
 )
 
 # ---- components the generator does not emit, known to flowcheck for what they do to a flow ----------------

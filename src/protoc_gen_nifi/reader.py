@@ -700,6 +700,17 @@ def _read_port(file_proto, method, method_path, option, index, locator, defaults
             problems.add(*where, f"port {method.name}: {kind} {direction} has no batch size; "
                          "remove tuning.batch_size")
             ok = False
+        if option.validate_schema and direction not in transport.schema_directions:
+            kinds = ", ".join(k for k, t in TRANSPORTS.items() if t.schema_directions)
+            problems.add(*where, f"port {method.name}: validate_schema checks each JSON message entering the flow "
+                         f"(IN ports of {kinds}: one message per FlowFile); a {kind} {direction} port has no such "
+                         "message, so remove validate_schema")
+            ok = False
+        elif option.validate_schema and not _json(option.content_type):
+            problems.add(*where, f"port {method.name}: validate_schema checks JSON against the message's JSON "
+                         f"Schema, but content_type is {quoted(option.content_type)}; set content_type: "
+                         "\"application/json\" or remove validate_schema")
+            ok = False
         if option.routing_key and direction not in transport.routing_directions:
             problems.add(*where, f"port {method.name}: {kind} {direction} routes nothing by a key; remove "
                          "routing_key (it routes AMQP, Kafka and Redis OUT messages)")
@@ -786,7 +797,14 @@ def _read_port(file_proto, method, method_path, option, index, locator, defaults
         origin=file_proto.name,
         lookup=lookup,
         position=locator.position(method_path),  # only for error messages, never written to an artifact
+        validate_schema=option.validate_schema,
     )
+
+
+def _json(content_type: str) -> bool:
+    """application/json or a +json type (RFC 6839); unset counts as JSON, as for the transports' JSON checks."""
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media in ("", "application/json") or media.endswith("+json")
 
 
 def _column_keys(binding: Binding) -> bool:

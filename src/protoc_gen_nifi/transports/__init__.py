@@ -9,12 +9,12 @@ entry here; reader.py and flow.py stay untouched.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..model import Binding, Integration, MessageInfo, Port, Tuning
 from ..naming import ref_slug, snake_slug
 from ..units import is_cron, is_time_period
-from .base import Boundary, Param, ServiceUse, Step, ref
+from .base import Boundary, Param, ServiceUse, Step, ref, validate_step
 from .data import (
     UPSERT_DIALECTS,
     jdbc_in,
@@ -82,6 +82,8 @@ class Transport:
     tls_on_connection: bool = False
     no_tls: str = ""  # why the transport cannot be declared tls ("": it can)
     column_keys: bool = False  # key fields name table columns: top-level fields only
+    # Directions whose FlowFiles are one message each, which validate_schema can check against its JSON Schema.
+    schema_directions: frozenset[str] = frozenset()
 
 
 def _check_http(d: Declared) -> list[str]:
@@ -167,6 +169,7 @@ TRANSPORTS: dict[str, Transport] = {
         check=_check_kafka,
         connection=lambda binding: "kafka",
         tls_on_connection=True,
+        schema_directions=frozenset({"IN"}),
     ),
     "http": Transport(
         "HTTP (IN: HandleHttpRequest replying 202; OUT: InvokeHTTP)",
@@ -175,6 +178,7 @@ TRANSPORTS: dict[str, Transport] = {
         settings=("method",),
         header_directions=frozenset({"IN", "OUT"}),  # IN: requests without them are refused (400)
         check=_check_http,
+        schema_directions=frozenset({"IN"}),
     ),
     "s3": Transport(
         "Amazon S3 or compatible (IN: ListS3 + FetchS3Object; OUT: PutS3Object)",
@@ -183,6 +187,7 @@ TRANSPORTS: dict[str, Transport] = {
         batch_directions=frozenset({"IN"}),
         header_directions=frozenset({"OUT"}),  # as object metadata
         connection=lambda binding: "aws",
+        schema_directions=frozenset({"IN"}),
     ),
     "amqp": Transport(
         "AMQP 0.9.1 / RabbitMQ (ConsumeAMQP / PublishAMQP)",
@@ -192,6 +197,7 @@ TRANSPORTS: dict[str, Transport] = {
         header_directions=frozenset({"OUT"}),
         routing_directions=frozenset({"OUT"}),
         check=_check_amqp,
+        schema_directions=frozenset({"IN"}),
     ),
     "jdbc": Transport(
         "Relational databases (IN: QueryDatabaseTableRecord; OUT: PutDatabaseRecord upsert; LOOKUP: "
@@ -239,7 +245,11 @@ TRANSPORTS: dict[str, Transport] = {
 
 
 def boundary(integration: Integration, port: Port) -> Boundary:
-    return TRANSPORTS[port.transport].builders[port.direction](integration, port)
+    spec = TRANSPORTS[port.transport].builders[port.direction](integration, port)
+    if port.validate_schema and not any(step.key == "validate" for step in spec.steps):
+        # Last, so that a parked payload carries the port's context (integration, port, trace) too.
+        spec = replace(spec, steps=(*spec.steps, validate_step(port)))
+    return spec
 
 
 def dead_letter_port(integration: Integration) -> Port:

@@ -207,6 +207,29 @@ def cloudevents_context(integration: Integration, port: Port, extra: dict[str, s
 
 
 
+# ---- the payload checked against its message's JSON Schema ---------------------------------------------------
+
+
+def validate_step(port: Port, branches: tuple[Step, ...] = ()) -> Step:
+    """ValidateJson over the port's message schema (json_schema.py), embedded as the property's text so the flow
+    needs no file, URL or schema registry (ValidateJson reads "JSON Schema" as FILE, URL or TEXT). A payload that
+    does not conform (`invalid`, with json.validation.errors) or is not JSON (`failure`) is parked, never dropped."""
+    return Step(
+        key="validate",
+        name=f"validate {port.message.full_name.rsplit('.', 1)[-1]}",
+        component=nc.VALIDATE_JSON,
+        comments=f"protoc-gen-nifi: checks each payload against schemas/{port.message.full_name}.schema.json "
+                 "(JSON Schema 2020-12 of the message's protobuf JSON); one that does not conform fails here with "
+                 "the reason in json.validation.errors.",
+        # The property takes no Expression Language; only a `#{` would be read (as a parameter reference).
+        properties={"Schema Access Strategy": "SCHEMA_CONTENT_PROPERTY", "JSON Schema": parameter_literal(port.schema),
+                    "JSON Schema Version": "DRAFT_2020_12"},
+        forward=("valid",),
+        failures=("failure", "invalid"),
+        branches=branches,
+    )
+
+
 # ---- keys the flow reads from the message itself (never left to a human script) ----------------------------
 
 

@@ -19,6 +19,7 @@ from .base import (
     ref,
     shared,
     tls_service,
+    validate_step,
 )
 
 # ---- HTTP -------------------------------------------------------------------------------------
@@ -135,7 +136,7 @@ def http_in(integration: Integration, port: Port) -> Boundary:
         services=services,
         forward=("success",),
         tuned=True,
-        branches=() if port.required_headers else (accepted,),
+        branches=() if port.required_headers or port.validate_schema else (accepted,),
     )
     steps = [receive]
     if port.required_headers:
@@ -150,8 +151,16 @@ def http_in(integration: Integration, port: Port) -> Boundary:
             properties={"Routing Strategy": "Route to Property name"},
             dynamic={"valid": (condition, False)},
             forward=("valid",),
-            branches=(accepted, _reply("reject", "400", "a required header is missing.", on=("unmatched",))),
+            branches=(*(() if port.validate_schema else (accepted,)),
+                      _reply("reject", "400", "a required header is missing.", on=("unmatched",))),
         ))
+    if port.validate_schema:
+        # The caller learns at once that its payload is refused (400), and the payload itself is parked.
+        steps.append(validate_step(port, branches=(
+            accepted,
+            _reply("invalid", "400", "the payload does not conform to the port's JSON Schema.",
+                   on=("failure", "invalid")),
+        )))
     context_map = ServiceUse(
         key="http-context",
         name="HTTP requests in flight",

@@ -1,0 +1,228 @@
+"""A JSON Schema (draft 2020-12) of each port message's protobuf JSON, so callers and the flow can check a payload.
+
+Written to `<integration>/schemas/<message>.schema.json`, and embedded in the flow for a port with
+validate_schema. The mapping follows bufbuild/protoschema-plugins (internal/protoschema/jsonschema/jsonschema.go): properties under
+the proto JSON names with the original field names accepted as aliases, 64-bit integers as an integer or a decimal
+string, floats with their "NaN"/"Infinity" strings, bytes as base64, enums by name or number, well-known types in
+their JSON forms and messages through `$defs`/`$ref` (so recursion is a reference). It goes further where its users
+asked: members of a oneof are exclusive, a field may not be given under both of its names, `additionalProperties`
+is false, proto2 `required` fields are required, closed enums accept only their declared numbers, and Duration is
+"1.5s" (protoschema's `format: duration` is ISO 8601, which protobuf JSON is not). What protobuf's JSON parser
+accepts (google.protobuf.json_format, protobuf's JSON spec) is what a schema accepts, and no more where decidable.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from google.protobuf import descriptor_pb2
+
+from .descriptors import DescriptorSets
+from .model import Integration
+from .rendering import canonical_json
+
+DIR = "schemas"
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+DEFS = "#/$defs/"
+
+_F = descriptor_pb2.FieldDescriptorProto
+INT = "^-?[0-9]+$"
+UINT = "^[0-9]+$"
+
+
+def _integer(low: int, high: int, pattern: str) -> dict:
+    # protobuf JSON writes 64-bit integers as strings and reads 32-bit ones from strings too.
+    return {"anyOf": [{"type": "integer", "minimum": low, "maximum": high}, {"type": "string", "pattern": pattern}]}
+
+
+_FLOAT = {"anyOf": [
+    {"type": "number"},
+    {"type": "string", "enum": ["Infinity", "-Infinity", "NaN"]},
+    {"type": "string", "pattern": "^-?[0-9]+(\\.[0-9]+)?([eE][+-]?[0-9]+)?$"},
+]}
+# Standard or URL-safe alphabet, padding optional: json_format writes the first and reads both.
+_BYTES = {"type": "string", "pattern": "^[A-Za-z0-9+/_-]*={0,2}$"}
+
+SCALARS = {
+    _F.TYPE_DOUBLE: _FLOAT,
+    _F.TYPE_FLOAT: _FLOAT,
+    _F.TYPE_INT32: _integer(-2**31, 2**31 - 1, INT),
+    _F.TYPE_SINT32: _integer(-2**31, 2**31 - 1, INT),
+    _F.TYPE_SFIXED32: _integer(-2**31, 2**31 - 1, INT),
+    _F.TYPE_UINT32: _integer(0, 2**32 - 1, UINT),
+    _F.TYPE_FIXED32: _integer(0, 2**32 - 1, UINT),
+    _F.TYPE_INT64: _integer(-2**63, 2**63 - 1, INT),
+    _F.TYPE_SINT64: _integer(-2**63, 2**63 - 1, INT),
+    _F.TYPE_SFIXED64: _integer(-2**63, 2**63 - 1, INT),
+    _F.TYPE_UINT64: _integer(0, 2**64 - 1, UINT),
+    _F.TYPE_FIXED64: _integer(0, 2**64 - 1, UINT),
+    _F.TYPE_BOOL: {"type": "boolean"},
+    _F.TYPE_STRING: {"type": "string"},
+    _F.TYPE_BYTES: _BYTES,
+}
+
+# A map key is always a JSON object key (a string): what each key type looks like as one.
+MAP_KEYS = {
+    **{kind: {"pattern": INT} for kind in (_F.TYPE_INT32, _F.TYPE_SINT32, _F.TYPE_SFIXED32, _F.TYPE_INT64,
+                                           _F.TYPE_SINT64, _F.TYPE_SFIXED64)},
+    **{kind: {"pattern": UINT} for kind in (_F.TYPE_UINT32, _F.TYPE_FIXED32, _F.TYPE_UINT64, _F.TYPE_FIXED64)},
+    _F.TYPE_BOOL: {"enum": ["true", "false"]},
+    _F.TYPE_STRING: {},
+}
+
+# RFC 3339 with protobuf's range of fraction digits; "Z" or an offset (protobuf's JSON spec, Timestamp).
+_RFC3339 = ("^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?"
+            "([Zz]|[+-][0-9]{2}:[0-9]{2})$")
+_WRAPPERS = {
+    "DoubleValue": _F.TYPE_DOUBLE, "FloatValue": _F.TYPE_FLOAT, "Int64Value": _F.TYPE_INT64,
+    "UInt64Value": _F.TYPE_UINT64, "Int32Value": _F.TYPE_INT32, "UInt32Value": _F.TYPE_UINT32,
+    "BoolValue": _F.TYPE_BOOL, "StringValue": _F.TYPE_STRING, "BytesValue": _F.TYPE_BYTES,
+}
+# Well-known types with a JSON form of their own (protobuf's JSON spec); Empty is an ordinary message.
+WELL_KNOWN = {
+    "google.protobuf.Timestamp": {"type": "string", "format": "date-time", "pattern": _RFC3339},
+    "google.protobuf.Duration": {"type": "string", "pattern": "^-?[0-9]+(\\.[0-9]{1,9})?s$"},
+    "google.protobuf.FieldMask": {"type": "string"},
+    "google.protobuf.Struct": {"type": "object"},
+    "google.protobuf.Value": {},
+    "google.protobuf.ListValue": {"type": "array"},
+    # An Any holds "@type" and the packed message's fields (or "value" for a well-known type); empty when unset.
+    "google.protobuf.Any": {"type": "object", "properties": {"@type": {"type": "string"}},
+                            "anyOf": [{"maxProperties": 0}, {"required": ["@type"]}]},
+    **{f"google.protobuf.{name}": SCALARS[kind] for name, kind in _WRAPPERS.items()},
+}
+NULL_VALUE = "google.protobuf.NullValue"
+
+
+def json_name(field) -> str:
+    """protoc's json_name (always sent to plugins); computed the way protoc does for a descriptor without one."""
+    if field.HasField("json_name"):
+        return field.json_name
+    parts = field.name.split("_")
+    return parts[0] + "".join(part[:1].upper() + part[1:] for part in parts[1:])
+
+
+def _closed(enum, file_proto) -> bool:
+    """Closed enums (proto2, or editions' enum_type CLOSED) take only their declared numbers."""
+    closed = descriptor_pb2.FeatureSet.CLOSED
+    if file_proto.syntax == "editions":
+        if enum.options.features.HasField("enum_type"):
+            return enum.options.features.enum_type == closed
+        return file_proto.options.features.enum_type == closed
+    return file_proto.syntax in ("", "proto2")
+
+
+class Schemas:
+    """JSON Schemas of the messages of one request's files."""
+
+    def __init__(self, proto_files) -> None:
+        self._sets = proto_files if isinstance(proto_files, DescriptorSets) else DescriptorSets(proto_files)
+
+    def document(self, message: str) -> dict:
+        """The schema of one message: the message as `$ref`, every message it reaches in `$defs`."""
+        if message in WELL_KNOWN:
+            return {"$schema": DRAFT, "title": message, **WELL_KNOWN[message]}
+        defs: dict[str, dict] = {}
+        pending = [message]
+        while pending:  # a work list, not recursion: a message chain may be deep, and may loop
+            name = pending.pop()
+            if name not in defs:
+                defs[name] = self._message(name, pending)
+        return {"$schema": DRAFT, "title": message, "$ref": DEFS + message, "$defs": defs}
+
+    def _message(self, name: str, pending: list[str]) -> dict:
+        file_proto, message = self._sets.message(name)
+        properties: dict[str, dict] = {}
+        aliases: dict[str, dict] = {}
+        constraints: list[dict] = []
+        oneofs: dict[int, list[str]] = {}
+        required: list[list[str]] = []
+        for field in message.field:
+            schema = self._field(field, file_proto, pending)
+            names = [json_name(field)]
+            properties[names[0]] = schema
+            if field.name != names[0]:
+                # protoschema's alias: the original name is accepted too, but not both at once (json_format
+                # refuses a field given twice).
+                names.append(field.name)
+                aliases[f"^({field.name})$"] = schema
+                constraints.append({"not": {"required": names}})
+            if field.HasField("oneof_index") and not field.proto3_optional:
+                oneofs.setdefault(field.oneof_index, []).extend(names)
+            if field.label == _F.LABEL_REQUIRED:
+                required.append(names)
+        for index in sorted(oneofs):
+            # At most one member of a oneof: exactly one branch holds, "none present" or one member's name.
+            names = oneofs[index]
+            constraints.append({"oneOf": [{"not": {"anyOf": [{"required": [n]} for n in names]}},
+                                          *({"required": [n]} for n in names)]})
+        schema: dict = {"type": "object", "title": name, "properties": properties, "additionalProperties": False}
+        if aliases:
+            schema["patternProperties"] = aliases
+        plain = [names[0] for names in required if len(names) == 1]
+        if plain:
+            schema["required"] = plain
+        constraints += [{"anyOf": [{"required": [n]} for n in names]} for names in required if len(names) > 1]
+        if constraints:
+            schema["allOf"] = constraints
+        return schema
+
+    def _field(self, field, file_proto, pending: list[str]) -> dict:
+        if field.label == _F.LABEL_REPEATED:
+            entry = self._map_entry(field)
+            if entry is not None:
+                key, value = entry.field[0], entry.field[1]
+                return {"type": "object", "propertyNames": MAP_KEYS[key.type],
+                        "additionalProperties": self._single(value, file_proto, pending)}
+            return {"type": "array", "items": self._single(field, file_proto, pending)}
+        return self._single(field, file_proto, pending)
+
+    def _map_entry(self, field):
+        if field.type != _F.TYPE_MESSAGE:
+            return None
+        _, message = self._sets.message(field.type_name.lstrip("."))
+        return message if message.options.map_entry else None
+
+    def _single(self, field, file_proto, pending: list[str]) -> dict:
+        if field.type in SCALARS:
+            return SCALARS[field.type]
+        name = field.type_name.lstrip(".")
+        if field.type == _F.TYPE_ENUM:
+            return self._enum(name)
+        if name in WELL_KNOWN:
+            return WELL_KNOWN[name]
+        pending.append(name)
+        return {"$ref": DEFS + name}
+
+    def _enum(self, name: str) -> dict:
+        if name == NULL_VALUE:
+            return {"type": "null"}
+        file_proto, enum = self._sets.enum(name)
+        names = {"type": "string", "enum": [value.name for value in enum.value]}
+        if _closed(enum, file_proto):
+            numbers = sorted({value.number for value in enum.value})
+            return {"anyOf": [names, {"type": "integer", "enum": numbers}]}
+        return {"anyOf": [names, {"type": "integer", "minimum": -2**31, "maximum": 2**31 - 1}]}
+
+
+def schema_name(message: str) -> str:
+    return f"{DIR}/{message}.schema.json"
+
+
+def schema_files(integration: Integration, proto_files) -> dict[str, bytes]:
+    """One schema per message a port carries (the dead letter carries none)."""
+    schemas = Schemas(proto_files)
+    return {f"{integration.slug}/{schema_name(message)}": canonical_json(schemas.document(message))
+            for message in integration.messages() if message}
+
+
+def with_schemas(integration: Integration, proto_files) -> Integration:
+    """The integration with the schema text on each port that validates its payload, for the flow to embed."""
+    if not any(port.validate_schema for port in integration.ports):
+        return integration
+    schemas = Schemas(proto_files)
+    ports = tuple(
+        replace(port, schema=canonical_json(schemas.document(port.message.full_name)).decode("utf-8"))
+        if port.validate_schema else port
+        for port in integration.ports
+    )
+    return replace(integration, ports=ports)
