@@ -25,6 +25,13 @@ class Run:
     stderr: str
     files: dict[str, bytes]
 
+    def write(self, out: Path) -> Path:
+        """Lays the generated files out below `out` (as protoc wrote them), for tools that read folders."""
+        for name, data in self.files.items():
+            (out / name).parent.mkdir(parents=True, exist_ok=True)
+            (out / name).write_bytes(data)
+        return out
+
 
 def proto_files(root: Path) -> list[str]:
     return sorted(p.relative_to(root).as_posix() for p in root.rglob("*.proto"))

@@ -133,11 +133,7 @@ def generated(tmp_path_factory, connection) -> dict[str, Path]:
     for label, root in INPUTS.items():
         run = run_protoc(tmp_path_factory.mktemp(label), [root], opt=f"nifi_version={target}")
         assert run.returncode == 0, run.stderr
-        out = tmp_path_factory.getbasetemp() / f"{label}-out"
-        for name, data in run.files.items():
-            path = out / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
+        out = run.write(tmp_path_factory.getbasetemp() / f"{label}-out")
         for definition in sorted(out.glob("*/nifi/flow-definition.json")):
             found[f"{label}/{definition.parent.parent.name}"] = definition.parent.parent
     return found

@@ -262,6 +262,17 @@ class Deployment:
         nifi.run_state(generate, "RUN_ONCE")
         return generate
 
+    def prepare(self, backends: Backends, **overrides: str) -> Deployment:
+        """Upload, bind every parameter to the live backends' test values (some overridden), enable the services
+        and wait until the flow settles: the set-up every flow-moving test starts from."""
+        self.upload()
+        values = values_for(self.parameters(), backends)
+        values.update(overrides)
+        self.set_parameters(values)
+        self.enable_services()
+        self.settle()
+        return self
+
     def remove(self) -> None:
         if self.group is None:
             return

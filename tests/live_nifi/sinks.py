@@ -6,6 +6,8 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import httpx
+
 
 @dataclass
 class Received:
@@ -58,3 +60,12 @@ class HttpSink:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def listening(url: str) -> bool:
+    """Whether an HTTP listener (a started ListenHTTP/HandleHttpRequest) answers at `url` at all."""
+    try:
+        httpx.get(url, timeout=2)
+    except httpx.HTTPError:
+        return False
+    return True

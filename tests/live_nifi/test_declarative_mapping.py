@@ -10,7 +10,8 @@ import httpx
 import pytest
 from conftest import ROOT, run_protoc
 
-from .deploy import Deployment, values_for
+from .deploy import Deployment
+from .sinks import listening
 
 EXAMPLE = ROOT / "examples" / "trip_stops" / "proto"
 TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
@@ -33,27 +34,12 @@ UNFINISHED = {"trip_id": "t-3", "driver": {"driver_id": "d-9"}, "stops": [], "di
 def trip_stops(nifi, connection, backends, sink, tmp_path_factory):
     run = run_protoc(tmp_path_factory.mktemp("trip_stops"), [EXAMPLE], opt=f"nifi_version={connection.version}")
     assert run.returncode == 0, run.stderr
-    out = tmp_path_factory.mktemp("trip_stops_out")
-    for name, data in run.files.items():
-        (out / name).parent.mkdir(parents=True, exist_ok=True)
-        (out / name).write_bytes(data)
-    deployment = Deployment(nifi, out / "trip_stops", name="declarative mapping trip_stops")
-    deployment.upload()
+    out = run.write(tmp_path_factory.mktemp("trip_stops_out"))
     backends.http_base = sink.url
-    deployment.set_parameters(values_for(deployment.parameters(), backends))
-    deployment.enable_services()
-    deployment.settle()
+    deployment = Deployment(nifi, out / "trip_stops", name="declarative mapping trip_stops").prepare(backends)
     yield deployment
     nifi.schedule(deployment.group["id"], "STOPPED")
     deployment.remove()
-
-
-def _reachable(url: str) -> bool:
-    try:
-        httpx.get(url, timeout=2)
-    except httpx.HTTPError:
-        return False
-    return True
 
 
 def test_every_component_of_the_example_is_valid(trip_stops):
@@ -64,7 +50,7 @@ def test_every_component_of_the_example_is_valid(trip_stops):
 def test_a_report_becomes_the_documented_records(nifi, trip_stops, backends, sink):
     nifi.schedule(trip_stops.group["id"], "RUNNING")
     url = f"http://127.0.0.1:{backends.ports['trip-reports']}/trip-reports"
-    nifi.wait("the listener", lambda: _reachable(url))
+    nifi.wait("the listener", lambda: listening(url))
     before = len(sink.received)
     for report in (COMPLETED, CANCELLED, UNFINISHED):
         reply = httpx.post(url, json=report, timeout=30)
@@ -90,7 +76,7 @@ def test_several_reports_in_one_request_keep_every_value(nifi, trip_stops, backe
     schema the records of a FlowFile share, so the mapping renames one record per FlowFile)."""
     nifi.schedule(trip_stops.group["id"], "RUNNING")
     url = f"http://127.0.0.1:{backends.ports['trip-reports']}/trip-reports"
-    nifi.wait("the listener", lambda: _reachable(url))
+    nifi.wait("the listener", lambda: listening(url))
     other = {**COMPLETED, "trip_id": "t-4", "stops": COMPLETED["stops"][:1]}
     before = len(sink.received)
     assert httpx.post(url, json=[COMPLETED, other], timeout=30).status_code == 202

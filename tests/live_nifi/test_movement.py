@@ -15,20 +15,16 @@ import httpx
 import pytest
 from conftest import ROOT, run_protoc
 
-from .deploy import Deployment, psql, values_for
-from .sinks import HttpSink
+from .deploy import Deployment, psql
+from .sinks import HttpSink, listening
 
 TRACEPARENT = re.compile(r"^00-[0-9a-f]{32}-[0-9a-f]{16}-01$")
 
 
 @pytest.fixture(scope="module")
 def order_to_erp(nifi, generated, backends, sink):
-    deployment = Deployment(nifi, generated["order_to_erp/order_to_erp"], name="movement order_to_erp")
-    deployment.upload()
     backends.http_base = sink.url
-    deployment.set_parameters(values_for(deployment.parameters(), backends))
-    deployment.enable_services()
-    deployment.settle()
+    deployment = Deployment(nifi, generated["order_to_erp/order_to_erp"], name="movement order_to_erp").prepare(backends)
     yield deployment
     deployment.remove()
 
@@ -76,13 +72,7 @@ def deploy(nifi, generated, backends):
     def make(name: str, **overrides: str) -> Deployment:
         deployment = Deployment(nifi, generated[name], name=f"movement {name}")
         made.append(deployment)
-        deployment.upload()
-        values = values_for(deployment.parameters(), backends)
-        values.update(overrides)
-        deployment.set_parameters(values)
-        deployment.enable_services()
-        deployment.settle()
-        return deployment
+        return deployment.prepare(backends, **overrides)
 
     yield make
     for deployment in made:
@@ -167,7 +157,7 @@ def test_http_in_accepts_with_required_headers_and_lifts_cloudevents(nifi, deplo
     port = backends.ports["records-api"]
     nifi.schedule(ingress["id"], "RUNNING")
     url = f"http://127.0.0.1:{port}/records-api"
-    nifi.wait("the listener", lambda: _reachable(url))
+    nifi.wait("the listener", lambda: listening(url))
     headers = {"X-Tenant": "t-1", "Idempotency-Key": "k-1", "ce-id": "evt-1", "ce-type": "acme.every.v1.Record",
                "ce-source": "/tests", "ce-specversion": "1.0", "Content-Type": "application/json",
                "traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"}
@@ -184,14 +174,6 @@ def test_http_in_accepts_with_required_headers_and_lifts_cloudevents(nifi, deplo
     assert attributes["ce_id"] == "evt-1" and attributes["ce_type"] == "acme.every.v1.Record"
     assert attributes["traceparent"] == headers["traceparent"]
     assert attributes["integration.port"] == "http_in"
-
-
-def _reachable(url: str) -> bool:
-    try:
-        httpx.get(url, timeout=2)
-    except httpx.HTTPError:
-        return False
-    return True
 
 
 # --- a failing sink: retries, then the parked-failures queue -----------------------------------------
@@ -216,11 +198,8 @@ def test_a_failing_sink_is_retried_then_the_flowfile_is_parked(nifi, backends, q
         sink.close()  # the port is closed: every attempt is refused
     deployment = Deployment(nifi, quick_retries, name="movement failing sink")
     try:
-        deployment.upload()
         backends.http_base = sink.url
-        deployment.set_parameters(values_for(deployment.parameters(), backends))
-        deployment.enable_services()
-        deployment.settle()
+        deployment.prepare(backends)
         egress = deployment.child("egress erp_http_out")
         parked = next(c for c in nifi.flow(deployment.group["id"])["connections"]
                       if c["component"]["name"] == "parked failures")

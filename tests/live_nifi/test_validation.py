@@ -19,8 +19,9 @@ from google.protobuf import (
     message_factory,
 )
 
-from .deploy import Deployment, values_for
-from .test_movement import _contents, _queue_into, _reachable
+from .deploy import Deployment
+from .sinks import listening
+from .test_movement import _contents, _queue_into
 
 PROTO = """
 syntax = "proto3";
@@ -77,15 +78,8 @@ def checked(tmp_path_factory, connection, nifi, backends):
     (root / "proto" / "acme" / "checked" / "v1" / "checked.proto").write_text(PROTO)
     run = run_protoc(root, [root / "proto"], opt=f"nifi_version={connection.version}")
     assert run.returncode == 0, run.stderr
-    out = root / "generated"
-    for name, data in run.files.items():
-        (out / name).parent.mkdir(parents=True, exist_ok=True)
-        (out / name).write_bytes(data)
-    deployment = Deployment(nifi, out / "checked_readings", name="validation checked_readings")
-    deployment.upload()
-    deployment.set_parameters(values_for(deployment.parameters(), backends))
-    deployment.enable_services()
-    deployment.settle()
+    out = run.write(root / "generated")
+    deployment = Deployment(nifi, out / "checked_readings", name="validation checked_readings").prepare(backends)
     yield deployment, _valid_payload(root), backends.ports["readings"]
     deployment.remove()
 
@@ -107,7 +101,7 @@ def test_valid_payloads_go_on_and_invalid_ones_are_answered_400_and_parked(nifi,
                   if c["component"]["name"] == "parked failures")
     nifi.schedule(ingress["id"], "RUNNING")
     url = f"http://127.0.0.1:{port}/readings"
-    nifi.wait("the listener", lambda: _reachable(url))
+    nifi.wait("the listener", lambda: listening(url))
     headers = {"Content-Type": "application/json"}
     # Original field names are protobuf JSON too: the parser (and the schema) take them.
     snake = json.dumps({"sensor_id": "s-7", "error_code": "E2", "taken_at": "2026-01-01T00:00:00Z"}).encode()
