@@ -236,22 +236,30 @@ def _label(connection: dict) -> str:
     return " \u00b7 ".join(p for p in parts if p)
 
 
-def _draw_connection(parent: ET.Element, connection: dict, at: dict[str, _Placed]) -> None:
+def _draw_connection(parent: ET.Element, connection: dict, at: dict[str, _Placed], offset: dict[str, tuple]) -> None:
     source, destination = at[connection["source"]["id"]], at[connection["destination"]["id"]]
-    start = _edge(source, destination.center())
-    end = _edge(destination, source.center())
+    # Bends are canvas positions in the connection's group: the picture moves them with the group.
+    dx, dy = offset[connection["groupIdentifier"]]
+    bends = [(b["x"] + dx, b["y"] + dy) for b in connection["bends"]]
+    start = _edge(source, bends[0] if bends else destination.center())
+    end = _edge(destination, bends[-1] if bends else source.center())
+    points = [start, *bends, end]
     # Failure paths are drawn dashed and red: the way to the parked-failures queue or the dead letter.
     failing = any(r in ("failure", "retry") for r in connection["selectedRelationships"]) or "failure" in (
         connection["source"]["name"], connection["destination"]["name"]) or connection.get("name")
     g = _sub(parent, "g", id=f"connection-{connection['identifier']}")
     _sub(g, "title", f"{connection['source']['name'] or 'funnel'} \u2192 "
                      f"{connection['destination']['name'] or 'funnel'}")
-    _sub(g, "path", d=f"M {_number(start[0])} {_number(start[1])} L {_number(end[0])} {_number(end[1])}",
+    _sub(g, "path", d="M " + " L ".join(f"{_number(x)} {_number(y)}" for x, y in points),
          class_="connection failure" if failing else "connection")
     text = _label(connection)
     if text:
-        _sub(g, "text", text, x=_number((start[0] + end[0]) / 2 + 6), y=_number((start[1] + end[1]) / 2 - 4),
-             class_="connection")
+        # NiFi puts the label on the bend labelIndex names, else half-way.
+        if bends:
+            x, y = bends[min(connection.get("labelIndex", 0), len(bends) - 1)]
+        else:
+            x, y = (start[0] + end[0]) / 2, (start[1] + end[1]) / 2
+        _sub(g, "text", text, x=_number(x + 6), y=_number(y - 4), class_="connection")
 
 
 def flow_svg(root: dict) -> bytes:
@@ -274,9 +282,15 @@ def flow_svg(root: dict) -> bytes:
     for item in placed:
         _draw_component(svg, item)
     at = {item.component["identifier"]: item for item in _all(placed)}
+    # Where each group's canvas origin lands in the picture (its children keep their canvas distances).
+    offset = {}
+    for item in _all(placed):
+        for child in item.children:
+            offset.setdefault(item.component["identifier"], (child.x - child.component["position"]["x"],
+                                                             child.y - child.component["position"]["y"]))
     lines = _sub(svg, "g", id="connections")
     for connection in _connections(root):
-        _draw_connection(lines, connection, at)
+        _draw_connection(lines, connection, at, offset)
     ET.indent(svg, space="  ")
     return ET.tostring(svg, encoding="unicode").encode("utf-8") + b"\n"
 

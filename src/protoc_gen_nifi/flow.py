@@ -88,6 +88,16 @@ def _at(column: float, row: float) -> dict:
     return _position(column * COLUMN, row * ROW)
 
 
+def _bus(source: dict, port: dict) -> list[dict]:
+    """Bends that take a processor's connection to a failure port below it along the gap right of the
+    processor's column and then across: a straight line would cross the steps between them on the canvas."""
+    width, height = SIZES["processors"]
+    x = source["position"]["x"] + width + (COLUMN - width) / 2
+    port_y = port["position"]["y"] + SIZES["outputPorts"][1] / 2
+    # Below the processor's middle, where a connection to its right (the mapping's "to" port) leaves.
+    return [_position(x, source["position"]["y"] + height * 3 / 4), _position(x, port_y)]
+
+
 def _endpoint(component: dict, kind: str, group_id: str) -> dict:
     return {"groupId": group_id, "id": component["identifier"], "name": component.get("name", ""), "type": kind}
 
@@ -175,7 +185,7 @@ class _Group:
 
     def connect(self, source: tuple[dict, str, str], destination: tuple[dict, str, str],
                 relationships: list[str], backpressure: Backpressure, load_balanced: bool = False,
-                name: str = "") -> dict:
+                name: str = "", bends: list[dict] | None = None) -> dict:
         """source/destination: (component, connectable type, id of the group that holds it). `load_balanced`:
         spread the queue over the cluster's nodes (after a primary-node source: BEHAVIOUR 15)."""
         (src, src_kind, src_group), (dst, dst_kind, dst_group) = source, destination
@@ -190,7 +200,7 @@ class _Group:
             "backPressureDataSizeThreshold": backpressure.size,
             "flowFileExpiration": "0 sec",
             "prioritizers": [],
-            "bends": [],
+            "bends": bends or [],
             "labelIndex": 0,
             "zIndex": 0,
             "loadBalanceStrategy": "ROUND_ROBIN" if load_balanced else "DO_NOT_LOAD_BALANCE",
@@ -364,10 +374,10 @@ class _Builder:
         bp, failure_bp = port.backpressure, self.integration.backpressure
 
         def link(source: tuple[Step, dict], destination: tuple[dict, str], relationships: list[str],
-                 backpressure: Backpressure = bp) -> None:
+                 backpressure: Backpressure = bp, bends: list[dict] | None = None) -> None:
             (step, processor), (target, kind) = source, destination
             group.connect((processor, "PROCESSOR", group.id), (target, kind, group.id), relationships, backpressure,
-                          load_balanced=step.primary_only)
+                          load_balanced=step.primary_only, bends=bends)
 
         # The steps go down the first column; a step's branches go right from it, one row each, and the next
         # step comes below its last branch: every component has a grid cell of its own.
@@ -401,11 +411,14 @@ class _Builder:
                 if step.exits:  # e.g. a lookup's hits, past its fallback
                     link((step, processor), (out_port, "OUTPUT_PORT"), list(step.exits))
         failure = None
+        first_column = {processor["identifier"] for processor in mains}
         if any(step.failures for step, _ in placed):
             failure = group.port("OUTPUT_PORT", "failure", _cell(1, row, "outputPorts"))
             for step, processor in placed:
                 if step.failures:
-                    link((step, processor), (failure, "OUTPUT_PORT"), sorted(step.failures), failure_bp)
+                    # From the first column, along the gap beside it; a branch's steps are beside the port already.
+                    bends = _bus(processor, failure) if processor["identifier"] in first_column else None
+                    link((step, processor), (failure, "OUTPUT_PORT"), sorted(step.failures), failure_bp, bends)
         parent.child(group)
         return _Built(group, in_port, out_port, failure)
 
@@ -531,7 +544,7 @@ def build_flow(integration: Integration, target: nc.Target) -> FlowResult:
                             backpressure)
             mapping_outputs[port.slug] = to
         mapping.connect((processor, "PROCESSOR", mapping.id), (mapping_failure, "OUTPUT_PORT", mapping.id),
-                        ["failure"], bp)
+                        ["failure"], bp, bends=_bus(processor, mapping_failure))
     mapping.label("owner", "Human-owned mapping: regeneration keeps this group's wiring; the Groovy scripts are "
                   "files referenced through the mapping.* parameters.", _position(0.0, -ROW / 2))
     root.child(mapping)
