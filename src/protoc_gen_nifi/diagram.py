@@ -8,6 +8,7 @@ browser and diffs line by line in a pull request.
 """
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
@@ -135,10 +136,20 @@ def _all(items: list[_Placed]):
         yield from _all(item.children)
 
 
+# Characters XML 1.0 cannot hold at all (ElementTree would write them and the SVG would not parse).
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml_text(text: str) -> str:
+    """Text from a proto, shown as it is, except what XML cannot hold at all, shown escaped (\\x16)."""
+    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attributes) -> ET.Element:
-    element = ET.SubElement(parent, tag, {k.rstrip("_").replace("_", "-"): v for k, v in attributes.items()})
+    element = ET.SubElement(parent, tag, {k.rstrip("_").replace("_", "-"): _xml_text(v)
+                                          for k, v in attributes.items()})
     if text is not None:
-        element.text = text
+        element.text = _xml_text(text)
     return element
 
 
