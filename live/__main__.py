@@ -35,7 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     stop.add_argument("--name", default="default")
     status = commands.add_parser("status", help="print an instance's connection.json if it is running")
     status.add_argument("--name", default="default")
-    commands.add_parser("backends", help="install (as root) and start PostgreSQL for the live flows")
+    commands.add_parser("backends", help="install (as root) and start PostgreSQL for the live flows, and a headless Chromium "
+                                      "for the picture test")
     commands.add_parser("clean", help="delete build/live-nifi (the Maven cache in ~/.m2 stays)")
     args = parser.parse_args(argv)
 

@@ -27,6 +27,7 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from xml.etree import ElementTree
 
 import proto_gen
 import pytest
@@ -71,7 +72,7 @@ UNLOCATED = re.compile(r"^(?P<file>[^:\n]+\.proto): (?P<msg>.+)$")
 PARAMETER = re.compile(r"^(?P<file>protoc-gen-nifi parameter): (?P<msg>.+)$")
 NOT_A_REQUEST = ("protoc-gen-nifi: standard input is not a CodeGeneratorRequest; run protoc-gen-nifi from protoc "
                  "(--nifi_out) or buf generate")
-FOLDER_FILE = re.compile(r"^[a-z0-9_]+/(nifi|schemas|tests|harness|kubernetes)/[A-Za-z0-9_.\-]+$")
+FOLDER_FILE = re.compile(r"^[a-z0-9_]+/((nifi|schemas|tests|harness|kubernetes)/[A-Za-z0-9_.\-]+|README\.md)$")
 # What Kubernetes' name rules refuse (kubernetes=true, the default), located: a name valid for NiFi but too long for
 # a label value or a Service name. Such an input must generate with kubernetes=false.
 K8S_REFUSAL = re.compile(r"^\S+:\d+:\d+: (integration name '[^']*' is \d+ characters; a Kubernetes label value holds "
@@ -199,6 +200,8 @@ def check_files(files: dict[str, bytes]) -> None:
             compile(content, name, "exec")
         elif name.endswith(".pb"):
             descriptor_pb2.FileDescriptorSet.FromString(content)
+        elif name.endswith(".svg"):  # proto text in the picture stays text: the SVG still parses
+            ElementTree.fromstring(content)
         else:
             content.decode("utf-8")
     for name, content in files.items():

@@ -7,12 +7,14 @@ import json
 from . import nifi_catalog as nc
 from .descriptors import descriptor_set
 from .diagnostics import Diagnostic, GenerationError
+from .diagram import diagram_files
 from .flow import GROUP_PREFIX, FlowResult, build_flow
 from .flowcheck import behaviour_problems
 from .json_schema import schema_files, with_schemas
 from .model import Integration
 from .naming import env_name
 from .params import PluginParams
+from .readme import readme_files
 from .rendering import canonical_json, canonical_json_many, render
 
 FLOW_ENCODING_VERSION = "1.0"
@@ -132,6 +134,8 @@ def integration_files(integration: Integration, target: nc.Target, proto_files,
         f"{base}/tests/{base}_structural_test.py": _structural_test(integration, flow),
         **schema_files(integration, proto_files),
     }
+    files.update(diagram_files(base, flow.root))
+    files.update(readme_files(integration, flow, target, params))
     for name in ("deploy_and_assert.py", "compose.yaml", "README.md"):
         files[f"{base}/harness/{name}"] = render(
             f"harness/{name}.j2", integration=integration.slug, nifi_version=target.version,

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from . import nifi_catalog as nc
 from . import transforms
+from .canvas import SIZES
 from .ids import IdFactory
 from .model import Backpressure, Integration, Port, Tuning
 from .transports import (
@@ -73,6 +74,29 @@ class _Params:
 
 def _position(x: float, y: float) -> dict:
     return {"x": x, "y": y}
+
+
+def _cell(column: float, row: float, kind: str = "processors") -> dict:
+    """The position of a component of `kind` centred in a processor-sized cell of the grid: a grid cell is
+    larger than every component (canvas.SIZES), so components in distinct cells never overlap on NiFi's canvas."""
+    width, height = SIZES[kind]
+    cell_width, cell_height = SIZES["processors"]
+    return _position(column * COLUMN + (cell_width - width) / 2, row * ROW + (cell_height - height) / 2)
+
+
+def _at(column: float, row: float) -> dict:
+    """The top-left corner of a grid cell (process groups, wider than a processor, start there)."""
+    return _position(column * COLUMN, row * ROW)
+
+
+def _bus(source: dict, port: dict) -> list[dict]:
+    """Bends that take a processor's connection to a failure port below it along the gap right of the
+    processor's column and then across: a straight line would cross the steps between them on the canvas."""
+    width, height = SIZES["processors"]
+    x = source["position"]["x"] + width + (COLUMN - width) / 2
+    port_y = port["position"]["y"] + SIZES["outputPorts"][1] / 2
+    # Below the processor's middle, where a connection to its right (the mapping's "to" port) leaves.
+    return [_position(x, source["position"]["y"] + height * 3 / 4), _position(x, port_y)]
 
 
 def _endpoint(component: dict, kind: str, group_id: str) -> dict:
@@ -162,7 +186,7 @@ class _Group:
 
     def connect(self, source: tuple[dict, str, str], destination: tuple[dict, str, str],
                 relationships: list[str], backpressure: Backpressure, load_balanced: bool = False,
-                name: str = "") -> dict:
+                name: str = "", bends: list[dict] | None = None) -> dict:
         """source/destination: (component, connectable type, id of the group that holds it). `load_balanced`:
         spread the queue over the cluster's nodes (after a primary-node source: BEHAVIOUR 15)."""
         (src, src_kind, src_group), (dst, dst_kind, dst_group) = source, destination
@@ -177,7 +201,7 @@ class _Group:
             "backPressureDataSizeThreshold": backpressure.size,
             "flowFileExpiration": "0 sec",
             "prioritizers": [],
-            "bends": [],
+            "bends": bends or [],
             "labelIndex": 0,
             "zIndex": 0,
             "loadBalanceStrategy": "ROUND_ROBIN" if load_balanced else "DO_NOT_LOAD_BALANCE",
@@ -351,16 +375,18 @@ class _Builder:
         bp, failure_bp = port.backpressure, self.integration.backpressure
 
         def link(source: tuple[Step, dict], destination: tuple[dict, str], relationships: list[str],
-                 backpressure: Backpressure = bp) -> None:
+                 backpressure: Backpressure = bp, bends: list[dict] | None = None) -> None:
             (step, processor), (target, kind) = source, destination
             group.connect((processor, "PROCESSOR", group.id), (target, kind, group.id), relationships, backpressure,
-                          load_balanced=step.primary_only)
+                          load_balanced=step.primary_only, bends=bends)
 
-        first_y = ROW if inbound else 0.0
+        # The steps go down the first column; a step's branches go right from it, one row each, and the next
+        # step comes below its last branch: every component has a grid cell of its own.
+        row = 1 if inbound else 0
         placed: list[tuple[Step, dict]] = []
         mains = []
-        for i, step in enumerate(spec.steps):
-            processor = self.processor(group, step, _position(0.0, first_y + i * ROW), port)
+        for step in spec.steps:
+            processor = self.processor(group, step, _cell(0, row), port)
             mains.append(processor)
             placed.append((step, processor))
             for j, branch in enumerate(step.branches):
@@ -368,30 +394,32 @@ class _Builder:
                 # own steps one after the other.
                 previous, relationships = (step, processor), list(branch.on or step.forward)
                 for k, link_step in enumerate((branch, *branch.then)):
-                    position = _position(COLUMN * (j + 1) / 2 + k * COLUMN, first_y + i * ROW + ROW / 2)
-                    clone = self.processor(group, link_step, position, port)
+                    clone = self.processor(group, link_step, _cell(1 + k, row + j), port)
                     link(previous, (clone, "PROCESSOR"), relationships)
                     placed.append((link_step, clone))
                     previous, relationships = (link_step, clone), list(link_step.forward)
+            row += max(1, len(step.branches))
         for step, processor, nxt in zip(spec.steps, mains, mains[1:]):
             link((step, processor), (nxt, "PROCESSOR"), list(step.forward))
         in_port = out_port = None
         if inbound:
-            in_port = group.port("INPUT_PORT", "in", _position(0.0, 0.0))
+            in_port = group.port("INPUT_PORT", "in", _cell(0, 0, "inputPorts"))
             group.connect((in_port, "INPUT_PORT", group.id), (mains[0], "PROCESSOR", group.id), [""], bp)
-        bottom = first_y + len(spec.steps) * ROW
         if outbound:
-            out_port = group.port("OUTPUT_PORT", "out", _position(0.0, bottom))
+            out_port = group.port("OUTPUT_PORT", "out", _cell(0, row, "outputPorts"))
             link((spec.steps[-1], mains[-1]), (out_port, "OUTPUT_PORT"), list(spec.steps[-1].forward))
             for step, processor in zip(spec.steps, mains):
                 if step.exits:  # e.g. a lookup's hits, past its fallback
                     link((step, processor), (out_port, "OUTPUT_PORT"), list(step.exits))
         failure = None
+        first_column = {processor["identifier"] for processor in mains}
         if any(step.failures for step, _ in placed):
-            failure = group.port("OUTPUT_PORT", "failure", _position(COLUMN, bottom))
+            failure = group.port("OUTPUT_PORT", "failure", _cell(1, row, "outputPorts"))
             for step, processor in placed:
                 if step.failures:
-                    link((step, processor), (failure, "OUTPUT_PORT"), sorted(step.failures), failure_bp)
+                    # From the first column, along the gap beside it; a branch's steps are beside the port already.
+                    bends = _bus(processor, failure) if processor["identifier"] in first_column else None
+                    link((step, processor), (failure, "OUTPUT_PORT"), sorted(step.failures), failure_bp, bends)
         parent.child(group)
         return _Built(group, in_port, out_port, failure)
 
@@ -408,7 +436,7 @@ def build_flow(integration: Integration, target: nc.Target) -> FlowResult:
     context = integration.slug
     root = _Group(b.ids, "root", integration.slug,
                   f"protoc-gen-nifi: integration {integration.service} ({integration.file}). {integration.description}".strip(),
-                  None, context, _position(0.0, 0.0), integration.backpressure)
+                  None, context, _at(0, 0), integration.backpressure)
     boundaries = {port.slug: boundary(integration, port) for port in integration.ports}
     dead_port = dead_letter_port(integration) if integration.dead_letter is not None else None
     dead_spec = boundary(integration, dead_port) if dead_port is not None else None
@@ -427,9 +455,11 @@ def build_flow(integration: Integration, target: nc.Target) -> FlowResult:
     # the "failures" funnel gathers them into the one "parked failures" queue, in front of a funnel that leads
     # nowhere. NiFi schedules a funnel only when it has somewhere to send FlowFiles (ConnectableTask.isWorkToDo)
     # and never finds one invalid (StandardFunnel.getValidationErrors): the queue holds them, all valid.
-    bottom = ROW * (len(integration.ports) + 2)
-    failures = root.funnel("failures", _position(3 * COLUMN, bottom))
-    parking = root.funnel("parked", _position(3 * COLUMN, bottom + ROW))
+    # Columns of the root: ingress groups, the mapping above the lookup groups, egress groups, then the way of
+    # failures (the dead letter, the failures funnel, the parked queue).
+    first = 1 if dead_port is not None else 0
+    failures = root.funnel("failures", _cell(3, first, "funnels"))
+    parking = root.funnel("parked", _cell(3, first + 1, "funnels"))
     parked = root.connect((failures, "FUNNEL", root.id), (parking, "FUNNEL", root.id), [""], bp,
                           name=PARKED_FAILURES)
     failure_target: tuple[dict, _Group, str] = (failures, root, "FUNNEL")
@@ -438,7 +468,7 @@ def build_flow(integration: Integration, target: nc.Target) -> FlowResult:
             root, "dead-letter", "dead letter",
             f"protoc-gen-nifi: dead-letter output of integration {integration.slug}: every failed FlowFile, after "
             f"its retries, is published here; what this group cannot publish waits in '{PARKED_FAILURES}'.",
-            _position(2 * COLUMN, bottom), dead_port, dead_spec, inbound=True, outbound=False,
+            _at(3, 0), dead_port, dead_spec, inbound=True, outbound=False,
         )
         if dead.failure is not None:
             _link(root, (dead.failure, dead.group), (failures, root), ("OUTPUT_PORT", "FUNNEL"), bp)
@@ -453,7 +483,7 @@ def build_flow(integration: Integration, target: nc.Target) -> FlowResult:
     mapping = b.group("mapping", "mapping",
                       "protoc-gen-nifi: human-owned mapping. The scripts live outside the flow and are reached only "
                       "through parameters, so regeneration never overwrites them.",
-                      root, _position(COLUMN, 0.0), bp)
+                      root, _at(1, 0), bp)
 
     # Ingress groups: transport -> ... -> "out"; their output feeds the mapping.
     mapping_inputs: list[tuple[Port, _Built, dict]] = []
@@ -461,23 +491,24 @@ def build_flow(integration: Integration, target: nc.Target) -> FlowResult:
         built = b.boundary_group(
             root, f"ingress/{port.slug}", f"ingress {port.slug}",
             f"protoc-gen-nifi: IN port {port.name} ({port.origin}). {port.description}".strip(),
-            _position(0.0, row * ROW), port, boundaries[port.slug], inbound=False, outbound=True,
+            _at(0, row), port, boundaries[port.slug], inbound=False, outbound=True,
         )
         fail_to_target(built.failure, built.group)
-        mapping_inputs.append((port, built, mapping.port("INPUT_PORT", f"from {port.slug}", _position(0.0, row * ROW))))
+        mapping_inputs.append((port, built, mapping.port("INPUT_PORT", f"from {port.slug}", _cell(0, row, "inputPorts"))))
 
     # Mapping group: inputs meet in a funnel, pass through each LOOKUP group in turn (enrichment),
     # then fan out to one script per OUT port.
-    funnel = mapping.funnel("fan-in", _position(COLUMN / 2, 0.0)) if mapping_inputs else None
+    # Columns of the mapping group: its inputs, the fan-in funnel and the lookup ports, the scripts, their outputs.
+    funnel = mapping.funnel("fan-in", _cell(1, 0, "funnels")) if mapping_inputs else None
     for port, _, mapping_in in mapping_inputs:
         mapping.connect((mapping_in, "INPUT_PORT", mapping.id), (funnel, "FUNNEL", mapping.id), [""],
                         port.backpressure)
-    mapping_failure = mapping.port("OUTPUT_PORT", "failure", _position(2 * COLUMN, ROW * (len(outs) + 1)))
+    mapping_failure = mapping.port("OUTPUT_PORT", "failure", _cell(2, max(len(outs), 1), "outputPorts"))
     lookup_links: list[tuple[Port, dict, dict]] = []  # (port, mapping "to" port, mapping "from" port)
     stage: tuple[dict, str] | None = (funnel, "FUNNEL") if funnel is not None else None
     for row, port in enumerate(lookups):
-        to = mapping.port("OUTPUT_PORT", f"to {port.slug}", _position(COLUMN, (row + 1) * ROW))
-        back = mapping.port("INPUT_PORT", f"from {port.slug}", _position(COLUMN, (row + 1) * ROW + ROW / 2))
+        to = mapping.port("OUTPUT_PORT", f"to {port.slug}", _cell(1, 2 * row + 1, "outputPorts"))
+        back = mapping.port("INPUT_PORT", f"from {port.slug}", _cell(1, 2 * row + 2, "inputPorts"))
         if stage is not None:
             mapping.connect((stage[0], stage[1], mapping.id), (to, "OUTPUT_PORT", mapping.id), [""], port.backpressure)
         stage = (back, "INPUT_PORT")
@@ -501,7 +532,7 @@ def build_flow(integration: Integration, target: nc.Target) -> FlowResult:
     mapping_outputs: dict[str, dict] = {}
     for row, port in enumerate(outs):
         mapping_outputs[port.slug] = mapping.port("OUTPUT_PORT", f"to {port.slug}",
-                                                  _position((2 + width) * COLUMN, row * ROW))
+                                                  _cell(2 + width, row, "outputPorts"))
     for row, (name, key, script_param, port) in enumerate(script_targets):
         backpressure = port.backpressure if port else bp
         chain = list(chains[key])
@@ -523,7 +554,7 @@ def build_flow(integration: Integration, target: nc.Target) -> FlowResult:
             (stage[0], stage[1], [""]) if stage is not None else None)
         failed: list[tuple[dict, list[str]]] = []
         for k, step in enumerate(chain):
-            processor = b.processor(mapping, step, _position((2 + k) * COLUMN, row * ROW), port)
+            processor = b.processor(mapping, step, _cell(2 + k, row), port)
             if previous is not None:
                 mapping.connect((previous[0], previous[1], mapping.id), (processor, "PROCESSOR", mapping.id),
                                 previous[2], backpressure)
@@ -540,7 +571,7 @@ def build_flow(integration: Integration, target: nc.Target) -> FlowResult:
                             (mapping_outputs[port.slug], "OUTPUT_PORT", mapping.id), previous[2], backpressure)
         for processor, relationships in failed:
             mapping.connect((processor, "PROCESSOR", mapping.id), (mapping_failure, "OUTPUT_PORT", mapping.id),
-                            relationships, bp)
+                            relationships, bp, bends=_bus(processor, mapping_failure))
     if any(param is not None for _, _, param, _ in script_targets):
         mapping.label("owner", "Human-owned mapping: regeneration keeps this group's wiring; the Groovy scripts are "
                       "files referenced through the mapping.* parameters.", _position(0.0, -ROW / 2))
@@ -560,7 +591,7 @@ def build_flow(integration: Integration, target: nc.Target) -> FlowResult:
         built = b.boundary_group(
             root, f"lookup/{port.slug}", f"lookup {port.slug}",
             f"protoc-gen-nifi: LOOKUP port {port.name} ({port.origin}). {port.description}".strip(),
-            _position(COLUMN, (row + 1) * ROW * 2), port, boundaries[port.slug], inbound=True, outbound=True,
+            _at(1, 2 * row + 2), port, boundaries[port.slug], inbound=True, outbound=True,
         )
         fail_to_target(built.failure, built.group)
         _link(root, (to, mapping), (built.inbound, built.group), ("OUTPUT_PORT", "INPUT_PORT"), port.backpressure)
@@ -571,7 +602,7 @@ def build_flow(integration: Integration, target: nc.Target) -> FlowResult:
         built = b.boundary_group(
             root, f"egress/{port.slug}", f"egress {port.slug}",
             f"protoc-gen-nifi: OUT port {port.name} ({port.origin}). {port.description}".strip(),
-            _position(2 * COLUMN, row * ROW), port, boundaries[port.slug], inbound=True, outbound=False,
+            _at(2, row), port, boundaries[port.slug], inbound=True, outbound=False,
         )
         fail_to_target(built.failure, built.group)
         _link(root, (mapping_outputs[port.slug], mapping), (built.inbound, built.group),

@@ -166,6 +166,16 @@ def comment_text(value) -> str:
     return " ".join(str(value).split()).encode("ascii", "backslashreplace").decode("ascii")
 
 
+# Inline Markdown (CommonMark and GitHub's tables): emphasis, code, links, HTML, table cells, entities.
+_MARKDOWN_SPECIAL = frozenset("\\`*_[]<>|#!~&")
+
+
+def markdown_text(value) -> str:
+    """`value` as plain text inside a line of Markdown (never at its start): every character inline Markdown or
+    HTML would read is escaped, and line breaks become spaces."""
+    return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in " ".join(str(value).split()))
+
+
 _environment: jinja2.Environment | None = None
 
 
@@ -187,6 +197,7 @@ def environment() -> jinja2.Environment:
         env.filters["pyrepr"] = pyrepr
         env.filters["yaml_str"] = yaml_str
         env.filters["comment"] = comment_text
+        env.filters["md"] = markdown_text
         env.filters["json"] = lambda v: json.dumps(v, ensure_ascii=True, sort_keys=True)
         _environment = env
     return _environment
