@@ -75,5 +75,8 @@ def readme_files(integration: Integration, flow: FlowResult, target: nc.Target,
         "integration/README.md.j2", integration=integration, ports=ports, parameters=parameters,
         scripts=_scripts(integration, flow.root), ins=ins, lookups=integration.ports_lookup(),
         json_in=all(p.content_type in JSON_TYPES for p in ins), nifi_version=target.version,
+        validated=any(p.validate_schema for p in ins), validated_http=any(
+            p.validate_schema and p.transport == "http" for p in ins),
+        mapped=[p for p in integration.ports_out() if p.mapping],
         kubernetes=params.kubernetes, dead_letter=integration.dead_letter is not None,
     )}
