@@ -49,3 +49,20 @@ def test_the_pure_encoder_writes_the_same_bytes_without_orjson(monkeypatch):
     value = {"b": [1, 2.5, "é\x1f", {"x": None}], "a": {}, "c": [], "d": 1e-5}
     assert rendering.canonical_json(value) == _reference(value)
     assert rendering.canonical_json_many(value, value) == [_reference(value)] * 2
+
+
+YAML_TEXT = st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=150) | st.sampled_from(
+    ["", "true", "null", "~", "0777", "1e3", "- x", "? x", "#", "a: b", "é", "\U0001f600", "x\ny", "\x07"])
+YAML_VALUE = st.recursive(st.none() | st.booleans() | st.integers() | YAML_TEXT,
+                          lambda inner: st.lists(inner, max_size=4) | st.dictionaries(YAML_TEXT, inner, max_size=4),
+                          max_leaves=30)
+
+
+@settings(max_examples=400, deadline=None)
+@given(YAML_VALUE)
+def test_canonical_yaml_is_pyyaml_s_own_emitter(value):
+    import yaml
+
+    expected = yaml.safe_dump(value, sort_keys=False, default_flow_style=False, allow_unicode=True,
+                              width=float("inf")).encode("utf-8")
+    assert rendering.canonical_yaml(value) == expected

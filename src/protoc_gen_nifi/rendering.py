@@ -129,11 +129,11 @@ _COMPACT_NUMBER_START = (b":", b",", b"[", b"")
 
 def _exponent_float(text: bytes, starts: tuple[bytes, ...]) -> bool:
     """Whether orjson may have written a float json.dumps spells differently: below 1e-4 json.dumps switches to
-    exponent form (`1e-05`, `2.5e-07`) where orjson writes `0.00001` and `2.5e-7`. Finds every `e-`, `e+` and
-    `0.0000` and looks back over the number it would be part of, which must start where a value starts
+    exponent form (`1e-05`, `2.5e-07`) where orjson writes `0.00001` and `2.5e-7` (large floats are `1e+16` in
+    both). Finds every `e-` and `0.0000` and looks back over the number it would be part of, which must start where a value starts
     (`starts`). Flows hold no such float (their floats are layout positions), so this is a guard; a string that
     merely looks like one (` 1e-5` in a description) only costs the slower encoder."""
-    for mark in (b"e-", b"e+", b"0.0000"):
+    for mark in (b"e-", b"0.0000"):
         at = text.find(mark)
         while at != -1:
             start = at
@@ -275,12 +275,34 @@ def render(template: str, **context) -> bytes:
     return text.encode("utf-8")
 
 
+def _libyaml_safe(value, key: bool = False) -> bool:
+    """Whether libyaml's emitter writes `value` byte for byte as PyYAML's does: on printable ASCII text, and on
+    keys of 1-120 characters. (They differ on other text: libyaml escapes astral characters and counts a
+    simple key's length in bytes and escapes, so a long key becomes `? key`.)"""
+    kind = type(value)
+    if kind is str:
+        return value.isascii() and value.isprintable() and (not key or 0 < len(value) <= 120)
+    if kind is dict:
+        return all(_libyaml_safe(k, True) and _libyaml_safe(v) for k, v in value.items())
+    if kind is list:
+        return all(_libyaml_safe(item) for item in value)
+    return kind is int or kind is bool or value is None
+
+
 def canonical_yaml(document, comment: str = "") -> bytes:
     """A YAML document from a data structure, keys in the order built (apiVersion, kind, metadata, spec read
-    first), block style, no line folding; `comment` lines first. Deterministic: dicts are built in a fixed order."""
+    first), block style, no line folding; `comment` lines first. Deterministic: dicts are built in a fixed order.
+
+    libyaml's C emitter writes it (about 20x PyYAML's pure-Python one: a run writes six documents per
+    integration) wherever its bytes are PyYAML's, which _libyaml_safe checks; PyYAML's emitter otherwise."""
     import yaml
 
-    text = yaml.safe_dump(document, sort_keys=False, default_flow_style=False, allow_unicode=True,
-                          width=float("inf"))
+    dumper = getattr(yaml, "CSafeDumper", None)
+    if dumper is not None and type(document) is dict and _libyaml_safe(document):  # a top scalar differs too
+        text = yaml.dump(document, Dumper=dumper, sort_keys=False, default_flow_style=False, allow_unicode=True,
+                         width=-1)  # -1: no folding, as width=inf for PyYAML's emitter
+    else:
+        text = yaml.safe_dump(document, sort_keys=False, default_flow_style=False, allow_unicode=True,
+                              width=float("inf"))
     head = "".join(f"# {comment_text(line)}\n" for line in comment.splitlines())
     return (head + text).encode("utf-8")
