@@ -66,3 +66,13 @@ def test_canonical_yaml_is_pyyaml_s_own_emitter(value):
     expected = yaml.safe_dump(value, sort_keys=False, default_flow_style=False, allow_unicode=True,
                               width=float("inf")).encode("utf-8")
     assert rendering.canonical_yaml(value) == expected
+
+
+def test_canonical_yaml_writes_pyyaml_s_anchor_for_a_container_met_twice():
+    import yaml
+
+    shared = {"a": [1, "x"]}
+    document = {"one": shared, "two": shared, "e": [], "f": {}}
+    expected = yaml.safe_dump(document, sort_keys=False, default_flow_style=False, allow_unicode=True,
+                              width=float("inf")).encode("utf-8")
+    assert b"&id001" in expected and rendering.canonical_yaml(document) == expected

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from json.encoder import encode_basestring as _json_str
 from typing import TYPE_CHECKING
 
@@ -123,26 +124,16 @@ def _orjson():
 _ORJSON = False  # not imported yet
 
 
-_INDENTED_NUMBER_START = (b" ", b"\n", b"")  # after '": ' or a line's indentation, or the whole text
-_COMPACT_NUMBER_START = (b":", b",", b"[", b"")
+# An exponent ending where a number ends: 'e-' in an identifier or a UUID is followed by more text.
+_EXPONENT = re.compile(rb"e-[0-9]+(?:[,\n\]}]|\Z)")
 
 
-def _exponent_float(text: bytes, starts: tuple[bytes, ...]) -> bool:
+def _small_float(text: bytes) -> bool:
     """Whether orjson may have written a float json.dumps spells differently: below 1e-4 json.dumps switches to
-    exponent form (`1e-05`, `2.5e-07`) where orjson writes `0.00001` and `2.5e-7` (large floats are `1e+16` in
-    both). Finds every `e-` and `0.0000` and looks back over the number it would be part of, which must start where a value starts
-    (`starts`). Flows hold no such float (their floats are layout positions), so this is a guard; a string that
-    merely looks like one (` 1e-5` in a description) only costs the slower encoder."""
-    for mark in (b"e-", b"0.0000"):
-        at = text.find(mark)
-        while at != -1:
-            start = at
-            while start and text[start - 1] in b"0123456789.-":
-                start -= 1
-            if text[start - 1:start] in starts:
-                return True
-            at = text.find(mark, at + 2)
-    return False
+    exponent form (`1e-05`, `2.5e-07`) where orjson writes `0.00001` and `2.5e-7` (larger floats, `1e+16`
+    included, are spelt alike). Two scans in C. Flows hold no such float (their floats are layout positions),
+    so this is a guard; text in a string that merely looks like one only costs the slower encoder."""
+    return b"0.0000" in text or _EXPONENT.search(text) is not None
 
 
 def _orjson_text(value) -> bytes | None:
@@ -158,7 +149,7 @@ def _orjson_text(value) -> bytes | None:
         text = orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS)
     except TypeError:
         return None
-    if _exponent_float(text, _INDENTED_NUMBER_START):
+    if _small_float(text):
         return None
     return text
 
@@ -207,7 +198,7 @@ def compact_json_ascii(value) -> bytes:
         except TypeError:
             text = None
         if (text is not None and text.isascii() and b"\x7f" not in text
-                and not _exponent_float(text, _COMPACT_NUMBER_START)):
+                and not _small_float(text)):
             return text
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode("ascii")
 
@@ -275,33 +266,101 @@ def render(template: str, **context) -> bytes:
     return text.encode("utf-8")
 
 
-def _libyaml_safe(value, key: bool = False) -> bool:
-    """Whether libyaml's emitter writes `value` byte for byte as PyYAML's does: on printable ASCII text, and on
-    keys of 1-120 characters. (They differ on other text: libyaml escapes astral characters and counts a
-    simple key's length in bytes and escapes, so a long key becomes `? key`.)"""
+class _Unsafe(Exception):
+    """A document libyaml would not write as PyYAML does, or one PyYAML would write with an anchor."""
+
+
+_TAG = "tag:yaml.org,2002:"
+
+
+def _yaml_node(value, seen: set, key: bool = False):
+    """The node SafeRepresenter makes of value (default_flow_style=False, keys in order), built without its
+    per-object bookkeeping; raises _Unsafe where libyaml's bytes could differ from PyYAML's: text that is not
+    printable ASCII, a key not of 1-120 characters (libyaml escapes astral characters and counts a simple key's
+    length in bytes), or a container met twice (PyYAML writes an anchor)."""
+    import yaml
+
     kind = type(value)
     if kind is str:
-        return value.isascii() and value.isprintable() and (not key or 0 < len(value) <= 120)
+        if not (value.isascii() and value.isprintable()) or (key and not 0 < len(value) <= 120):
+            raise _Unsafe
+        return yaml.ScalarNode(_TAG + "str", value)
+    if kind is bool:
+        return yaml.ScalarNode(_TAG + "bool", "true" if value else "false")
+    if kind is int:
+        return yaml.ScalarNode(_TAG + "int", int.__repr__(value))
+    if value is None:
+        return yaml.ScalarNode(_TAG + "null", "null")
+    if (kind is not dict and kind is not list) or id(value) in seen:
+        raise _Unsafe
+    seen.add(id(value))
     if kind is dict:
-        return all(_libyaml_safe(k, True) and _libyaml_safe(v) for k, v in value.items())
-    if kind is list:
-        return all(_libyaml_safe(item) for item in value)
-    return kind is int or kind is bool or value is None
+        return yaml.MappingNode(_TAG + "map", [(_yaml_node(k, seen, True), _yaml_node(v, seen))
+                                               for k, v in value.items()], flow_style=False)
+    return yaml.SequenceNode(_TAG + "seq", [_yaml_node(item, seen) for item in value], flow_style=False)
+
+
+_RESOLVED: dict = {}  # (scalar text, implicit) -> tag: the resolver's regexes run once per distinct text
+
+
+def _libyaml_dumper():
+    import yaml
+
+    base = getattr(yaml, "CSafeDumper", None)
+    if base is None:  # PyYAML built without libyaml
+        return None
+
+    class Dumper(base):
+        def resolve(self, kind, value, implicit, _cache=_RESOLVED, _scalar=yaml.ScalarNode):
+            if kind is not _scalar:
+                return super().resolve(kind, value, implicit)
+            tag = _cache.get((value, implicit))
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(_cache) < 65536:
+                    _cache[value, implicit] = tag
+            return tag
+
+    return Dumper
+
+
+_DUMPER: list = []  # [the libyaml dumper class or None], made on first use
+
+
+def _libyaml_text(document) -> str | None:
+    """yaml.safe_dump(document, sort_keys=False, default_flow_style=False, allow_unicode=True, width=inf) by
+    libyaml's C emitter from nodes built here (about 10x PyYAML's pure-Python path: a run writes six
+    documents per integration), or None where the bytes could differ (see _yaml_node)."""
+    import io
+
+    if not _DUMPER:
+        _DUMPER.append(_libyaml_dumper())
+    if _DUMPER[0] is None or type(document) is not dict:  # a top-level scalar ends differently ('...')
+        return None
+    try:
+        node = _yaml_node(document, set())
+    except _Unsafe:
+        return None
+    stream = io.StringIO()
+    # width=-1: no folding, as width=inf for PyYAML's emitter.
+    dumper = _DUMPER[0](stream, default_flow_style=False, allow_unicode=True, width=-1, sort_keys=False)
+    try:
+        dumper.open()
+        dumper.serialize(node)
+        dumper.close()
+    finally:
+        dumper.dispose()
+    return stream.getvalue()
 
 
 def canonical_yaml(document, comment: str = "") -> bytes:
     """A YAML document from a data structure, keys in the order built (apiVersion, kind, metadata, spec read
     first), block style, no line folding; `comment` lines first. Deterministic: dicts are built in a fixed order.
+    libyaml's emitter writes it where its bytes are PyYAML's (_libyaml_text), PyYAML's own otherwise."""
+    text = _libyaml_text(document)
+    if text is None:
+        import yaml
 
-    libyaml's C emitter writes it (about 20x PyYAML's pure-Python one: a run writes six documents per
-    integration) wherever its bytes are PyYAML's, which _libyaml_safe checks; PyYAML's emitter otherwise."""
-    import yaml
-
-    dumper = getattr(yaml, "CSafeDumper", None)
-    if dumper is not None and type(document) is dict and _libyaml_safe(document):  # a top scalar differs too
-        text = yaml.dump(document, Dumper=dumper, sort_keys=False, default_flow_style=False, allow_unicode=True,
-                         width=-1)  # -1: no folding, as width=inf for PyYAML's emitter
-    else:
         text = yaml.safe_dump(document, sort_keys=False, default_flow_style=False, allow_unicode=True,
                               width=float("inf"))
     head = "".join(f"# {comment_text(line)}\n" for line in comment.splitlines())
