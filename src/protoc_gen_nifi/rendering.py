@@ -273,31 +273,37 @@ class _Unsafe(Exception):
 _TAG = "tag:yaml.org,2002:"
 
 
-def _yaml_node(value, seen: set, key: bool = False):
-    """The node SafeRepresenter makes of value (default_flow_style=False, keys in order), built without its
-    per-object bookkeeping; raises _Unsafe where libyaml's bytes could differ from PyYAML's: text that is not
-    printable ASCII, a key not of 1-120 characters (libyaml escapes astral characters and counts a simple key's
-    length in bytes), or a container met twice (PyYAML writes an anchor)."""
-    import yaml
+def _node_builder(yaml):
+    """The node builder over yaml's node classes, bound once: it runs for every value of every document."""
+    scalar, mapping, sequence = yaml.ScalarNode, yaml.MappingNode, yaml.SequenceNode
+    str_tag, bool_tag, int_tag, null_tag = _TAG + "str", _TAG + "bool", _TAG + "int", _TAG + "null"
+    map_tag, seq_tag = _TAG + "map", _TAG + "seq"
 
-    kind = type(value)
-    if kind is str:
-        if not (value.isascii() and value.isprintable()) or (key and not 0 < len(value) <= 120):
+    def node(value, seen: set, key: bool = False):
+        """The node SafeRepresenter makes of value (default_flow_style=False, keys in order), without its
+        per-object bookkeeping; raises _Unsafe where libyaml's bytes could differ from PyYAML's: text that is
+        not printable ASCII, a key not of 1-120 characters (libyaml escapes astral characters and counts a
+        simple key's length in bytes), or a container met twice (PyYAML writes an anchor)."""
+        kind = type(value)
+        if kind is str:
+            if not (value.isascii() and value.isprintable()) or (key and not 0 < len(value) <= 120):
+                raise _Unsafe
+            return scalar(str_tag, value)
+        if kind is bool:
+            return scalar(bool_tag, "true" if value else "false")
+        if kind is int:
+            return scalar(int_tag, int.__repr__(value))
+        if value is None:
+            return scalar(null_tag, "null")
+        if (kind is not dict and kind is not list) or id(value) in seen:
             raise _Unsafe
-        return yaml.ScalarNode(_TAG + "str", value)
-    if kind is bool:
-        return yaml.ScalarNode(_TAG + "bool", "true" if value else "false")
-    if kind is int:
-        return yaml.ScalarNode(_TAG + "int", int.__repr__(value))
-    if value is None:
-        return yaml.ScalarNode(_TAG + "null", "null")
-    if (kind is not dict and kind is not list) or id(value) in seen:
-        raise _Unsafe
-    seen.add(id(value))
-    if kind is dict:
-        return yaml.MappingNode(_TAG + "map", [(_yaml_node(k, seen, True), _yaml_node(v, seen))
-                                               for k, v in value.items()], flow_style=False)
-    return yaml.SequenceNode(_TAG + "seq", [_yaml_node(item, seen) for item in value], flow_style=False)
+        seen.add(id(value))
+        if kind is dict:
+            return mapping(map_tag, [(node(k, seen, True), node(v, seen)) for k, v in value.items()],
+                           flow_style=False)
+        return sequence(seq_tag, [node(item, seen) for item in value], flow_style=False)
+
+    return node
 
 
 _RESOLVED: dict = {}  # (scalar text, implicit) -> tag: the resolver's regexes run once per distinct text
@@ -321,29 +327,30 @@ def _libyaml_dumper():
                     _cache[value, implicit] = tag
             return tag
 
-    return Dumper
+    return Dumper, _node_builder(yaml)
 
 
-_DUMPER: list = []  # [the libyaml dumper class or None], made on first use
+_DUMPER: list = []  # [(the libyaml dumper class, the node builder)] or [None], made on first use
 
 
 def _libyaml_text(document) -> str | None:
     """yaml.safe_dump(document, sort_keys=False, default_flow_style=False, allow_unicode=True, width=inf) by
     libyaml's C emitter from nodes built here (about 10x PyYAML's pure-Python path: a run writes six
-    documents per integration), or None where the bytes could differ (see _yaml_node)."""
+    documents per integration), or None where the bytes could differ (see _node_builder)."""
     import io
 
     if not _DUMPER:
         _DUMPER.append(_libyaml_dumper())
     if _DUMPER[0] is None or type(document) is not dict:  # a top-level scalar ends differently ('...')
         return None
+    dumper_class, build = _DUMPER[0]
     try:
-        node = _yaml_node(document, set())
+        node = build(document, set())
     except _Unsafe:
         return None
     stream = io.StringIO()
     # width=-1: no folding, as width=inf for PyYAML's emitter.
-    dumper = _DUMPER[0](stream, default_flow_style=False, allow_unicode=True, width=-1, sort_keys=False)
+    dumper = dumper_class(stream, default_flow_style=False, allow_unicode=True, width=-1, sort_keys=False)
     try:
         dumper.open()
         dumper.serialize(node)

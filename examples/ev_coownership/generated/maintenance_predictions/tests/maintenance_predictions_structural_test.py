@@ -3,6 +3,9 @@
 
 They read the generated artifacts beside this folder and need only pytest and
 pyyaml. Run: pytest maintenance_predictions/tests
+
+Every assertion states its own message, so pytest's assertion rewriting, which
+costs more than these tests for a module this size, is off: PYTEST_DONT_REWRITE.
 """
 import json
 import re
@@ -158,17 +161,21 @@ def test_definition_and_snapshot_carry_the_same_flow(snapshot, definition):
     assert snapshot["parameterContexts"] == definition["parameterContexts"]
 
 
-@pytest.mark.parametrize("port", sorted(PORTS))
-def test_every_annotated_rpc_has_its_port(snapshot, port):
-    expected = PORTS[port]
+def test_every_annotated_rpc_has_its_port(snapshot):
     groups = {g["name"]: g for g in snapshot["flowContents"]["processGroups"]}
-    assert expected["group"] in groups, f"port {port}: process group {expected['group']!r} is missing"
-    group = groups[expected["group"]]
-    ports = {p["name"] for p in group["inputPorts"] + group["outputPorts"]}
-    boundary = "out" if expected["direction"] == "IN" else "in"
-    assert boundary in ports, f"port {port}: group {expected['group']!r} lost its {boundary!r} port"
-    types = {p["type"] for p in group["processors"]}
-    assert expected["processor"] in types, f"port {port}: no {expected['processor']} in {expected['group']!r}"
+    problems = []  # every port is checked, and every missing one reported
+    for port, expected in sorted(PORTS.items()):
+        group = groups.get(expected["group"])
+        if group is None:
+            problems.append(f"port {port}: process group {expected['group']!r} is missing")
+            continue
+        ports = {p["name"] for p in group["inputPorts"] + group["outputPorts"]}
+        boundary = "out" if expected["direction"] == "IN" else "in"
+        if boundary not in ports:
+            problems.append(f"port {port}: group {expected['group']!r} lost its {boundary!r} port")
+        if expected["processor"] not in {p["type"] for p in group["processors"]}:
+            problems.append(f"port {port}: no {expected['processor']} in {expected['group']!r}")
+    assert not problems, "; ".join(problems)
 
 
 def test_every_group_is_bound_to_the_parameter_context(snapshot, context):
@@ -212,15 +219,17 @@ def test_no_parameter_carries_a_secret_value(snapshot, definition, context):
         assert set(param) <= allowed, f"{param['name']} has unexpected keys {sorted(set(param) - allowed)}"
 
 
-@pytest.mark.parametrize("artifact", ["flow.snapshot.json", "flow-definition.json", "parameter-context.yaml",
-                                      "controller-services.json"])
-def test_no_literal_credential_in_any_artifact(artifact):
-    text = (NIFI / artifact).read_text(encoding="utf-8")
-    if artifact.endswith(".yaml"):  # no line of JSON starts with '#'
-        # The artifact's own header comments name the integration (`reset_password: names ...`), which is no value.
-        text = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
-    match = _credential(text)
-    assert match is None, f"{artifact} holds what looks like a literal credential: {match.group(0)[:12]}..."
+def test_no_literal_credential_in_any_artifact():
+    problems = []
+    for artifact in ("flow.snapshot.json", "flow-definition.json", "parameter-context.yaml", "controller-services.json"):
+        text = (NIFI / artifact).read_text(encoding="utf-8")
+        if artifact.endswith(".yaml"):  # no line of JSON starts with '#'
+            # The artifact's own header comments name the integration (`reset_password: names ...`): no value.
+            text = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+        match = _credential(text)
+        if match:
+            problems.append(f"{artifact} holds what looks like a literal credential: {match.group(0)[:12]}...")
+    assert not problems, "; ".join(problems)
 
 
 def test_every_connection_has_the_declared_backpressure(snapshot):
