@@ -252,6 +252,7 @@ def environment() -> jinja2.Environment:
             autoescape=False,
             trim_blocks=True,
             lstrip_blocks=True,
+            auto_reload=False,  # templates do not change during a run: no stat per render
         )
         env.filters["pyrepr"] = pyrepr
         env.filters["yaml_str"] = yaml_str
@@ -261,9 +262,14 @@ def environment() -> jinja2.Environment:
     return _environment
 
 
+_TEMPLATES: dict = {}  # name -> compiled template: each is compiled once per run, rendered per integration
+
+
 def render(template: str, **context) -> bytes:
-    text = environment().get_template(template).render(header=HEADER, **context)
-    return text.encode("utf-8")
+    compiled = _TEMPLATES.get(template)
+    if compiled is None:
+        compiled = _TEMPLATES[template] = environment().get_template(template)
+    return compiled.render(header=HEADER, **context).encode("utf-8")
 
 
 class _Unsafe(Exception):
@@ -273,98 +279,93 @@ class _Unsafe(Exception):
 _TAG = "tag:yaml.org,2002:"
 
 
-def _node_builder(yaml):
-    """The node builder over yaml's node classes, bound once: it runs for every value of every document."""
-    scalar, mapping, sequence = yaml.ScalarNode, yaml.MappingNode, yaml.SequenceNode
-    str_tag, bool_tag, int_tag, null_tag = _TAG + "str", _TAG + "bool", _TAG + "int", _TAG + "null"
-    map_tag, seq_tag = _TAG + "map", _TAG + "seq"
+def _libyaml_writer(yaml):
+    """document -> YAML text by libyaml's emitter, fed the events PyYAML's SafeDumper would make (a C emitter,
+    and no node graph or per-scalar resolver call: about 10x PyYAML's own path); None where PyYAML was built
+    without libyaml."""
+    import io
 
-    def node(value, seen: set, key: bool = False):
-        """The node SafeRepresenter makes of value (default_flow_style=False, keys in order), without its
-        per-object bookkeeping; raises _Unsafe where libyaml's bytes could differ from PyYAML's: text that is
+    from yaml import events
+
+    if not hasattr(yaml, "CSafeDumper"):
+        return None
+    dumper_class = yaml.CSafeDumper
+    scalar, str_tag, map_tag, seq_tag = events.ScalarEvent, _TAG + "str", _TAG + "map", _TAG + "seq"
+    map_start, map_end = events.MappingStartEvent, events.MappingEndEvent
+    seq_start, seq_end = events.SequenceStartEvent, events.SequenceEndEvent
+    resolve, scalar_node = yaml.resolver.Resolver().resolve, yaml.ScalarNode
+    plain: dict[str, bool] = {}  # text -> whether it may stand unquoted (reads back as a str, not a bool/int/null)
+    fixed = {True: (_TAG + "bool", "true"), False: (_TAG + "bool", "false"), None: (_TAG + "null", "null")}
+
+    def walk(value, out: list, seen: set, key: bool = False) -> None:
+        """The events of value; raises _Unsafe where libyaml's bytes could differ from PyYAML's: text that is
         not printable ASCII, a key not of 1-120 characters (libyaml escapes astral characters and counts a
         simple key's length in bytes), or a container met twice (PyYAML writes an anchor)."""
         kind = type(value)
         if kind is str:
             if not (value.isascii() and value.isprintable()) or (key and not 0 < len(value) <= 120):
                 raise _Unsafe
-            return scalar(str_tag, value)
-        if kind is bool:
-            return scalar(bool_tag, "true" if value else "false")
-        if kind is int:
-            return scalar(int_tag, int.__repr__(value))
-        if value is None:
-            return scalar(null_tag, "null")
-        if (kind is not dict and kind is not list) or id(value) in seen:
+            ok = plain.get(value)
+            if ok is None:
+                ok = resolve(scalar_node, value, (True, False)) == str_tag
+                if len(plain) < 65536:
+                    plain[value] = ok
+            out.append(scalar(None, str_tag, (ok, True), value))
+        elif kind is bool or value is None:
+            tag, text = fixed[value]
+            out.append(scalar(None, tag, (True, False), text))
+        elif kind is int:
+            out.append(scalar(None, _TAG + "int", (True, False), int.__repr__(value)))
+        elif (kind is dict or kind is list) and id(value) not in seen:
+            seen.add(id(value))
+            if kind is dict:
+                out.append(map_start(None, map_tag, True, flow_style=False))
+                for item_key, item in value.items():
+                    walk(item_key, out, seen, True)
+                    walk(item, out, seen)
+                out.append(map_end())
+            else:
+                out.append(seq_start(None, seq_tag, True, flow_style=False))
+                for item in value:
+                    walk(item, out, seen)
+                out.append(seq_end())
+        else:
             raise _Unsafe
-        seen.add(id(value))
-        if kind is dict:
-            return mapping(map_tag, [(node(k, seen, True), node(v, seen)) for k, v in value.items()],
-                           flow_style=False)
-        return sequence(seq_tag, [node(item, seen) for item in value], flow_style=False)
 
-    return node
+    def write(document) -> str | None:
+        if type(document) is not dict:  # a top-level scalar ends differently ('...')
+            return None
+        out = [events.StreamStartEvent(), events.DocumentStartEvent(explicit=False)]
+        try:
+            walk(document, out, set())
+        except _Unsafe:
+            return None
+        out += [events.DocumentEndEvent(explicit=False), events.StreamEndEvent()]
+        stream = io.StringIO()
+        # width=-1: no folding, as width=inf for PyYAML's emitter.
+        dumper = dumper_class(stream, default_flow_style=False, allow_unicode=True, width=-1, sort_keys=False)
+        try:
+            for event in out:
+                dumper.emit(event)
+        finally:
+            dumper.dispose()
+        return stream.getvalue()
 
-
-_RESOLVED: dict = {}  # (scalar text, implicit) -> tag: the resolver's regexes run once per distinct text
-
-
-def _libyaml_dumper():
-    import yaml
-
-    base = getattr(yaml, "CSafeDumper", None)
-    if base is None:  # PyYAML built without libyaml
-        return None
-
-    class Dumper(base):
-        def resolve(self, kind, value, implicit, _cache=_RESOLVED, _scalar=yaml.ScalarNode):
-            if kind is not _scalar:
-                return super().resolve(kind, value, implicit)
-            tag = _cache.get((value, implicit))
-            if tag is None:
-                tag = super().resolve(kind, value, implicit)
-                if len(_cache) < 65536:
-                    _cache[value, implicit] = tag
-            return tag
-
-    return Dumper, _node_builder(yaml)
+    return write
 
 
-_DUMPER: list = []  # [(the libyaml dumper class, the node builder)] or [None], made on first use
-
-
-def _libyaml_text(document) -> str | None:
-    """yaml.safe_dump(document, sort_keys=False, default_flow_style=False, allow_unicode=True, width=inf) by
-    libyaml's C emitter from nodes built here (about 10x PyYAML's pure-Python path: a run writes six
-    documents per integration), or None where the bytes could differ (see _node_builder)."""
-    import io
-
-    if not _DUMPER:
-        _DUMPER.append(_libyaml_dumper())
-    if _DUMPER[0] is None or type(document) is not dict:  # a top-level scalar ends differently ('...')
-        return None
-    dumper_class, build = _DUMPER[0]
-    try:
-        node = build(document, set())
-    except _Unsafe:
-        return None
-    stream = io.StringIO()
-    # width=-1: no folding, as width=inf for PyYAML's emitter.
-    dumper = dumper_class(stream, default_flow_style=False, allow_unicode=True, width=-1, sort_keys=False)
-    try:
-        dumper.open()
-        dumper.serialize(node)
-        dumper.close()
-    finally:
-        dumper.dispose()
-    return stream.getvalue()
+_WRITER: list = []  # [the libyaml writer, or None], made on first use
 
 
 def canonical_yaml(document, comment: str = "") -> bytes:
     """A YAML document from a data structure, keys in the order built (apiVersion, kind, metadata, spec read
     first), block style, no line folding; `comment` lines first. Deterministic: dicts are built in a fixed order.
-    libyaml's emitter writes it where its bytes are PyYAML's (_libyaml_text), PyYAML's own otherwise."""
-    text = _libyaml_text(document)
+    libyaml's emitter writes it where its bytes are PyYAML's (_libyaml_writer), PyYAML's own otherwise."""
+    if not _WRITER:
+        import yaml
+
+        _WRITER.append(_libyaml_writer(yaml))
+    text = _WRITER[0](document) if _WRITER[0] else None
     if text is None:
         import yaml
 
