@@ -1,33 +1,37 @@
 #!/usr/bin/env python3
-"""Benchmark: protoc-gen-nifi against mypy-protobuf and protoc's own --python_out.
+"""Benchmark: protoc-gen-nifi against mypy-protobuf, protoc's own --python_out and the limit.
 
     .venv/bin/python bench/bench.py                          # N=200 integrations x M=10 ports, and 4N
     .venv/bin/python bench/bench.py --n 5 --m 3 --runs 1     # CI smoke test of this script
 
 Run it with the project's venv (`python3 dev.py test` creates it with the `test`
-extras, which include mypy-protobuf). For each size (N, then 4N) it
+extras, which include mypy-protobuf and buf). For each workload (`bench`: messages with
+nested types, maps, oneofs, enums and well-known types plus one shared file they import;
+`plain`: one domain message per port with a nested message, an enum, a map, a repeated
+field, a oneof and a timestamp) and each size (N, then 4N) it
 
-1. writes N integration protos with M ports each (messages with nested types,
-   maps, oneofs, enums and well-known types, plus one shared file they import);
+1. writes N integration protos with M ports each (Kafka IN, HTTP OUT, Kafka OUT in turn);
 2. compiles them once with the real protoc (grpcio-tools) and a capture plugin
-   that stores the exact CodeGeneratorRequest bytes protoc sends to a plugin
-   (the same request protoc sends to protoc-gen-nifi and to protoc-gen-mypy: same
-   files, no parameter);
-3. feeds those bytes on stdin to (a) protoc-gen-nifi and (b) protoc-gen-mypy, each
-   in a fresh process, and times (c) `protoc --python_out` on the same files,
-   the floor of the compiler itself (its parse included; it runs inside Python via
-   grpcio-tools, so the interpreter's start-up is in it too);
-4. times (d) Python start-up with the plugin's imports and nothing else (what the
-   process imports before it reads the request), next to a bare
-   `python -c "import google.protobuf.descriptor_pb2"`, and, for comparison, every
-   module a generating run has imported by its end (the pipeline and jinja2 load
-   after the request is validated).
+   that stores the exact CodeGeneratorRequest bytes protoc sends to a plugin;
+3. feeds those bytes on stdin to (a) protoc-gen-nifi, (b) protoc-gen-mypy and (e) the
+   limit plugin (it parses the request and answers with exactly protoc-gen-nifi's files
+   and bytes, copied from a stored response: what any Python plugin of the same output
+   pays at least), each in a fresh process, and times (c) `protoc --python_out` on the
+   same files, the floor of the compiler itself.
+
+Then, once: (d) Python start-up with the plugin's imports, next to a bare
+`python -c "import google.protobuf.descriptor_pb2"`; (f) a one-port run (one integration,
+one port); `buf generate` with `strategy: directory` (one plugin process per directory)
+for ours and mypy-protobuf on --directory-n integrations; and pytest over the generated
+structural tests of the first workload at N, next to the time that generated them.
 
 Every figure is the median wall time over --runs runs (after one warm-up run), next
-to the median CPU time (user + system; steadier when other work shares the machine)
-and the peak RSS of the child process (os.wait4). A plugin that answers with an error,
-or with fewer files than expected, fails the benchmark (exit 1): timing an error
-path would mean nothing. Timing targets are reported, never enforced.
+to the median CPU time (user + system, children included; steadier when other work
+shares the machine) and the peak RSS of the child process (os.wait4). Commands are
+interleaved, so drift hits every tool alike; compare the ratios of one run, never seconds
+across runs. A plugin that answers with an error, or with fewer files than expected,
+fails the benchmark (exit 1): timing an error path would mean nothing. Timing targets
+are reported, never enforced.
 """
 from __future__ import annotations
 
