@@ -269,7 +269,8 @@ def test_no_parameter_carries_a_secret_value(snapshot, definition, context):
 
 def test_no_literal_credential_in_any_artifact():
     problems = []
-    for artifact in ("flow.snapshot.json", "flow-definition.json", "parameter-context.yaml", "controller-services.json"):
+    artifacts = ("flow.snapshot.json", "flow-definition.json", "parameter-context.yaml", "controller-services.json")
+    for artifact in artifacts:
         text = (NIFI / artifact).read_text(encoding="utf-8")
         if artifact.endswith(".yaml"):  # no line of JSON starts with '#'
             # The artifact's own header comments name the integration (`reset_password: names ...`): no value.
