@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from json.encoder import encode_basestring as _json_str
 from typing import TYPE_CHECKING
 
@@ -98,7 +99,7 @@ def _encode(value, newline: str, _str=_json_str, _sorted=sorted, _keys=_KEY_PREF
 
 
 def _json_text(value, newline: str = "\n") -> str:
-    """The canonical JSON text of value, nested at the indentation `newline` carries."""
+    """The canonical JSON text of value, nested at the indentation `newline` carries (pure Python)."""
     try:
         return _encode(value, newline)
     except _Unsupported:
@@ -107,17 +108,66 @@ def _json_text(value, newline: str = "\n") -> str:
         return text.replace("\n", newline)
 
 
+def _orjson():
+    """orjson, imported on the first document (it imports uuid and dataclasses: a run that writes no JSON skips
+    them); None where it is missing, and the pure-Python encoder writes the same bytes."""
+    global _ORJSON
+    if _ORJSON is False:
+        try:
+            import orjson
+        except ImportError:  # pragma: no cover -- a dependency; the fallback keeps an odd install working
+            orjson = None
+        _ORJSON = orjson
+    return _ORJSON
+
+
+_ORJSON = False  # not imported yet
+
+
+# An exponent ending where a number ends: 'e-' in an identifier or a UUID is followed by more text.
+_EXPONENT = re.compile(rb"e-[0-9]+(?:[,\n\]}]|\Z)")
+
+
+def _small_float(text: bytes) -> bool:
+    """Whether orjson may have written a float json.dumps spells differently: below 1e-4 json.dumps switches to
+    exponent form (`1e-05`, `2.5e-07`) where orjson writes `0.00001` and `2.5e-7` (larger floats, `1e+16`
+    included, are spelt alike). Two scans in C. Flows hold no such float (their floats are layout positions),
+    so this is a guard; text in a string that merely looks like one only costs the slower encoder."""
+    return b"0.0000" in text or _EXPONENT.search(text) is not None
+
+
+def _orjson_text(value) -> bytes | None:
+    """canonical JSON by orjson (a C encoder: about 15x the pure one), or None where its bytes could differ from
+    json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False): a non-str key, an integer past 64 bits, a
+    float in exponent form. (orjson writes NaN and infinities as null where json.dumps writes NaN, which is no
+    JSON: no document of ours holds one. Both escape exactly '"', '\\' and U+0000-U+001F, with the same short
+    forms, and write everything else as UTF-8; keys sort by code point in both.)"""
+    orjson = _orjson()
+    if orjson is None:
+        return None
+    try:
+        text = orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS)
+    except TypeError:
+        return None
+    if _small_float(text):
+        return None
+    return text
+
+
 def canonical_json(value) -> bytes:
     """Sorted keys, 2-space indent, UTF-8, LF, final newline: byte-stable output.
 
     Byte for byte json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n"."""
+    text = _orjson_text(value)
+    if text is not None:
+        return text + b"\n"
     return (_json_text(value) + "\n").encode("utf-8")
 
 
 def canonical_json_many(*values) -> list[bytes]:
     """canonical_json of each value; a top-level member that is the same object in
     several of them (a flow snapshot and its flow definition) is encoded once."""
-    encoded: dict[int, str] = {}  # id(member) -> text; the values keep every member alive
+    encoded: dict[int, bytes] = {}  # id(member) -> text; the values keep every member alive
     results = []
     for value in values:
         if type(value) is not dict or not value or any(type(key) is not str for key in value):
@@ -128,10 +178,29 @@ def canonical_json_many(*values) -> list[bytes]:
             member = value[key]
             text = encoded.get(id(member))
             if text is None:
-                text = encoded[id(member)] = _json_text(member, "\n  ")
-            members.append(f"{_json_str(key)}: {text}")
-        results.append(("{\n  " + ",\n  ".join(members) + "\n}\n").encode("utf-8"))
+                whole = _orjson_text(member)
+                # Nested one level: JSON text holds no raw newline inside a string, so this only re-indents.
+                text = encoded[id(member)] = (
+                    _json_text(member, "\n  ").encode("utf-8") if whole is None else whole.replace(b"\n", b"\n  "))
+            members.append(_json_str(key).encode("utf-8") + b": " + text)
+        results.append(b"{\n  " + b",\n  ".join(members) + b"\n}\n")
     return results
+
+
+def compact_json_ascii(value) -> bytes:
+    """json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True), ASCII bytes: what a content
+    digest is taken over. orjson writes it where the text is printable-safe ASCII (it leaves DEL and non-ASCII
+    unescaped, which ensure_ascii escapes) and holds no exponent float; json.dumps otherwise."""
+    orjson = _orjson()
+    if orjson is not None:
+        try:
+            text = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+        except TypeError:
+            text = None
+        if (text is not None and text.isascii() and b"\x7f" not in text
+                and not _small_float(text)):
+            return text
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode("ascii")
 
 
 def yaml_str(value) -> str:
@@ -193,6 +262,7 @@ def environment() -> jinja2.Environment:
             autoescape=False,
             trim_blocks=True,
             lstrip_blocks=True,
+            auto_reload=False,  # templates do not change during a run: no stat per render
         )
         env.filters["pyrepr"] = pyrepr
         env.filters["yaml_str"] = yaml_str
@@ -203,17 +273,114 @@ def environment() -> jinja2.Environment:
     return _environment
 
 
+_TEMPLATES: dict = {}  # name -> compiled template: each is compiled once per run, rendered per integration
+
+
 def render(template: str, **context) -> bytes:
-    text = environment().get_template(template).render(header=HEADER, **context)
-    return text.encode("utf-8")
+    compiled = _TEMPLATES.get(template)
+    if compiled is None:
+        compiled = _TEMPLATES[template] = environment().get_template(template)
+    return compiled.render(header=HEADER, **context).encode("utf-8")
+
+
+class _Unsafe(Exception):
+    """A document libyaml would not write as PyYAML does, or one PyYAML would write with an anchor."""
+
+
+_TAG = "tag:yaml.org,2002:"
+
+
+def _libyaml_writer(yaml):
+    """document -> YAML text by libyaml's emitter, fed the events PyYAML's SafeDumper would make (a C emitter,
+    and no node graph or per-scalar resolver call: about 10x PyYAML's own path); None where PyYAML was built
+    without libyaml."""
+    import io
+
+    from yaml import events
+
+    if not hasattr(yaml, "CSafeDumper"):
+        return None
+    dumper_class = yaml.CSafeDumper
+    scalar, str_tag, map_tag, seq_tag = events.ScalarEvent, _TAG + "str", _TAG + "map", _TAG + "seq"
+    map_start, map_end = events.MappingStartEvent, events.MappingEndEvent
+    seq_start, seq_end = events.SequenceStartEvent, events.SequenceEndEvent
+    resolve, scalar_node = yaml.resolver.Resolver().resolve, yaml.ScalarNode
+    plain: dict[str, bool] = {}  # text -> whether it may stand unquoted (reads back as a str, not a bool/int/null)
+    fixed = {True: (_TAG + "bool", "true"), False: (_TAG + "bool", "false"), None: (_TAG + "null", "null")}
+
+    def walk(value, out: list, seen: set, key: bool = False) -> None:
+        """The events of value; raises _Unsafe where libyaml's bytes could differ from PyYAML's: text that is
+        not printable ASCII, a key not of 1-120 characters (libyaml escapes astral characters and counts a
+        simple key's length in bytes), or a container met twice (PyYAML writes an anchor)."""
+        kind = type(value)
+        if kind is str:
+            if not (value.isascii() and value.isprintable()) or (key and not 0 < len(value) <= 120):
+                raise _Unsafe
+            ok = plain.get(value)
+            if ok is None:
+                ok = resolve(scalar_node, value, (True, False)) == str_tag
+                if len(plain) < 65536:
+                    plain[value] = ok
+            out.append(scalar(None, str_tag, (ok, True), value))
+        elif kind is bool or value is None:
+            tag, text = fixed[value]
+            out.append(scalar(None, tag, (True, False), text))
+        elif kind is int:
+            out.append(scalar(None, _TAG + "int", (True, False), int.__repr__(value)))
+        elif (kind is dict or kind is list) and id(value) not in seen:
+            seen.add(id(value))
+            if kind is dict:
+                out.append(map_start(None, map_tag, True, flow_style=False))
+                for item_key, item in value.items():
+                    walk(item_key, out, seen, True)
+                    walk(item, out, seen)
+                out.append(map_end())
+            else:
+                out.append(seq_start(None, seq_tag, True, flow_style=False))
+                for item in value:
+                    walk(item, out, seen)
+                out.append(seq_end())
+        else:
+            raise _Unsafe
+
+    def write(document) -> str | None:
+        if type(document) is not dict:  # a top-level scalar ends differently ('...')
+            return None
+        out = [events.StreamStartEvent(), events.DocumentStartEvent(explicit=False)]
+        try:
+            walk(document, out, set())
+        except _Unsafe:
+            return None
+        out += [events.DocumentEndEvent(explicit=False), events.StreamEndEvent()]
+        stream = io.StringIO()
+        # width=-1: no folding, as width=inf for PyYAML's emitter.
+        dumper = dumper_class(stream, default_flow_style=False, allow_unicode=True, width=-1, sort_keys=False)
+        try:
+            for event in out:
+                dumper.emit(event)
+        finally:
+            dumper.dispose()
+        return stream.getvalue()
+
+    return write
+
+
+_WRITER: list = []  # [the libyaml writer, or None], made on first use
 
 
 def canonical_yaml(document, comment: str = "") -> bytes:
     """A YAML document from a data structure, keys in the order built (apiVersion, kind, metadata, spec read
-    first), block style, no line folding; `comment` lines first. Deterministic: dicts are built in a fixed order."""
-    import yaml
+    first), block style, no line folding; `comment` lines first. Deterministic: dicts are built in a fixed order.
+    libyaml's emitter writes it where its bytes are PyYAML's (_libyaml_writer), PyYAML's own otherwise."""
+    if not _WRITER:
+        import yaml
 
-    text = yaml.safe_dump(document, sort_keys=False, default_flow_style=False, allow_unicode=True,
-                          width=float("inf"))
+        _WRITER.append(_libyaml_writer(yaml))
+    text = _WRITER[0](document) if _WRITER[0] else None
+    if text is None:
+        import yaml
+
+        text = yaml.safe_dump(document, sort_keys=False, default_flow_style=False, allow_unicode=True,
+                              width=float("inf"))
     head = "".join(f"# {comment_text(line)}\n" for line in comment.splitlines())
     return (head + text).encode("utf-8")

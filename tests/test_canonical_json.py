@@ -1,0 +1,78 @@
+"""The canonical JSON writers (orjson, with the pure-Python encoder where orjson's bytes could differ) are byte for
+byte what json.dumps writes, on any JSON-like value: goldens and content digests must not depend on the encoder."""
+from __future__ import annotations
+
+import json
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from protoc_gen_nifi import rendering
+
+# Every character class that matters: control characters, DEL, U+2028, non-ASCII, astral; and the number forms
+# (64-bit edges, beyond 64 bits, floats in and out of exponent form).
+TEXT = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=12) | st.sampled_from(
+    ["", "\x00\x1f\x7f", "\u2028\u2029", "é", "\U0001f600", 'a\\": 1e-5', " 1e+16", "0e-4ab"])
+NUMBER = (st.integers(-(2**70), 2**70) | st.floats(allow_nan=False, allow_infinity=False)
+          | st.sampled_from([0.0, -0.0, 1e-5, 2.5e-7, 1e16, 1e22, 400.0, 2**63 - 1, -(2**63), 2**64]))
+SCALAR = st.none() | st.booleans() | NUMBER | TEXT
+VALUE = st.recursive(SCALAR, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(TEXT, inner, max_size=4),
+                     max_leaves=30)
+
+
+def _reference(value) -> bytes:
+    return (json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+@settings(max_examples=400, deadline=None)
+@given(VALUE)
+def test_canonical_json_is_json_dumps(value):
+    assert rendering.canonical_json(value) == _reference(value)
+
+
+@settings(max_examples=400, deadline=None)
+@given(VALUE)
+def test_compact_json_ascii_is_json_dumps(value):
+    expected = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode("ascii")
+    assert rendering.compact_json_ascii(value) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(TEXT, VALUE, min_size=1, max_size=4), st.dictionaries(TEXT, VALUE, max_size=2))
+def test_canonical_json_many_shares_members_and_writes_the_same_bytes(shared, extra):
+    both = {**extra, **shared}  # the same member objects in two documents, as a snapshot and its definition
+    assert rendering.canonical_json_many(both, shared) == [_reference(both), _reference(shared)]
+
+
+def test_the_pure_encoder_writes_the_same_bytes_without_orjson(monkeypatch):
+    monkeypatch.setattr(rendering, "_ORJSON", None)
+    value = {"b": [1, 2.5, "é\x1f", {"x": None}], "a": {}, "c": [], "d": 1e-5}
+    assert rendering.canonical_json(value) == _reference(value)
+    assert rendering.canonical_json_many(value, value) == [_reference(value)] * 2
+
+
+YAML_TEXT = st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=150) | st.sampled_from(
+    ["", "true", "null", "~", "0777", "1e3", "- x", "? x", "#", "a: b", "é", "\U0001f600", "x\ny", "\x07"])
+YAML_VALUE = st.recursive(st.none() | st.booleans() | st.integers() | YAML_TEXT,
+                          lambda inner: st.lists(inner, max_size=4) | st.dictionaries(YAML_TEXT, inner, max_size=4),
+                          max_leaves=30)
+
+
+@settings(max_examples=400, deadline=None)
+@given(YAML_VALUE)
+def test_canonical_yaml_is_pyyaml_s_own_emitter(value):
+    import yaml
+
+    expected = yaml.safe_dump(value, sort_keys=False, default_flow_style=False, allow_unicode=True,
+                              width=float("inf")).encode("utf-8")
+    assert rendering.canonical_yaml(value) == expected
+
+
+def test_canonical_yaml_writes_pyyaml_s_anchor_for_a_container_met_twice():
+    import yaml
+
+    shared = {"a": [1, "x"]}
+    document = {"one": shared, "two": shared, "e": [], "f": {}}
+    expected = yaml.safe_dump(document, sort_keys=False, default_flow_style=False, allow_unicode=True,
+                              width=float("inf")).encode("utf-8")
+    assert b"&id001" in expected and rendering.canonical_yaml(document) == expected
