@@ -86,7 +86,8 @@ def test_every_declared_dependency_is_imported(built):
     meta = _metadata(next(v for n, v in files.items() if n.endswith(".dist-info/METADATA")))
     names = {re.split(r"[<>=!~ ;\[]", r, maxsplit=1)[0].lower() for r in meta.get_all("Requires-Dist")
              if "extra ==" not in r}
-    modules = {"protobuf": "google.protobuf", "jinja2": "jinja2", "pyyaml": "yaml", "jsonschema": "jsonschema"}
+    modules = {"protobuf": "google.protobuf", "jinja2": "jinja2", "pyyaml": "yaml", "jsonschema": "jsonschema",
+               "orjson": "orjson"}
     assert names == set(modules), "a new dependency: add its import name here"
     source = "\n".join(v.decode() for n, v in files.items() if n.endswith(".py"))
     for name, module in modules.items():
