@@ -9,6 +9,7 @@ from .diagnostics import Diagnostic, GenerationError
 from .diagram import diagram_files
 from .flow import GROUP_PREFIX, FlowResult, build_flow
 from .flowcheck import behaviour_problems
+from .flowcheck.index import Graph
 from .json_schema import schema_files, with_schemas
 from .model import Integration
 from .naming import env_name
@@ -86,9 +87,9 @@ def _structural_test(integration: Integration, flow: FlowResult) -> bytes:
                   backpressure=backpressure)
 
 
-def _check_behaviour(integration: Integration, definition: dict) -> None:
+def _check_behaviour(integration: Integration, definition: dict, graph: Graph) -> None:
     """The flow must work on a live NiFi (graph and data flow: flowcheck); a finding is a bug of ours."""
-    problems = behaviour_problems(definition)
+    problems = behaviour_problems(definition, graph)
     if problems:
         raise GenerationError([
             Diagnostic(integration.file, 0, 0, f"internal error: the generated flow of integration {integration.slug} "
@@ -104,7 +105,8 @@ def integration_files(integration: Integration, target: nc.Target, proto_files,
     integration = with_schemas(integration, proto_files)  # a validating port embeds its message's schema
     flow = build_flow(integration, target)
     definition = _flow_definition(integration, flow)
-    _check_behaviour(integration, definition)
+    graph = Graph.of(flow.root)  # the check and the README read the same graph of the flow
+    _check_behaviour(integration, definition, graph)
     base = integration.slug
     parameters = [
         {"name": p.name, "description": p.description, "sensitive": p.sensitive, "required": p.required,
@@ -135,7 +137,7 @@ def integration_files(integration: Integration, target: nc.Target, proto_files,
         **schema_files(integration, proto_files),
     }
     files.update(diagram_files(base, flow.root))
-    files.update(readme_files(integration, flow, target, params))
+    files.update(readme_files(integration, flow, graph, target, params))
     for name in ("deploy_and_assert.py", "compose.yaml", "README.md"):
         files[f"{base}/harness/{name}"] = render(
             f"harness/{name}.j2", integration=integration.slug, nifi_version=target.version,

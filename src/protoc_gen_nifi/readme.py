@@ -34,11 +34,10 @@ def _egress_needs(graph: Graph, group: dict, arriving: frozenset[str]) -> list[s
     return sorted(reads - written - arriving)
 
 
-def _scripts(integration: Integration, root: dict) -> list[dict]:
+def _scripts(integration: Integration, root: dict, graph: Graph) -> list[dict]:
     mapping = _child(root, "mapping")
     if mapping is None:
         return []
-    graph = Graph.of(root)
     reaching = set_attributes(graph)
     outs = {f"map {p.slug}": p for p in integration.ports_out()}
     scripts = []
@@ -60,7 +59,7 @@ def _scripts(integration: Integration, root: dict) -> list[dict]:
     return scripts
 
 
-def readme_files(integration: Integration, flow: FlowResult, target: nc.Target,
+def readme_files(integration: Integration, flow: FlowResult, graph: Graph, target: nc.Target,
                  params: PluginParams) -> dict[str, bytes]:
     base = integration.slug
     ports = [{
@@ -73,7 +72,7 @@ def readme_files(integration: Integration, flow: FlowResult, target: nc.Target,
     ins = integration.ports_in()
     return {f"{base}/README.md": render(
         "integration/README.md.j2", integration=integration, ports=ports, parameters=parameters,
-        scripts=_scripts(integration, flow.root), ins=ins, lookups=integration.ports_lookup(),
+        scripts=_scripts(integration, flow.root, graph), ins=ins, lookups=integration.ports_lookup(),
         json_in=all(p.content_type in JSON_TYPES for p in ins), nifi_version=target.version,
         validated=any(p.validate_schema for p in ins), validated_http=any(
             p.validate_schema and p.transport == "http" for p in ins),

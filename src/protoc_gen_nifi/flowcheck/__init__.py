@@ -58,10 +58,10 @@ def check_document(doc: dict, *, kind: str | None = None, generated: bool = Fals
     return sorted(problems)
 
 
-def behaviour_problems(doc: dict) -> list[Problem]:
+def behaviour_problems(doc: dict, graph: Graph | None = None) -> list[Problem]:
     """What a running NiFi would make of the flow (graph and data flow); needs no nipyapi, so the plugin runs
-    it on every flow it generates."""
-    graph = Graph.of(doc.get("flowContents"))
+    it on every flow it generates (passing the graph it has already built of the definition's flowContents)."""
+    graph = graph if graph is not None else Graph.of(doc.get("flowContents"))
     return sorted(set(flowgraph.check(graph)) | set(dataflow.check(graph)))
 
 

@@ -123,6 +123,12 @@ def set_attributes(graph: Graph) -> dict[str, frozenset[str] | None]:
     A forward must-analysis: what reaches a component is the intersection, over its incoming connections, of
     what their source had plus what it writes on the connection's relationships. Components are visited in
     data order (sources first), so each settles after one visit unless a loop sends something back."""
+    if "set_attributes" not in graph.memo:
+        graph.memo["set_attributes"] = _set_attributes(graph)
+    return graph.memo["set_attributes"]
+
+
+def _set_attributes(graph: Graph) -> dict[str, frozenset[str] | None]:
     into: dict[str, frozenset[str] | None] = {
         node.id: (frozenset() if not node.incoming else _TOP) for node in graph.nodes.values()
     }

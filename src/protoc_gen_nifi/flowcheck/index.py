@@ -64,6 +64,8 @@ class Graph:
     nodes: dict[str, Node]
     edges: list[Edge]
     services: list[tuple[dict, str]]  # every controller service with its path
+    # Analyses of this graph that more than one reader asks for (dataflow.set_attributes): computed once.
+    memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def of(cls, flow_contents: Any) -> Graph:
