@@ -76,3 +76,28 @@ def test_canonical_yaml_writes_pyyaml_s_anchor_for_a_container_met_twice():
     expected = yaml.safe_dump(document, sort_keys=False, default_flow_style=False, allow_unicode=True,
                               width=float("inf")).encode("utf-8")
     assert b"&id001" in expected and rendering.canonical_yaml(document) == expected
+
+
+# Text made of YAML's indicators and the characters that decide around them: where a plain scalar is allowed.
+INDICATOR_TEXT = st.text(alphabet=" -?:#'\",[]{}&*!|>%@`.~ab01eEyYnN", max_size=8)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.dictionaries(INDICATOR_TEXT, st.lists(INDICATOR_TEXT, max_size=3) | INDICATOR_TEXT, min_size=1,
+                       max_size=3))
+def test_canonical_yaml_quotes_exactly_where_pyyaml_does(value):
+    import yaml
+
+    expected = yaml.safe_dump(value, sort_keys=False, default_flow_style=False, allow_unicode=True,
+                              width=float("inf")).encode("utf-8")
+    assert rendering.canonical_yaml(value) == expected
+
+
+def test_canonical_yaml_nests_as_pyyaml_does():
+    import yaml
+
+    document = {"a": [{"b": {"c": [1, [2, [3, {}]], []]}, "d": [{"e": None}], "f": True}, [[{"g": "h"}]], "-"],
+                "i": {"j": {"k": [{"l": "m: n"}]}}, "o": ""}
+    expected = yaml.safe_dump(document, sort_keys=False, default_flow_style=False, allow_unicode=True,
+                              width=float("inf")).encode("utf-8")
+    assert rendering.canonical_yaml(document) == expected

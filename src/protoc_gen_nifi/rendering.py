@@ -293,102 +293,118 @@ def render(template: str, **context) -> bytes:
 
 
 class _Unsafe(Exception):
-    """A document libyaml would not write as PyYAML does, or one PyYAML would write with an anchor."""
+    """A document the block writer leaves to PyYAML: text that is not printable ASCII, a key PyYAML would not
+    write as a simple key, a float, or a container met twice (PyYAML writes an anchor)."""
 
 
-_TAG = "tag:yaml.org,2002:"
+# Where PyYAML's emitter (yaml/emitter.py: analyze_scalar) forbids a plain scalar in block context, for printable
+# ASCII on one line: a document indicator; an indicator first ('-', '?', ':' only before a space or the end); ': '
+# or a final ':' later; ' #'; a leading or trailing space.
+_NOT_PLAIN = re.compile(r"^(?:---|\.\.\.|[#,\[\]{}&*!|>'\"%@`]|[-?:](?: |\Z)| )|.:(?: |\Z)| #| \Z", re.S)
 
 
-def _libyaml_writer(yaml):
-    """document -> YAML text by libyaml's emitter, fed the events PyYAML's SafeDumper would make (a C emitter,
-    and no node graph or per-scalar resolver call: about 10x PyYAML's own path); None where PyYAML was built
-    without libyaml."""
-    import io
+def _yaml_block_writer(yaml):
+    """document -> YAML text as yaml.safe_dump(document, sort_keys=False, default_flow_style=False,
+    allow_unicode=True, width=inf) writes it, for the documents the generator makes (dicts and lists of
+    printable-ASCII text, ints, bools and None): lines written directly, each distinct text's style decided once.
+    PyYAML builds a node graph and emits event by event, about 30x the time; its emitter stays the reference
+    (tests/test_canonical_json.py holds this writer to it on random documents) and writes anything else."""
+    resolve, scalar_node, str_tag = yaml.resolver.Resolver().resolve, yaml.ScalarNode, "tag:yaml.org,2002:str"
+    texts: dict[str, str] = {}  # text -> as written: plain where PyYAML reads it back as this str, else quoted
+    fixed = {True: "true", False: "false", None: "null"}
 
-    from yaml import events
-
-    if not hasattr(yaml, "CSafeDumper"):
-        return None
-    dumper_class = yaml.CSafeDumper
-    scalar, str_tag, map_tag, seq_tag = events.ScalarEvent, _TAG + "str", _TAG + "map", _TAG + "seq"
-    map_start, map_end = events.MappingStartEvent, events.MappingEndEvent
-    seq_start, seq_end = events.SequenceStartEvent, events.SequenceEndEvent
-    resolve, scalar_node = yaml.resolver.Resolver().resolve, yaml.ScalarNode
-    plain: dict[str, bool] = {}  # text -> whether it may stand unquoted (reads back as a str, not a bool/int/null)
-    fixed = {True: (_TAG + "bool", "true"), False: (_TAG + "bool", "false"), None: (_TAG + "null", "null")}
-
-    def walk(value, out: list, seen: set, key: bool = False) -> None:
-        """The events of value; raises _Unsafe where libyaml's bytes could differ from PyYAML's: text that is
-        not printable ASCII, a key not of 1-120 characters (libyaml escapes astral characters and counts a
-        simple key's length in bytes), or a container met twice (PyYAML writes an anchor)."""
+    def scalar(value, key: bool = False) -> str:
         kind = type(value)
         if kind is str:
-            if not (value.isascii() and value.isprintable()) or (key and not 0 < len(value) <= 120):
+            written = texts.get(value)
+            if written is None:
+                if not (value.isascii() and value.isprintable()):
+                    raise _Unsafe
+                if resolve(scalar_node, value, (True, False)) == str_tag and not _NOT_PLAIN.search(value):
+                    written = value
+                else:  # single quotes: printable ASCII on one line always allows them, with ' doubled
+                    written = "'" + value.replace("'", "''") + "'"
+                if len(texts) < 65536:
+                    texts[value] = written
+            # A key of over 128 characters is a complex key ('? ...') to PyYAML; an empty one is quoted in a way
+            # this writer does not follow.
+            if key and not 0 < len(value) <= 120:
                 raise _Unsafe
-            ok = plain.get(value)
-            if ok is None:
-                ok = resolve(scalar_node, value, (True, False)) == str_tag
-                if len(plain) < 65536:
-                    plain[value] = ok
-            out.append(scalar(None, str_tag, (ok, True), value))
-        elif kind is bool or value is None:
-            tag, text = fixed[value]
-            out.append(scalar(None, tag, (True, False), text))
-        elif kind is int:
-            out.append(scalar(None, _TAG + "int", (True, False), int.__repr__(value)))
-        elif (kind is dict or kind is list) and id(value) not in seen:
-            seen.add(id(value))
-            if kind is dict:
-                out.append(map_start(None, map_tag, True, flow_style=False))
-                for item_key, item in value.items():
-                    walk(item_key, out, seen, True)
-                    walk(item, out, seen)
-                out.append(map_end())
+            return written
+        if kind is bool or value is None:
+            return fixed[value]
+        if kind is int:
+            return int.__repr__(value)
+        raise _Unsafe
+
+    def mapping(value: dict, indent: int, first: str | None, out: list, seen: set) -> None:
+        """Its lines at `indent`; the first key after `first` (a sequence's '- ') where given."""
+        pad = " " * indent
+        for item_key, item in value.items():
+            head = (pad if first is None else first) + scalar(item_key, True) + ":"
+            first = None
+            kind = type(item)
+            if kind is dict or kind is list:
+                if id(item) in seen:
+                    raise _Unsafe
+                seen.add(id(item))
+                if not item:
+                    out.append(head + (" {}" if kind is dict else " []"))
+                    continue
+                out.append(head)
+                if kind is dict:
+                    mapping(item, indent + 2, None, out, seen)
+                else:  # a sequence under a key is not indented further
+                    sequence(item, indent, None, out, seen)
             else:
-                out.append(seq_start(None, seq_tag, True, flow_style=False))
-                for item in value:
-                    walk(item, out, seen)
-                out.append(seq_end())
-        else:
-            raise _Unsafe
+                out.append(head + " " + scalar(item))
+
+    def sequence(value: list, indent: int, first: str | None, out: list, seen: set) -> None:
+        pad = " " * indent
+        for item in value:
+            head = (pad if first is None else first) + "- "
+            first = None
+            kind = type(item)
+            if kind is dict or kind is list:
+                if id(item) in seen:
+                    raise _Unsafe
+                seen.add(id(item))
+                if not item:
+                    out.append(head + ("{}" if kind is dict else "[]"))
+                elif kind is dict:
+                    mapping(item, indent + 2, head, out, seen)
+                else:
+                    sequence(item, indent + 2, head, out, seen)
+            else:
+                out.append(head + scalar(item))
 
     def write(document) -> str | None:
-        if type(document) is not dict:  # a top-level scalar ends differently ('...')
+        if type(document) is not dict or not document:  # a top-level scalar or {} ends differently
             return None
-        out = [events.StreamStartEvent(), events.DocumentStartEvent(explicit=False)]
+        out: list[str] = []
         try:
-            walk(document, out, set())
+            mapping(document, 0, None, out, {id(document)})
         except _Unsafe:
             return None
-        out += [events.DocumentEndEvent(explicit=False), events.StreamEndEvent()]
-        stream = io.StringIO()
-        # width=-1: no folding, as width=inf for PyYAML's emitter.
-        dumper = dumper_class(stream, default_flow_style=False, allow_unicode=True, width=-1, sort_keys=False)
-        try:
-            for event in out:
-                dumper.emit(event)
-        finally:
-            dumper.dispose()
-        return stream.getvalue()
+        out.append("")
+        return "\n".join(out)
 
     return write
 
 
-_WRITER: list = []  # [the libyaml writer, or None], made on first use
+_WRITER: list = []  # the block writer, made on first use
 
 
 def canonical_yaml(document, comment: str = "") -> bytes:
     """A YAML document from a data structure, keys in the order built (apiVersion, kind, metadata, spec read
     first), block style, no line folding; `comment` lines first. Deterministic: dicts are built in a fixed order.
-    libyaml's emitter writes it where its bytes are PyYAML's (_libyaml_writer), PyYAML's own otherwise."""
+    The block writer writes it where its bytes are PyYAML's (_yaml_block_writer), PyYAML's emitter otherwise."""
+    import yaml
+
     if not _WRITER:
-        import yaml
-
-        _WRITER.append(_libyaml_writer(yaml))
-    text = _WRITER[0](document) if _WRITER[0] else None
+        _WRITER.append(_yaml_block_writer(yaml))
+    text = _WRITER[0](document)
     if text is None:
-        import yaml
-
         text = yaml.safe_dump(document, sort_keys=False, default_flow_style=False, allow_unicode=True,
                               width=float("inf"))
     head = "".join(f"# {comment_text(line)}\n" for line in comment.splitlines())
