@@ -15,7 +15,7 @@ from .model import Integration
 from .naming import env_name
 from .params import PluginParams
 from .readme import readme_files
-from .rendering import canonical_json, canonical_json_many, compact_json_ascii, render
+from .rendering import canonical_json, canonical_json_plus, compact_json_ascii, render
 
 FLOW_ENCODING_VERSION = "1.0"
 
@@ -116,7 +116,8 @@ def integration_files(integration: Integration, target: nc.Target, proto_files,
     # The snapshot is the definition plus its metadata: the flow is encoded once for both.
     digest = content_digest(definition)
     snapshot = _snapshot(integration, definition, digest)
-    snapshot_json, definition_json = canonical_json_many(snapshot, definition)
+    definition_json = canonical_json(definition)
+    snapshot_json = canonical_json_plus(definition, definition_json, "snapshotMetadata", snapshot["snapshotMetadata"])
     files = {
         f"{base}/nifi/flow.snapshot.json": snapshot_json,
         f"{base}/nifi/flow-definition.json": definition_json,

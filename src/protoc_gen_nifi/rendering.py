@@ -164,27 +164,16 @@ def canonical_json(value) -> bytes:
     return (_json_text(value) + "\n").encode("utf-8")
 
 
-def canonical_json_many(*values) -> list[bytes]:
-    """canonical_json of each value; a top-level member that is the same object in
-    several of them (a flow snapshot and its flow definition) is encoded once."""
-    encoded: dict[int, bytes] = {}  # id(member) -> text; the values keep every member alive
-    results = []
-    for value in values:
-        if type(value) is not dict or not value or any(type(key) is not str for key in value):
-            results.append(canonical_json(value))
-            continue
-        members = []
-        for key in sorted(value):
-            member = value[key]
-            text = encoded.get(id(member))
-            if text is None:
-                whole = _orjson_text(member)
-                # Nested one level: JSON text holds no raw newline inside a string, so this only re-indents.
-                text = encoded[id(member)] = (
-                    _json_text(member, "\n  ").encode("utf-8") if whole is None else whole.replace(b"\n", b"\n  "))
-            members.append(_json_str(key).encode("utf-8") + b": " + text)
-        results.append(b"{\n  " + b",\n  ".join(members) + b"\n}\n")
-    return results
+def canonical_json_plus(base: dict, base_text: bytes, key: str, value) -> bytes:
+    """canonical_json(base | {key: value}), given base_text = canonical_json(base): where `key` sorts after every
+    key of base (a flow snapshot is its flow definition plus "snapshotMetadata"), the new member goes before the
+    closing brace and base is not encoded again."""
+    if (type(key) is str and base and base_text.endswith(b"\n}\n")
+            and all(type(other) is str and other < key for other in base)):
+        # Nested one level: JSON text holds no raw newline inside a string, so this only re-indents.
+        member = canonical_json(value)[:-1].replace(b"\n", b"\n  ")
+        return base_text[:-3] + b",\n  " + _json_str(key).encode("utf-8") + b": " + member + b"\n}\n"
+    return canonical_json({**base, key: value})
 
 
 def compact_json_ascii(value) -> bytes:
