@@ -39,9 +39,9 @@ def test_compact_json_ascii_is_json_dumps(value):
 
 @settings(max_examples=300, deadline=None)
 @given(st.dictionaries(TEXT, VALUE, max_size=4), TEXT, VALUE)
-def test_canonical_json_plus_writes_the_same_bytes_as_encoding_the_whole(base, key, value):
-    # Mostly a key sorting before some of base's (the whole is encoded), sometimes after all of them (appended).
-    for key in (key, "\U0010ffff" + key):
+def test_canonical_json_plus_writes_the_same_bytes_as_encoding_the_whole(base, text, value):
+    # Mostly a key sorting before some of base's (the whole is encoded), and one after all of them (appended).
+    for key in (text, "\U0010ffff" + text):
         assert rendering.canonical_json_plus(base, _reference(base), key, value) == _reference({**base, key: value})
 
 

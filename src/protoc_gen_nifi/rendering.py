@@ -321,7 +321,7 @@ class _Unsafe(Exception):
 # Where PyYAML's emitter (yaml/emitter.py: analyze_scalar) forbids a plain scalar in block context, for printable
 # ASCII on one line: a document indicator; an indicator first ('-', '?', ':' only before a space or the end); ': '
 # or a final ':' later; ' #'; a leading or trailing space.
-_NOT_PLAIN = re.compile(r"^(?:---|\.\.\.|[#,\[\]{}&*!|>'\"%@`]|[-?:](?: |\Z)| )|.:(?: |\Z)| #| \Z", re.S)
+_NOT_PLAIN = re.compile(r"^(?:---|\.\.\.|[#,\[\]{}&*!|>'\"%@`]|[-?:](?: |\Z)| )|.:(?: |\Z)| #| \Z", re.DOTALL)
 
 
 def _yaml_block_writer(yaml):
