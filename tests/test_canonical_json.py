@@ -102,3 +102,29 @@ def test_canonical_yaml_nests_as_pyyaml_does():
     expected = yaml.safe_dump(document, sort_keys=False, default_flow_style=False, allow_unicode=True,
                               width=float("inf")).encode("utf-8")
     assert rendering.canonical_yaml(document) == expected
+
+
+def test_the_writer_s_own_resolver_covers_every_pyyaml_implicit_resolver():
+    import yaml
+
+    resolvers = yaml.resolver.Resolver.yaml_implicit_resolvers
+    str_tag = "tag:yaml.org,2002:str"
+    for first, entries in resolvers.items():
+        tags = {tag.rsplit(":", 1)[-1] for tag, _ in entries}
+        # Either the writer asks PyYAML, or the tags are bools and nulls it knows by word ('yaml': indicators).
+        assert first in rendering._YAML_ASK_FIRST or not first or tags <= {"bool", "null", "yaml"}, first
+    for word in rendering._YAML_WORDS:
+        assert yaml.resolver.Resolver().resolve(yaml.ScalarNode, word, (True, False)) != str_tag
+    for text in ("nifi", "name", "order-to-erp", "Never", "onwards", "yes-no", "tRUE", "~x", "0777", "1e3", "+", "."):
+        expected = yaml.resolver.Resolver().resolve(yaml.ScalarNode, text, (True, False)) == str_tag
+        assert rendering._is_plain_str(text) is expected, text
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet="0123456789abcdefxXbB_:+-.eEtTzZ <=~inINfFaA", min_size=1, max_size=12)
+       | st.uuids().map(str))
+def test_the_writer_s_own_resolver_agrees_with_pyyaml_s(text):
+    import yaml
+
+    expected = yaml.resolver.Resolver().resolve(yaml.ScalarNode, text, (True, False)) == "tag:yaml.org,2002:str"
+    assert rendering._is_plain_str(text) is expected

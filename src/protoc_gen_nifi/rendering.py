@@ -324,13 +324,36 @@ class _Unsafe(Exception):
 _NOT_PLAIN = re.compile(r"^(?:---|\.\.\.|[#,\[\]{}&*!|>'\"%@`]|[-?:](?: |\Z)| )|.:(?: |\Z)| #| \Z", re.DOTALL)
 
 
-def _yaml_block_writer(yaml):
+# PyYAML's resolver (yaml/resolver.py) reads a plain scalar as no string only if it starts with one of its implicit
+# resolvers' first characters: these words are its bools and nulls (exact matches); after the rest it must be asked
+# (ints, floats, timestamps, '<<', '='). '!', '&' and '*' lead to quotes anyway (_NOT_PLAIN). Deciding the common
+# case here keeps `import yaml` (40 ms) out of a plugin run; tests/test_canonical_json.py holds both to PyYAML.
+_YAML_WORDS = frozenset({"yes", "Yes", "YES", "no", "No", "NO", "true", "True", "TRUE", "false", "False", "FALSE",
+                         "on", "On", "ON", "off", "Off", "OFF", "null", "Null", "NULL", "~"})
+_YAML_ASK_FIRST = frozenset("+-.0123456789<=")
+# What PyYAML's int, float and timestamp patterns all need: a 0b/0x prefix, only digits, '_', ':' and signs, a '.',
+# or a date's 'YYYY-'. Text without any (a UUID, "2xx") is a string without asking.
+_MAYBE_NUMBER = re.compile(r"[-+]?0[bx]|[0-9_:+-]*\Z|.*\.|[0-9]{4}-", re.DOTALL)
+
+
+def _is_plain_str(text: str) -> bool:
+    """Whether PyYAML reads `text` (non-empty printable ASCII), written plain, back as this string."""
+    if text in _YAML_WORDS:
+        return False
+    first = text[0]
+    if first not in _YAML_ASK_FIRST or (first not in "<=" and not _MAYBE_NUMBER.match(text)):
+        return True
+    import yaml
+
+    return yaml.resolver.Resolver().resolve(yaml.ScalarNode, text, (True, False)) == "tag:yaml.org,2002:str"
+
+
+def _yaml_block_writer():
     """document -> YAML text as yaml.safe_dump(document, sort_keys=False, default_flow_style=False,
     allow_unicode=True, width=inf) writes it, for the documents the generator makes (dicts and lists of
     printable-ASCII text, ints, bools and None): lines written directly, each distinct text's style decided once.
     PyYAML builds a node graph and emits event by event, about 30x the time; its emitter stays the reference
     (tests/test_canonical_json.py holds this writer to it on random documents) and writes anything else."""
-    resolve, scalar_node, str_tag = yaml.resolver.Resolver().resolve, yaml.ScalarNode, "tag:yaml.org,2002:str"
     texts: dict[str, str] = {}  # text -> as written: plain where PyYAML reads it back as this str, else quoted
     fixed = {True: "true", False: "false", None: "null"}
 
@@ -341,7 +364,7 @@ def _yaml_block_writer(yaml):
             if written is None:
                 if not (value.isascii() and value.isprintable()):
                     raise _Unsafe
-                if resolve(scalar_node, value, (True, False)) == str_tag and not _NOT_PLAIN.search(value):
+                if value and _is_plain_str(value) and not _NOT_PLAIN.search(value):
                     written = value
                 else:  # single quotes: printable ASCII on one line always allows them, with ' doubled
                     written = "'" + value.replace("'", "''") + "'"
@@ -420,12 +443,12 @@ def canonical_yaml(document, comment: str = "") -> bytes:
     """A YAML document from a data structure, keys in the order built (apiVersion, kind, metadata, spec read
     first), block style, no line folding; `comment` lines first. Deterministic: dicts are built in a fixed order.
     The block writer writes it where its bytes are PyYAML's (_yaml_block_writer), PyYAML's emitter otherwise."""
-    import yaml
-
     if not _WRITER:
-        _WRITER.append(_yaml_block_writer(yaml))
+        _WRITER.append(_yaml_block_writer())
     text = _WRITER[0](document)
     if text is None:
+        import yaml
+
         text = yaml.safe_dump(document, sort_keys=False, default_flow_style=False, allow_unicode=True,
                               width=float("inf"))
     head = "".join(f"# {comment_text(line)}\n" for line in comment.splitlines())
