@@ -51,20 +51,22 @@ def k8s_name(slug: str) -> str:
 
 def _problems(integration: Integration, params: list, listeners: list[tuple]) -> list[Diagnostic]:
     """Kubernetes' length and character rules over every name this integration puts in a resource."""
-    where = (integration.file, *integration.position)
+    def where() -> tuple:  # the integration's position is looked up only for a problem
+        return (integration.file, *integration.position)
+
     name, out = k8s_name(integration.slug), []
     if len(integration.slug) > LIMITS["label"] or not LABEL_VALUE.match(integration.slug):
-        out.append(Diagnostic(*where, f"integration name '{integration.slug}' is {len(integration.slug)} characters; "
+        out.append(Diagnostic(*where(), f"integration name '{integration.slug}' is {len(integration.slug)} characters; "
                               "a Kubernetes label value holds at most 63; set a shorter "
                               "(ameide_core_proto.integration.v1.integration).name"))
     secret = f"{name}-parameters"
     if len(secret) > LIMITS["name"] or not DNS_SUBDOMAIN.match(secret):
-        out.append(Diagnostic(*where, f"Secret name '{secret}' is not a Kubernetes resource name (at most 253 "
+        out.append(Diagnostic(*where(), f"Secret name '{secret}' is not a Kubernetes resource name (at most 253 "
                               "lower-case letters, digits, '-' and '.'); set a shorter "
                               "(ameide_core_proto.integration.v1.integration).name"))
     for param in params:
         if param.sensitive and (len(param.name) > LIMITS["secret_key"] or not SECRET_KEY.match(param.name)):
-            out.append(Diagnostic(*where, f"sensitive parameter '{param.name}' cannot be a Secret key (at most 253 "
+            out.append(Diagnostic(*where(), f"sensitive parameter '{param.name}' cannot be a Secret key (at most 253 "
                                   "letters, digits, '-', '_' and '.'); shorten or rename the binding ref it comes from"))
     for port, service, _param, _number in listeners:
         if len(service) > LIMITS["service"] or not DNS_1035.match(service):
