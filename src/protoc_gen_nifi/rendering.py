@@ -275,13 +275,21 @@ def environment() -> jinja2.Environment:
 
         from .resources import templates_dir
 
+        dict_attributes = frozenset(dir(dict))
+
         class Environment(jinja2.Environment):
             def getattr(self, obj, attribute):
                 # `p.name` on a dict: jinja2 tries the attribute first and reads the item after the AttributeError;
                 # most template values are dicts, and that exception per access was a third of a template's time.
                 # A dict's own methods (`.items`) still win over a key of the same name, as in jinja2.
-                if type(obj) is dict and attribute in obj and not hasattr(dict, attribute):
-                    return obj[attribute]
+                if type(obj) is dict:
+                    if attribute in obj and attribute not in dict_attributes:
+                        return obj[attribute]
+                else:  # a model object: its attribute, as jinja2 would (and its fallbacks after)
+                    try:
+                        return getattr(obj, attribute)
+                    except AttributeError:
+                        pass
                 return super().getattr(obj, attribute)
 
         env = Environment(
