@@ -227,15 +227,28 @@ def _descriptor(key: str, display: str | None, sensitive: bool, identifies_servi
     }
 
 
+# (component type, catalog key, NiFi version) -> (the component, the release's key, NiFi's descriptor for it).
+# Every integration sets the same few catalog properties, and the release's key and display name take lookups
+# in NiFi's definitions: each is worked out once a run. The component is kept to tell apart two catalog
+# entries of one type (its props decide the descriptor).
+_PROPERTY_DESCRIPTORS: dict[tuple[str, str, str], tuple[nc.Component, str, dict]] = {}
+
+
 def _set_property(properties: dict, descriptors: dict, component: nc.Component, target: nc.Target,
                   key: str, value: str) -> None:
     """Sets a catalog property under the target version's key, with NiFi's descriptor for it."""
-    prop = component.prop(key)
-    name = target.key(component, key)
+    cache_key = (component.type, key, target.version)
+    known = _PROPERTY_DESCRIPTORS.get(cache_key)
+    if known is None or known[0] is not component:
+        prop = component.prop(key)
+        name = target.key(component, key)  # raises MissingProperty each time: a failure is not kept
+        # A renamed key keeps the display name NiFi shows for it (the current key, unless the table says otherwise).
+        known = (component, name, _descriptor(name, target.display(component, key), prop.sensitive,
+                                              prop.service_api is not None, False))
+        _PROPERTY_DESCRIPTORS[cache_key] = known
+    name = known[1]
     properties[name] = value
-    # A renamed key keeps the display name NiFi shows for it (the current key, unless the table says otherwise).
-    descriptors[name] = _descriptor(name, target.display(component, key), prop.sensitive,
-                                    prop.service_api is not None, False)
+    descriptors[name] = dict(known[2])  # each processor its own descriptor dicts, as NiFi's JSON has them
 
 
 def _processor(group: _Group, step: Step, position: dict, target: nc.Target, service_ids: dict[str, str],
