@@ -43,9 +43,8 @@ class IdFactory:
     def __init__(self, scope: str) -> None:
         # scope: the integration's fully-qualified service name, so two
         # integrations in one NiFi never share an id.
-        self._scope = scope
         # Every id hashes _NAMESPACE + "<scope>/" first: hashed once here, each id continues a copy of it.
-        self._prefix = hashlib.md5(_NAMESPACE + f"{scope}/".encode("utf-8"), usedforsecurity=False)
+        self._prefix = hashlib.md5(_NAMESPACE + f"{scope}/".encode(), usedforsecurity=False)
 
     def __call__(self, *path: str) -> str:
         # str(uuid.uuid3(_NAMESPACE, f"{scope}/{key}")). No cache: a flow never asks twice for one path.
