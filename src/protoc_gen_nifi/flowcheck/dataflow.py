@@ -20,7 +20,7 @@ from functools import lru_cache
 
 from .. import nifi_catalog as nc
 from .common import Problem, key_path
-from .index import Edge, Graph, Node, config_of
+from .index import Graph, Node, config_of
 
 # Functions that make a read optional: they test for, or replace, a missing value.
 _OPTIONAL = ("replaceNull", "replaceEmpty", "isNull", "notNull", "isEmpty", "replaceEmpty")
@@ -98,23 +98,40 @@ def guaranteed(expression: str) -> frozenset[str]:
 _TOP = None  # not reached yet: the neutral element of the intersection
 
 
+_NOTHING: frozenset[str] = frozenset()
+_BRANCH_ONLY = frozenset({_ON_BRANCH})
+
+
+@lru_cache(maxsize=1024)  # a flow has a few relationship names, on many connections
+def _failureish(relationship: str) -> bool:
+    return _FAILUREISH.search(relationship) is not None
+
+
 def _writes(node: Node, relationships: tuple[str, ...]) -> frozenset[str]:
     """What a FlowFile that leaves `node` on any of `relationships` carries that it did not before."""
+    if node.kind != "PROCESSOR":
+        return _NOTHING
     component = nc.BY_TYPE.get(node.type)
-    if component is None or node.kind != "PROCESSOR":
-        return frozenset()
+    if component is None:
+        return _NOTHING
     cfg = node.config
-    per_relationship = []
+    writes = None  # what the component writes on every relationship that is not a failure: asked once
+    common: set[str] | None = None  # written on every relationship so far
     for relationship in relationships or ("",):
-        written = set() if _FAILUREISH.search(relationship) else set(component.writes_for(cfg))
+        if _failureish(relationship):
+            written = set()
+        else:
+            if writes is None:
+                writes = component.writes_for(cfg)
+            written = set(writes)
         if component.guards:
             expression = cfg.properties.get(relationship)
             if relationship in cfg.dynamic and isinstance(expression, str):
                 written |= guaranteed(expression)
         if component is nc.FORK_ENRICHMENT and relationship == "enrichment":
             written.add(_ON_BRANCH)
-        per_relationship.append(written)
-    return frozenset(set.intersection(*per_relationship))
+        common = written if common is None else common & written
+    return frozenset(common) if common else _NOTHING
 
 
 def set_attributes(graph: Graph) -> dict[str, frozenset[str] | None]:
@@ -130,17 +147,10 @@ def set_attributes(graph: Graph) -> dict[str, frozenset[str] | None]:
 
 def _set_attributes(graph: Graph) -> dict[str, frozenset[str] | None]:
     into: dict[str, frozenset[str] | None] = {
-        node.id: (frozenset() if not node.incoming else _TOP) for node in graph.nodes.values()
+        node.id: (_NOTHING if not node.incoming else _TOP) for node in graph.nodes.values()
     }
     written = {id(edge): _writes(edge.source, edge.relationships) for edge in graph.edges}
     joins = {node.id for node in graph.nodes.values() if node.type == nc.JOIN_ENRICHMENT.type}
-
-    def leaving(edge: Edge) -> frozenset[str] | None:
-        before = into[edge.source.id]
-        if before is _TOP:
-            return _TOP
-        carried = before - {_ON_BRANCH} if edge.source.id in joins else before
-        return carried | written[id(edge)]
 
     pending = deque(_data_order(graph))
     queued = {node.id for node in pending}
@@ -149,8 +159,17 @@ def _set_attributes(graph: Graph) -> dict[str, frozenset[str] | None]:
         queued.discard(node.id)
         if not node.incoming:
             continue
-        reaching = [value for value in (leaving(edge) for edge in node.incoming) if value is not _TOP]
-        value = frozenset.intersection(*reaching) if reaching else _TOP
+        # The intersection, over the incoming connections that something reaches, of what leaves their source.
+        value: frozenset[str] | None = _TOP
+        for edge in node.incoming:
+            source = edge.source.id
+            before = into[source]
+            if before is _TOP:
+                continue
+            if source in joins:
+                before = before - _BRANCH_ONLY
+            leaving = before | written[id(edge)]
+            value = leaving if value is _TOP else value & leaving
         if value != into[node.id]:
             into[node.id] = value
             for edge in node.outgoing:
@@ -183,11 +202,12 @@ def check(graph: Graph) -> list[Problem]:
     for node in graph.processors():
         component = nc.BY_TYPE.get(node.type)
         available = into[node.id]
-        properties = node.component.get("properties") if isinstance(node.component.get("properties"), dict) else {}
         if available is not _TOP:
-            for key, value in sorted(properties.items()):
-                if not isinstance(value, str) or "${" not in value:
-                    continue
+            properties = node.config.properties if node.config is not None else {}
+            # The values that read attributes (Expression Language), in key order.
+            reading = [(key, value) for key, value in properties.items() if isinstance(value, str) and "${" in value]
+            reading.sort()
+            for key, value in reading:
                 for attribute, optional in attribute_reads(value):
                     if not optional and attribute not in available and attribute not in nc.CORE_ATTRIBUTES \
                             and attribute not in FLOWFILE_PROPERTIES:
@@ -210,7 +230,7 @@ def check(graph: Graph) -> list[Problem]:
 
 
 def _sql(graph: Graph) -> list[Problem]:
-    found = [(node.path, key, attributes) for node in graph.processors()
+    found = [(node.path, key, attributes) for node in graph.processors() if node.type in _SQL_TYPES
              for key, attributes in _sql_reads(node.component)]
     found += [(path, key, attributes) for service, path in graph.services for key, attributes in _sql_reads(service)]
     return [Problem(f"{path}.properties{key_path(key)}",
@@ -218,6 +238,9 @@ def _sql(graph: Graph) -> list[Problem]:
                     "injection; bind it as a ? parameter (sql.args.N.type and sql.args.N.value) or look it up "
                     "through a lookup service")
             for path, key, attributes in found]
+
+
+_SQL_TYPES = frozenset(type_ for type_, known in nc.BY_TYPE.items() if known.sql)  # what _sql_reads reads
 
 
 def _sql_reads(component: dict) -> Iterator[tuple[str, list[str]]]:
