@@ -150,26 +150,24 @@ def _set_attributes(graph: Graph) -> dict[str, frozenset[str] | None]:
         node.id: (_NOTHING if not node.incoming else _TOP) for node in graph.nodes.values()
     }
     written = {id(edge): _writes(edge.source, edge.relationships) for edge in graph.edges}
-    joins = {node.id for node in graph.nodes.values() if node.type == nc.JOIN_ENRICHMENT.type}
+    order = _acyclic_order(graph)
+    if len(order) == len(graph.nodes):
+        # No loop: whatever feeds a component is settled before it is visited, so one visit each is the
+        # fixed point the worklist below would reach (a generated flow has no loop).
+        for node in order:
+            if node.incoming:
+                into[node.id] = _reaching(node, into, written)
+        return into
 
-    pending = deque(_data_order(graph))
+    placed = {node.id for node in order}
+    pending = deque(order + [node for node in graph.nodes.values() if node.id not in placed])
     queued = {node.id for node in pending}
     while pending:
         node = pending.popleft()
         queued.discard(node.id)
         if not node.incoming:
             continue
-        # The intersection, over the incoming connections that something reaches, of what leaves their source.
-        value: frozenset[str] | None = _TOP
-        for edge in node.incoming:
-            source = edge.source.id
-            before = into[source]
-            if before is _TOP:
-                continue
-            if source in joins:
-                before = before - _BRANCH_ONLY
-            leaving = before | written[id(edge)]
-            value = leaving if value is _TOP else value & leaving
+        value = _reaching(node, into, written)
         if value != into[node.id]:
             into[node.id] = value
             for edge in node.outgoing:
@@ -179,21 +177,40 @@ def _set_attributes(graph: Graph) -> dict[str, frozenset[str] | None]:
     return into
 
 
-def _data_order(graph: Graph) -> list[Node]:
-    """Every component, each after all that feed it where the graph has no loop (Kahn's algorithm); the
-    components of a loop come last."""
+def _reaching(node: Node, into: dict[str, frozenset[str] | None],
+              written: dict[int, frozenset[str]]) -> frozenset[str] | None:
+    """The intersection, over the incoming connections that something reaches (_TOP: none does), of what their
+    source had plus what it writes on the connection's relationships; a JoinEnrichment ends the branch."""
+    value: frozenset[str] | None = _TOP
+    for edge in node.incoming:
+        source = edge.source
+        before = into[source.id]
+        if before is _TOP:
+            continue
+        if source.type == nc.JOIN_ENRICHMENT.type:
+            before = before - _BRANCH_ONLY
+        added = written[id(edge)]
+        leaving = before | added if added else before
+        value = leaving if value is _TOP else value & leaving
+    return value
+
+
+def _acyclic_order(graph: Graph) -> list[Node]:
+    """The components outside any loop, each after all that feed it (Kahn's algorithm); the components of a
+    loop, and those downstream of one, are left out."""
     waiting = {node.id: len(node.incoming) for node in graph.nodes.values()}
-    ready = deque(node for node in graph.nodes.values() if not node.incoming)
+    ready = deque([node for node in graph.nodes.values() if not node.incoming])
     order: list[Node] = []
     while ready:
         node = ready.popleft()
         order.append(node)
         for edge in node.outgoing:
-            waiting[edge.destination.id] -= 1
-            if waiting[edge.destination.id] == 0:
-                ready.append(edge.destination)
-    placed = {node.id for node in order}
-    return order + [node for node in graph.nodes.values() if node.id not in placed]
+            destination = edge.destination
+            left = waiting[destination.id] - 1
+            waiting[destination.id] = left
+            if left == 0:
+                ready.append(destination)
+    return order
 
 
 def check(graph: Graph) -> list[Problem]:
