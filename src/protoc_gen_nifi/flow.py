@@ -76,12 +76,16 @@ def _position(x: float, y: float) -> dict:
     return {"x": x, "y": y}
 
 
+# Where a component of each kind sits in a processor-sized grid cell, centred: (x offset, y offset).
+_CENTRED = {kind: ((SIZES["processors"][0] - width) / 2, (SIZES["processors"][1] - height) / 2)
+            for kind, (width, height) in SIZES.items()}
+
+
 def _cell(column: float, row: float, kind: str = "processors") -> dict:
     """The position of a component of `kind` centred in a processor-sized cell of the grid: a grid cell is
     larger than every component (canvas.SIZES), so components in distinct cells never overlap on NiFi's canvas."""
-    width, height = SIZES[kind]
-    cell_width, cell_height = SIZES["processors"]
-    return _position(column * COLUMN + (cell_width - width) / 2, row * ROW + (cell_height - height) / 2)
+    dx, dy = _CENTRED[kind]
+    return {"x": column * COLUMN + dx, "y": row * ROW + dy}
 
 
 def _at(column: float, row: float) -> dict:
@@ -99,10 +103,6 @@ def _bus(source: dict, port: dict) -> list[dict]:
     return [_position(x, source["position"]["y"] + height * 3 / 4), _position(x, port_y)]
 
 
-def _endpoint(component: dict, kind: str, group_id: str) -> dict:
-    return {"groupId": group_id, "id": component["identifier"], "name": component.get("name", ""), "type": kind}
-
-
 class _Group:
     """A process group under construction."""
 
@@ -110,8 +110,9 @@ class _Group:
                  context: str, position: dict, backpressure: Backpressure) -> None:
         self.ids = ids
         self.path = path
+        self.id = ids(path)
         self.data = {
-            "identifier": ids(path),
+            "identifier": self.id,
             "name": name,
             "comments": comments,
             "position": position,
@@ -139,10 +140,6 @@ class _Group:
         }
         if parent is not None:
             self.data["groupIdentifier"] = parent
-
-    @property
-    def id(self) -> str:
-        return self.data["identifier"]
 
     def port(self, kind: str, name: str, position: dict) -> dict:
         # No comments: NiFi 2.x exports do not carry them on ports.
@@ -189,13 +186,14 @@ class _Group:
                 name: str = "", bends: list[dict] | None = None) -> dict:
         """source/destination: (component, connectable type, id of the group that holds it). `load_balanced`:
         spread the queue over the cluster's nodes (after a primary-node source: BEHAVIOUR 15)."""
-        (src, src_kind, src_group), (dst, dst_kind, dst_group) = source, destination
-        key = "->".join((src["identifier"], dst["identifier"], *relationships))
+        src, src_kind, src_group = source
+        dst, dst_kind, dst_group = destination
+        src_id, dst_id = src["identifier"], dst["identifier"]
         connection = {
-            "identifier": self.ids(self.path, "connection", key),
+            "identifier": self.ids(self.path, "connection", "->".join((src_id, dst_id, *relationships))),
             "name": name,
-            "source": _endpoint(src, src_kind, src_group),
-            "destination": _endpoint(dst, dst_kind, dst_group),
+            "source": {"groupId": src_group, "id": src_id, "name": src.get("name", ""), "type": src_kind},
+            "destination": {"groupId": dst_group, "id": dst_id, "name": dst.get("name", ""), "type": dst_kind},
             "selectedRelationships": relationships,
             "backPressureObjectThreshold": backpressure.objects,
             "backPressureDataSizeThreshold": backpressure.size,
@@ -227,15 +225,31 @@ def _descriptor(key: str, display: str | None, sensitive: bool, identifies_servi
     }
 
 
+# (component type, catalog key, NiFi version) -> (the component, the release's key, NiFi's descriptor for it).
+# Every integration sets the same few catalog properties, and the release's key and display name take lookups
+# in NiFi's definitions: each is worked out once a run. The component is kept to tell apart two catalog
+# entries of one type (its props decide the descriptor).
+_PROPERTY_DESCRIPTORS: dict[tuple[str, str, str], tuple[nc.Component, str, dict]] = {}
+
+
 def _set_property(properties: dict, descriptors: dict, component: nc.Component, target: nc.Target,
                   key: str, value: str) -> None:
     """Sets a catalog property under the target version's key, with NiFi's descriptor for it."""
-    prop = component.prop(key)
-    name = target.key(component, key)
+    cache_key = (component.type, key, target.version)
+    known = _PROPERTY_DESCRIPTORS.get(cache_key)
+    if known is None or known[0] is not component:
+        prop = component.prop(key)
+        name = target.key(component, key)  # raises MissingProperty each time: a failure is not kept
+        # A renamed key keeps the display name NiFi shows for it (the current key, unless the table says otherwise).
+        known = (component, name, _descriptor(name, target.display(component, key), prop.sensitive,
+                                              prop.service_api is not None, False))
+        _PROPERTY_DESCRIPTORS[cache_key] = known
+    name = known[1]
     properties[name] = value
-    # A renamed key keeps the display name NiFi shows for it (the current key, unless the table says otherwise).
-    descriptors[name] = _descriptor(name, target.display(component, key), prop.sensitive,
-                                    prop.service_api is not None, False)
+    descriptors[name] = dict(known[2])  # each processor its own descriptor dicts, as NiFi's JSON has them
+
+
+_DEFAULT_TUNING = Tuning()  # NiFi's defaults: what a step that is not the port's transport runs with
 
 
 def _processor(group: _Group, step: Step, position: dict, target: nc.Target, service_ids: dict[str, str],
@@ -244,10 +258,10 @@ def _processor(group: _Group, step: Step, position: dict, target: nc.Target, ser
     properties: dict[str, str] = {}
     descriptors: dict[str, dict] = {}
     if not step.tuned:
-        tuning = Tuning()
-    step_properties = dict(step.properties)
+        tuning = _DEFAULT_TUNING
+    step_properties = step.properties
     if tuning.batch_size is not None and step.batch_key:
-        step_properties[step.batch_key] = str(tuning.batch_size)
+        step_properties = {**step_properties, step.batch_key: str(tuning.batch_size)}
     for key, value in step_properties.items():
         _set_property(properties, descriptors, component, target, key, value)
     for key, service_key in step.services.items():
@@ -255,7 +269,7 @@ def _processor(group: _Group, step: Step, position: dict, target: nc.Target, ser
     for name, (value, sensitive) in step.dynamic.items():
         properties[name] = value
         descriptors[name] = _descriptor(name, None, sensitive, False, True)
-    retried = list(step.retried) if retry_count > 0 else []
+    retried = sorted(step.retried) if retry_count > 0 else []
     # NiFi's default: timer driven, as often as there is work.
     schedule = step.schedule or (("CRON_DRIVEN", tuning.cron) if tuning.cron else ("TIMER_DRIVEN", tuning.every or "0 sec"))
     return {
@@ -279,7 +293,7 @@ def _processor(group: _Group, step: Step, position: dict, target: nc.Target, ser
         "autoTerminatedRelationships": sorted(step.done),
         "scheduledState": "ENABLED",
         "retryCount": retry_count,
-        "retriedRelationships": sorted(retried),
+        "retriedRelationships": retried,
         "backoffMechanism": "PENALIZE_FLOWFILE",
         "maxBackoffPeriod": max_backoff,
         "componentType": "PROCESSOR",
@@ -359,7 +373,7 @@ class _Builder:
         retry = port.retry if port is not None else self.integration.retry
         processor = _processor(group, step, position, self.target, self.service_ids,
                                retry.count if step.retried else 0, retry.max_backoff,
-                               port.tuning if port is not None else Tuning())
+                               port.tuning if port is not None else _DEFAULT_TUNING)
         group.data["processors"].append(processor)
         for service_key in step.services.values():
             self.referenced_by[service_key].append(processor["identifier"])

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import hashlib
 
+# The RFC 4122 variant (10xx) in the first hex digit of the fourth group, keeping the digest's low two bits.
+_VARIANT_DIGIT = {digit: "89ab"[int(digit, 16) & 0b11] for digit in "0123456789abcdef"}
+
 
 def _name_uuid(algorithm, version: int, namespace: bytes, name: str) -> bytes:
     """RFC 4122 name-based UUID (what uuid.uuid3 / uuid.uuid5 compute), as 16 bytes.
@@ -24,6 +27,12 @@ def _text(raw: bytes) -> str:
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
+def _md5_uuid_text(digest: str) -> str:
+    """str(uuid.uuid3(...)) from the hex MD5 digest of namespace + name: the version digit set to 3 and the
+    variant bits to RFC 4122's, as _name_uuid does on the bytes (a flow mints tens of thousands of ids)."""
+    return f"{digest[:8]}-{digest[8:12]}-3{digest[13:16]}-{_VARIANT_DIGIT[digest[16]]}{digest[17:20]}-{digest[20:]}"
+
+
 # uuid.NAMESPACE_URL, 6ba7b811-9dad-11d1-80b4-00c04fd430c8.
 _NAMESPACE_URL = bytes.fromhex("6ba7b8119dad11d180b400c04fd430c8")
 # Fixed namespace for every id this generator mints: uuid.uuid5(uuid.NAMESPACE_URL, "urn:protoc-gen-nifi").
@@ -34,15 +43,14 @@ class IdFactory:
     def __init__(self, scope: str) -> None:
         # scope: the integration's fully-qualified service name, so two
         # integrations in one NiFi never share an id.
-        self._scope = scope
-        self._issued: dict[str, str] = {}
+        # Every id hashes _NAMESPACE + "<scope>/" first: hashed once here, each id continues a copy of it.
+        self._prefix = hashlib.md5(_NAMESPACE + f"{scope}/".encode(), usedforsecurity=False)
 
     def __call__(self, *path: str) -> str:
-        key = "/".join(path)
-        if key not in self._issued:
-            # str(uuid.uuid3(_NAMESPACE, f"{scope}/{key}")).
-            self._issued[key] = _text(_name_uuid(hashlib.md5, 3, _NAMESPACE, f"{self._scope}/{key}"))
-        return self._issued[key]
+        # str(uuid.uuid3(_NAMESPACE, f"{scope}/{key}")). No cache: a flow never asks twice for one path.
+        digest = self._prefix.copy()
+        digest.update("/".join(path).encode("utf-8"))
+        return _md5_uuid_text(digest.hexdigest())
 
 
 def registry_ids(bucket: str, flow: str) -> tuple[str, str]:

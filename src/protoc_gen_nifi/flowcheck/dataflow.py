@@ -20,7 +20,7 @@ from functools import lru_cache
 
 from .. import nifi_catalog as nc
 from .common import Problem, key_path
-from .index import Edge, Graph, Node, config_of
+from .index import Graph, Node, config_of
 
 # Functions that make a read optional: they test for, or replace, a missing value.
 _OPTIONAL = ("replaceNull", "replaceEmpty", "isNull", "notNull", "isEmpty", "replaceEmpty")
@@ -98,23 +98,40 @@ def guaranteed(expression: str) -> frozenset[str]:
 _TOP = None  # not reached yet: the neutral element of the intersection
 
 
+_NOTHING: frozenset[str] = frozenset()
+_BRANCH_ONLY = frozenset({_ON_BRANCH})
+
+
+@lru_cache(maxsize=1024)  # a flow has a few relationship names, on many connections
+def _failureish(relationship: str) -> bool:
+    return _FAILUREISH.search(relationship) is not None
+
+
 def _writes(node: Node, relationships: tuple[str, ...]) -> frozenset[str]:
     """What a FlowFile that leaves `node` on any of `relationships` carries that it did not before."""
+    if node.kind != "PROCESSOR":
+        return _NOTHING
     component = nc.BY_TYPE.get(node.type)
-    if component is None or node.kind != "PROCESSOR":
-        return frozenset()
+    if component is None:
+        return _NOTHING
     cfg = node.config
-    per_relationship = []
+    writes = None  # what the component writes on every relationship that is not a failure: asked once
+    common: set[str] | None = None  # written on every relationship so far
     for relationship in relationships or ("",):
-        written = set() if _FAILUREISH.search(relationship) else set(component.writes_for(cfg))
+        if _failureish(relationship):
+            written = set()
+        else:
+            if writes is None:
+                writes = component.writes_for(cfg)
+            written = set(writes)
         if component.guards:
             expression = cfg.properties.get(relationship)
             if relationship in cfg.dynamic and isinstance(expression, str):
                 written |= guaranteed(expression)
         if component is nc.FORK_ENRICHMENT and relationship == "enrichment":
             written.add(_ON_BRANCH)
-        per_relationship.append(written)
-    return frozenset(set.intersection(*per_relationship))
+        common = written if common is None else common & written
+    return frozenset(common) if common else _NOTHING
 
 
 def set_attributes(graph: Graph) -> dict[str, frozenset[str] | None]:
@@ -130,27 +147,27 @@ def set_attributes(graph: Graph) -> dict[str, frozenset[str] | None]:
 
 def _set_attributes(graph: Graph) -> dict[str, frozenset[str] | None]:
     into: dict[str, frozenset[str] | None] = {
-        node.id: (frozenset() if not node.incoming else _TOP) for node in graph.nodes.values()
+        node.id: (_NOTHING if not node.incoming else _TOP) for node in graph.nodes.values()
     }
     written = {id(edge): _writes(edge.source, edge.relationships) for edge in graph.edges}
-    joins = {node.id for node in graph.nodes.values() if node.type == nc.JOIN_ENRICHMENT.type}
+    order = _acyclic_order(graph)
+    if len(order) == len(graph.nodes):
+        # No loop: whatever feeds a component is settled before it is visited, so one visit each is the
+        # fixed point the worklist below would reach (a generated flow has no loop).
+        for node in order:
+            if node.incoming:
+                into[node.id] = _reaching(node, into, written)
+        return into
 
-    def leaving(edge: Edge) -> frozenset[str] | None:
-        before = into[edge.source.id]
-        if before is _TOP:
-            return _TOP
-        carried = before - {_ON_BRANCH} if edge.source.id in joins else before
-        return carried | written[id(edge)]
-
-    pending = deque(_data_order(graph))
+    placed = {node.id for node in order}
+    pending = deque(order + [node for node in graph.nodes.values() if node.id not in placed])
     queued = {node.id for node in pending}
     while pending:
         node = pending.popleft()
         queued.discard(node.id)
         if not node.incoming:
             continue
-        reaching = [value for value in (leaving(edge) for edge in node.incoming) if value is not _TOP]
-        value = frozenset.intersection(*reaching) if reaching else _TOP
+        value = _reaching(node, into, written)
         if value != into[node.id]:
             into[node.id] = value
             for edge in node.outgoing:
@@ -160,21 +177,40 @@ def _set_attributes(graph: Graph) -> dict[str, frozenset[str] | None]:
     return into
 
 
-def _data_order(graph: Graph) -> list[Node]:
-    """Every component, each after all that feed it where the graph has no loop (Kahn's algorithm); the
-    components of a loop come last."""
+def _reaching(node: Node, into: dict[str, frozenset[str] | None],
+              written: dict[int, frozenset[str]]) -> frozenset[str] | None:
+    """The intersection, over the incoming connections that something reaches (_TOP: none does), of what their
+    source had plus what it writes on the connection's relationships; a JoinEnrichment ends the branch."""
+    value: frozenset[str] | None = _TOP
+    for edge in node.incoming:
+        source = edge.source
+        before = into[source.id]
+        if before is _TOP:
+            continue
+        if source.type == nc.JOIN_ENRICHMENT.type:
+            before = before - _BRANCH_ONLY
+        added = written[id(edge)]
+        leaving = before | added if added else before
+        value = leaving if value is _TOP else value & leaving
+    return value
+
+
+def _acyclic_order(graph: Graph) -> list[Node]:
+    """The components outside any loop, each after all that feed it (Kahn's algorithm); the components of a
+    loop, and those downstream of one, are left out."""
     waiting = {node.id: len(node.incoming) for node in graph.nodes.values()}
-    ready = deque(node for node in graph.nodes.values() if not node.incoming)
+    ready = deque([node for node in graph.nodes.values() if not node.incoming])
     order: list[Node] = []
     while ready:
         node = ready.popleft()
         order.append(node)
         for edge in node.outgoing:
-            waiting[edge.destination.id] -= 1
-            if waiting[edge.destination.id] == 0:
-                ready.append(edge.destination)
-    placed = {node.id for node in order}
-    return order + [node for node in graph.nodes.values() if node.id not in placed]
+            destination = edge.destination
+            left = waiting[destination.id] - 1
+            waiting[destination.id] = left
+            if left == 0:
+                ready.append(destination)
+    return order
 
 
 def check(graph: Graph) -> list[Problem]:
@@ -183,11 +219,12 @@ def check(graph: Graph) -> list[Problem]:
     for node in graph.processors():
         component = nc.BY_TYPE.get(node.type)
         available = into[node.id]
-        properties = node.component.get("properties") if isinstance(node.component.get("properties"), dict) else {}
         if available is not _TOP:
-            for key, value in sorted(properties.items()):
-                if not isinstance(value, str) or "${" not in value:
-                    continue
+            properties = node.config.properties if node.config is not None else {}
+            # The values that read attributes (Expression Language), in key order.
+            reading = [(key, value) for key, value in properties.items() if isinstance(value, str) and "${" in value]
+            reading.sort()
+            for key, value in reading:
                 for attribute, optional in attribute_reads(value):
                     if not optional and attribute not in available and attribute not in nc.CORE_ATTRIBUTES \
                             and attribute not in FLOWFILE_PROPERTIES:
@@ -210,7 +247,7 @@ def check(graph: Graph) -> list[Problem]:
 
 
 def _sql(graph: Graph) -> list[Problem]:
-    found = [(node.path, key, attributes) for node in graph.processors()
+    found = [(node.path, key, attributes) for node in graph.processors() if node.type in _SQL_TYPES
              for key, attributes in _sql_reads(node.component)]
     found += [(path, key, attributes) for service, path in graph.services for key, attributes in _sql_reads(service)]
     return [Problem(f"{path}.properties{key_path(key)}",
@@ -218,6 +255,9 @@ def _sql(graph: Graph) -> list[Problem]:
                     "injection; bind it as a ? parameter (sql.args.N.type and sql.args.N.value) or look it up "
                     "through a lookup service")
             for path, key, attributes in found]
+
+
+_SQL_TYPES = frozenset(type_ for type_, known in nc.BY_TYPE.items() if known.sql)  # what _sql_reads reads
 
 
 def _sql_reads(component: dict) -> Iterator[tuple[str, list[str]]]:

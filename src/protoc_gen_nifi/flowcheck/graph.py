@@ -21,16 +21,19 @@ def check(graph: Graph) -> list[Problem]:
     problems: list[Problem] = []
     for node in graph.nodes.values():
         if node.kind == "PROCESSOR":
-            problems += _relationships(node) + _input(node) + _load_balanced(node)
-        elif node.kind in ("INPUT_PORT", "OUTPUT_PORT") and node.component.get("allowRemoteAccess") is not True:
-            problems += _port(node)
+            component = nc.BY_TYPE.get(node.type)
+            if component is not None:  # a processor the catalog does not know: its relationships are not in the flow JSON
+                problems.extend(_relationships(node, component))
+                problems.extend(_input(node, component))
+            if node.component.get("executionNode") == "PRIMARY":
+                problems.extend(_load_balanced(node))
+        elif node.kind in ("INPUT_PORT", "OUTPUT_PORT") and (not node.incoming or not node.outgoing) \
+                and node.component.get("allowRemoteAccess") is not True:
+            problems.extend(_port(node))
     return problems
 
 
-def _relationships(node: Node) -> list[Problem]:
-    component = nc.BY_TYPE.get(node.type)
-    if component is None:
-        return []  # a processor the catalog does not know: its relationships are not in the flow JSON
+def _relationships(node: Node, component: nc.Component) -> list[Problem]:
     rels = component.relationships_for(node.config)
     problems = []
     connected = {r for edge in node.outgoing for r in edge.relationships if r}
@@ -50,9 +53,8 @@ def _relationships(node: Node) -> list[Problem]:
     return problems
 
 
-def _input(node: Node) -> list[Problem]:
-    component = nc.BY_TYPE.get(node.type)
-    if component is None:
+def _input(node: Node, component: nc.Component) -> list[Problem]:
+    if component.input == "ALLOWED":
         return []
     upstream = [edge for edge in node.incoming if edge.source is not node]
     if component.input == "REQUIRED" and not upstream:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import nifi_catalog as nc
-from .common import as_list, dicts, label
+from .common import dicts, label
 
 # The lists of a process group that hold connectable components, and their connectable type.
 CONNECTABLE_LISTS = (("processors", "PROCESSOR"), ("inputPorts", "INPUT_PORT"), ("outputPorts", "OUTPUT_PORT"),
@@ -38,11 +38,15 @@ class Node:
 
 def config_of(component: dict) -> nc.Config:
     """A processor's or service's configuration as the catalog's behaviour functions read it."""
-    properties = component.get("properties") if isinstance(component.get("properties"), dict) else {}
+    properties = component.get("properties")
+    if not isinstance(properties, dict):
+        properties = {}
     descriptors = component.get("propertyDescriptors")
-    descriptors = descriptors if isinstance(descriptors, dict) else {}
-    dynamic = tuple(sorted(name for name, d in descriptors.items() if isinstance(d, dict) and d.get("dynamic")))
-    return nc.Config(properties, dynamic)
+    if not isinstance(descriptors, dict):
+        return nc.Config(properties, ())
+    dynamic = [name for name, d in descriptors.items() if isinstance(d, dict) and d.get("dynamic")]
+    dynamic.sort()
+    return nc.Config(properties, tuple(dynamic))
 
 
 @dataclass
@@ -69,23 +73,32 @@ class Graph:
 
     @classmethod
     def of(cls, flow_contents: Any) -> Graph:
+        # Loops written out (no helper generators): the plugin builds the graph of every flow it generates.
         nodes: dict[str, Node] = {}
         connections: list[tuple[dict, tuple[str, int]]] = []
         services: list[tuple[dict, str]] = []
 
         def walk(group: dict, path: str, top: bool) -> None:
             for key, kind in CONNECTABLE_LISTS:
-                for i, component in dicts(group.get(key)):
+                components = group.get(key)
+                if not isinstance(components, list):
+                    continue
+                processors = kind == "PROCESSOR"
+                for i, component in enumerate(components):
+                    if not isinstance(component, dict):
+                        continue
                     ident = component.get("identifier")
                     if isinstance(ident, str) and ident not in nodes:
                         type_ = component.get("type")
                         nodes[ident] = Node(ident, kind, component, (path, key, i), group, top,
                                             type_ if isinstance(type_, str) else "",
-                                            config_of(component) if kind == "PROCESSOR" else None)
+                                            config_of(component) if processors else None)
             for i, service in dicts(group.get("controllerServices")):
                 services.append((service, f"{path}.controllerServices{label(i, service)}"))
-            for i, connection in dicts(group.get("connections")):
-                connections.append((connection, (path, i)))
+            members = group.get("connections")
+            if isinstance(members, list):
+                connections.extend((connection, (path, i)) for i, connection in enumerate(members)
+                                   if isinstance(connection, dict))
             for i, child in dicts(group.get("processGroups")):
                 walk(child, f"{path}.processGroups{label(i, child)}", False)
 
@@ -93,11 +106,14 @@ class Graph:
             walk(flow_contents, "$.flowContents", True)
         edges = []
         for connection, where in connections:
-            source, destination = (nodes.get(end.get("id")) if isinstance(end := connection.get(key), dict) else None
-                                   for key in ("source", "destination"))
+            end = connection.get("source")
+            source = nodes.get(end.get("id")) if isinstance(end, dict) else None
+            end = connection.get("destination")
+            destination = nodes.get(end.get("id")) if isinstance(end, dict) else None
             if source is None or destination is None:
                 continue  # a dangling end: shape.py reports it
-            relationships = tuple(r for r in as_list(connection.get("selectedRelationships")) if isinstance(r, str))
+            selected = connection.get("selectedRelationships")
+            relationships = tuple([r for r in selected if isinstance(r, str)]) if isinstance(selected, list) else ()
             edge = Edge(connection, where, source, destination, relationships)
             edges.append(edge)
             source.outgoing.append(edge)

@@ -79,17 +79,26 @@ class Boundary:
     params: tuple[Param, ...] = ()
 
 
+_DOLLAR_RUN = re.compile(r"(\$+)(?=\{)")
+_HASH_RUN = re.compile(r"(#+)(?=\{)")
+
+
+def _doubled(run: re.Match) -> str:
+    return run.group(1) * 2
+
+
 def nifi_literal(text: str) -> str:
     """Proto text copied into a NiFi property value. NiFi reads `#{` as a parameter reference and `${` as
     Expression Language; doubling the `#` or `$` run before `{` makes NiFi take the text as written."""
-    text = re.sub(r"(\$+)(?=\{)", lambda run: run.group(1) * 2, text)
-    return re.sub(r"(#+)(?=\{)", lambda run: run.group(1) * 2, text)
+    if "{" not in text:  # nearly all proto text: nothing to escape
+        return text
+    return _HASH_RUN.sub(_doubled, _DOLLAR_RUN.sub(_doubled, text))
 
 
 def parameter_literal(text: str) -> str:
     """Proto text in a property that takes no Expression Language: only `#{` (a parameter reference, read in
     every property) needs its escape."""
-    return re.sub(r"(#+)(?=\{)", lambda run: run.group(1) * 2, text)
+    return _HASH_RUN.sub(_doubled, text) if "{" in text else text
 
 
 def port_comment(port: Port, extra: str = "") -> str:

@@ -37,6 +37,10 @@ def _sasl(required: bool) -> tuple[Param, Param, Param]:
     )
 
 
+# Every Kafka port of every integration asks for them: made once.
+_SASL = {required: _sasl(required) for required in (True, False)}
+
+
 def kafka_connection(integration: Integration, binding: Binding) -> tuple[tuple[ServiceUse, ...], tuple[Param, ...]]:
     """The integration's Kafka connection service (one per integration: every Kafka port declares the same tls
     and shared service), the SSL context it uses and their parameters.
@@ -48,14 +52,14 @@ def kafka_connection(integration: Integration, binding: Binding) -> tuple[tuple[
     tls, tls_params = tls_service("kafka", "the Kafka brokers", binding.tls)
     if binding.tls is None:
         properties["security.protocol"] = ref(PROTOCOL)
-        sasl = _sasl(required=False)
+        sasl = _SASL[False]
         params += [PROTOCOL, *sasl]
     elif binding.tls.client_certificate:
         properties["security.protocol"] = "SSL"
         sasl = ()
     else:
         properties["security.protocol"] = "SASL_SSL"
-        sasl = _sasl(required=True)
+        sasl = _SASL[True]
         params += sasl
     for key, param in zip(("sasl.mechanism", "sasl.username", "sasl.password"), sasl):
         properties[key] = ref(param)
