@@ -8,6 +8,7 @@ import re
 import shutil
 import struct
 import subprocess
+import sys
 import xml.etree.ElementTree as ET
 import zlib
 from itertools import pairwise
@@ -226,6 +227,8 @@ def test_the_svg_writer_escapes_as_elementtree_does():
     svg.end()
     ET.indent(reference, space="  ")
     assert svg.text() == ET.tostring(reference, encoding="unicode")
+    # The writer's fast path: a printable text holds nothing XML cannot hold, whatever the Python.
+    assert not [hex(c) for c in range(sys.maxunicode + 1) if chr(c).isprintable() and diagram._NOT_XML.match(chr(c))]
     # What XML cannot hold is shown escaped, everything else as it is.
     assert diagram._xml_text("a\x16b\x00\U0001f680\ud800\ufffe\t\n\r\u00e9") == \
         "a\\x16b\\x00\U0001f680\\xd800\\xfffe\t\n\r\u00e9"

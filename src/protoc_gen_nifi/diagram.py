@@ -9,8 +9,9 @@ diffs line by line in a pull request.
 """
 from __future__ import annotations
 
+import math
 import re
-from functools import cache
+from functools import cache, lru_cache
 from operator import itemgetter
 
 from .canvas import KINDS, sized
@@ -44,6 +45,7 @@ text.connection { fill: #262626; font-size: 12px; paint-order: stroke; stroke: #
 """
 
 
+@lru_cache(maxsize=1 << 12)  # pictures share most of their coordinates: rows and columns on NiFi's grid
 def _number(value: float) -> str:
     """Coordinates as short, stable text: integers without a fraction."""
     if value.__class__ is not float:  # an int from JSON
@@ -147,14 +149,15 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 def _xml_text(text: str) -> str:
     """Text from a proto, shown as it is, except what XML cannot hold at all, shown escaped (\\x16)."""
-    if text.isascii() and text.isprintable():  # numbers, ids, most names: nothing to look for
+    if text.isprintable():  # no control character, surrogate or non-character: nothing XML cannot hold
         return text
     return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def _escape_text(text: str) -> str:
     """Element text as ElementTree writes it (xml/etree/ElementTree.py: _escape_cdata)."""
-    text = _xml_text(text)
+    if not text.isprintable():  # _xml_text's own test, saving a call for almost every text
+        text = _xml_text(text)
     if "&" in text:
         text = text.replace("&", "&amp;")
     if "<" in text:
@@ -166,7 +169,8 @@ def _escape_text(text: str) -> str:
 
 def _escape_attribute(value: str) -> str:
     """An attribute value as ElementTree writes it (xml/etree/ElementTree.py: _escape_attrib)."""
-    value = _xml_text(value)
+    if not value.isprintable():
+        value = _xml_text(value)
     if "&" in value:
         value = value.replace("&", "&amp;")
     if "<" in value:
@@ -200,7 +204,10 @@ class _SvgWriter:
         self._attributes: dict[tuple[str, str | float], str] = {}
 
     def start(self, tag: str, attributes=()) -> None:
-        self._begin(tag, attributes)
+        parts, known = self._parts, self._attributes
+        parts.append(f"{self._indent}<{tag}")
+        for pair in attributes:
+            parts.append(known.get(pair) or self._attribute(pair))
         self._open.append((tag, len(self._parts), self._indent))
         self._parts.append(">")
         self._indent = _indent(len(self._open))
@@ -218,12 +225,6 @@ class _SvgWriter:
         for pair in attributes:
             parts.append(known.get(pair) or self._attribute(pair))
         parts.append(f">{_escape_text(text)}</{tag}>" if text else " />")
-
-    def _begin(self, tag: str, attributes) -> None:
-        parts, known = self._parts, self._attributes
-        parts.append(f"{self._indent}<{tag}")
-        for pair in attributes:
-            parts.append(known.get(pair) or self._attribute(pair))
 
     def _attribute(self, pair: tuple[str, str | float]) -> str:
         name, value = pair
@@ -312,14 +313,14 @@ def _draw_component(svg: _SvgWriter, item: _Placed, at: dict[str, _Placed], offs
 
 def _edge(item: _Placed, toward: tuple[float, float]) -> tuple[float, float]:
     """Where the line from the box's centre toward a point leaves the box (funnels: their circle)."""
-    cx, cy = item.center()
+    cx, cy = item.x + item.width / 2, item.y + item.height / 2
     dx, dy = toward[0] - cx, toward[1] - cy
     if dx == 0 and dy == 0:
         return cx, cy
     if item.kind == "funnels":
         length = (dx * dx + dy * dy) ** 0.5
         return cx + dx / length * item.width / 2, cy + dy / length * item.height / 2
-    scale = min(item.width / 2 / abs(dx) if dx else float("inf"), item.height / 2 / abs(dy) if dy else float("inf"))
+    scale = min(item.width / 2 / abs(dx) if dx else math.inf, item.height / 2 / abs(dy) if dy else math.inf)
     return cx + dx * scale, cy + dy * scale
 
 
@@ -330,13 +331,13 @@ def _connections(group: dict):
 
 
 def _label(connection: dict) -> str:
-    parts = [", ".join(r for r in connection["selectedRelationships"] if r)]
+    parts = [", ".join([r for r in connection["selectedRelationships"] if r])]
     objects, size = connection["backPressureObjectThreshold"], connection["backPressureDataSizeThreshold"]
     if (objects, size) != DEFAULT_BACKPRESSURE:
         parts.append(f"\u29d7 {objects} / {size}")
     if connection.get("name"):
         parts.insert(0, connection["name"])
-    return " \u00b7 ".join(p for p in parts if p)
+    return " \u00b7 ".join([p for p in parts if p])
 
 
 def _draw_connection(svg: _SvgWriter, connection: dict, at: dict[str, _Placed], offset: dict[str, tuple]) -> None:
@@ -348,12 +349,13 @@ def _draw_connection(svg: _SvgWriter, connection: dict, at: dict[str, _Placed], 
     end = _edge(destination, bends[-1] if bends else source.center())
     points = [start, *bends, end]
     # Failure paths are drawn dashed and red: the way to the parked-failures queue or the dead letter.
-    failing = any(r in ("failure", "retry") for r in connection["selectedRelationships"]) or "failure" in (
+    relationships = connection["selectedRelationships"]
+    failing = "failure" in relationships or "retry" in relationships or "failure" in (
         connection["source"]["name"], connection["destination"]["name"]) or connection.get("name")
     svg.start("g", (("id", f"connection-{connection['identifier']}"),))
     svg.leaf("title", (), f"{connection['source']['name'] or 'funnel'} \u2192 "
                           f"{connection['destination']['name'] or 'funnel'}")
-    svg.leaf("path", (("d", "M " + " L ".join(f"{_number(x)} {_number(y)}" for x, y in points)),
+    svg.leaf("path", (("d", "M " + " L ".join([f"{_number(x)} {_number(y)}" for x, y in points])),
                       ("class", "connection failure" if failing else "connection")))
     text = _label(connection)
     if text:
