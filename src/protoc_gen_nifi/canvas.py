@@ -1,6 +1,7 @@
 """NiFi's canvas geometry (component sizes, boxes, overlaps), shared by the flow's layout and its picture."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 # The sizes NiFi's UI draws components at (nifi-frontend .../ui/common/canvas/canvas.constants.ts and the
@@ -44,9 +45,25 @@ def box(kind: str, component: dict) -> Box:
     return Box(kind, component, component["position"]["x"], component["position"]["y"], width, height)
 
 
+def sized(group: dict) -> Iterator[tuple[str, dict, float, float]]:
+    """A group's direct children in a stable order (kind, then identifier), each with its size on NiFi's canvas:
+    (kind, component, width, height). boxes() without the Box objects, for the picture's many groups."""
+    for kind in KINDS:
+        components = group.get(kind)
+        if components:
+            size = SIZES.get(kind)  # None for labels: each carries its own
+            for c in sorted(components, key=_identifier):
+                yield (kind, c, *size) if size else (kind, c, c["width"], c["height"])
+
+
+def _identifier(component: dict) -> str:
+    return component["identifier"]
+
+
 def boxes(group: dict) -> list[Box]:
     """The boxes of a group's direct children, in a stable order (kind, then identifier)."""
-    return [box(kind, c) for kind in KINDS for c in sorted(group.get(kind, []), key=lambda c: c["identifier"])]
+    return [Box(kind, c, c["position"]["x"], c["position"]["y"], width, height)
+            for kind, c, width, height in sized(group)]
 
 
 def overlaps(group: dict) -> list[tuple[str, str, str]]:

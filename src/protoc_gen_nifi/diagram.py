@@ -3,16 +3,18 @@
 Inside a group every component keeps its canvas position and NiFi's size (canvas.SIZES), so the picture shows
 what NiFi shows when the group is entered; a process group, a 384x176 box on NiFi's canvas, is drawn opened up
 around its children, and its siblings move apart just enough to keep their canvas order (rows and columns).
-The SVG is built as an element tree with stable ids (the flow's own) and one element per line, so it reads in a
-browser and diffs line by line in a pull request.
+The SVG is written element by element as the components are drawn (what ElementTree writes for the same
+elements, indented), with stable ids (the flow's own) and one element per line, so it reads in a browser and
+diffs line by line in a pull request.
 """
 from __future__ import annotations
 
+import math
 import re
-import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from operator import itemgetter
 
-from .canvas import KINDS, Box, boxes
+from .canvas import KINDS, sized
 
 SVG_NS = "http://www.w3.org/2000/svg"
 PADDING = 32.0  # around a group's children, inside its box
@@ -43,26 +45,27 @@ text.connection { fill: #262626; font-size: 12px; paint-order: stroke; stroke: #
 """
 
 
+@lru_cache(maxsize=1 << 12)  # pictures share most of their coordinates: rows and columns on NiFi's grid
 def _number(value: float) -> str:
     """Coordinates as short, stable text: integers without a fraction."""
-    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
+    if value.__class__ is not float:  # an int from JSON
+        return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
+    return str(int(value)) if value.is_integer() else f"{value:.1f}"
 
 
 def _short_type(component: dict) -> str:
     return component["type"].rsplit(".", 1)[-1]
 
 
-@dataclass
 class _Placed:
     """A component's box in picture coordinates."""
 
-    kind: str
-    component: dict
-    x: float
-    y: float
-    width: float
-    height: float
-    children: list[_Placed] = field(default_factory=list)
+    __slots__ = ("children", "component", "height", "kind", "width", "x", "y")
+
+    def __init__(self, kind: str, component: dict, x: float, y: float, width: float, height: float,
+                 children: list[_Placed]) -> None:
+        self.kind, self.component, self.x, self.y = kind, component, x, y
+        self.width, self.height, self.children = width, height, children
 
     def center(self) -> tuple[float, float]:
         return self.x + self.width / 2, self.y + self.height / 2
@@ -73,67 +76,71 @@ def _stretch(starts: list[float], ends: dict[float, list[tuple[float, float]]]) 
     the growth of each opened group that starts at an earlier x. ends[x]: (canvas width, picture width) of the
     boxes starting at x."""
     offsets: dict[float, float] = {}
-    for i, start in enumerate(starts):
+    for start in starts:
         offset = 0.0
-        for earlier in starts[:i]:
-            offset = max(offset, offsets[earlier] + (start - earlier))
+        for earlier, earlier_offset in offsets.items():
+            offset = max(offset, earlier_offset + (start - earlier))
             for canvas_size, picture_size in ends[earlier]:
                 if picture_size > canvas_size:
-                    offset = max(offset, offsets[earlier] + picture_size + (start - earlier - canvas_size))
+                    offset = max(offset, earlier_offset + picture_size + (start - earlier - canvas_size))
         offsets[start] = offset
     return offsets
 
 
 def _place(group: dict) -> tuple[list[_Placed], float, float]:
-    """The group's children placed relative to its content's top-left corner, and the content's size."""
-    children = boxes(group)
-    opened: dict[str, tuple[list[_Placed], float, float]] = {
-        b.identifier: _place(b.component) for b in children if b.kind == "processGroups"
-    }
-
-    def picture_size(b: Box) -> tuple[float, float]:
-        if b.kind != "processGroups":
-            return b.width, b.height
-        _, width, height = opened[b.identifier]
-        return max(width + 2 * PADDING, b.width), max(height + 2 * PADDING + HEADER, b.height)
+    """The group's children placed relative to its content's top-left corner (each opened group's own children
+    with it), and the content's size."""
+    placed: list[_Placed] = []
+    canvas: list[tuple[float, float, str, float, float, _Placed]] = []  # y, x, identifier, width, height, placed
+    for kind, c, canvas_width, canvas_height in sized(group):
+        if kind == "processGroups":
+            inner, width, height = _place(c)
+            width, height = max(width + 2 * PADDING, canvas_width), max(height + 2 * PADDING + HEADER, canvas_height)
+        else:
+            inner, width, height = [], canvas_width, canvas_height
+        item = _Placed(kind, c, 0.0, 0.0, width, height, inner)
+        placed.append(item)
+        canvas.append((c["position"]["y"], c["position"]["x"], c["identifier"], canvas_width, canvas_height, item))
 
     # Columns move apart as a whole (every box keeps its canvas column); within a column a box moves down
     # below the opened boxes above it that share canvas width with it. Boxes apart on the canvas stay apart.
-    xs = sorted({b.x for b in children})
-    x_ends: dict[float, list] = {x: [] for x in xs}
-    for b in children:
-        x_ends[b.x].append((b.width, picture_size(b)[0]))
+    x_ends: dict[float, list] = {}
+    for _, x, _, canvas_width, _, item in canvas:
+        x_ends.setdefault(x, []).append((canvas_width, item.width))
+    xs = sorted(x_ends)
     x_at = _stretch(xs, x_ends)
-    top = min((b.y for b in children), default=0.0)
-    y_at: dict[str, float] = {}
-    for b in sorted(children, key=lambda b: (b.y, b.x, b.identifier)):
-        y = b.y - top
-        for a in children:
-            if a.identifier in y_at and a.y < b.y and a.x < b.x + b.width and b.x < a.x + a.width:
-                y = max(y, y_at[a.identifier] + picture_size(a)[1] + (b.y - a.y - a.height))
-        y_at[b.identifier] = y
-    placed = []
-    for b in children:
-        width, height = picture_size(b)
-        item = _Placed(b.kind, b.component, x_at[b.x] - x_at[xs[0]], y_at[b.identifier], width, height)
-        if b.kind == "processGroups":
-            inner, _, _ = opened[b.identifier]
-            item.children = [_moved(c, item.x + PADDING, item.y + PADDING + HEADER) for c in inner]
-        placed.append(item)
+    left = x_at[xs[0]] if xs else 0.0
+    top = min((row[0] for row in canvas), default=0.0)
+    above: list[tuple] = []  # the boxes placed so far, top to bottom: canvas y, x, right, height; picture bottom
+    for b_y, b_x, _, b_width, b_height, item in sorted(canvas, key=_reading_order):
+        y = b_y - top
+        b_right = b_x + b_width
+        for a_y, a_x, a_right, a_height, a_bottom in above:
+            if a_y >= b_y:  # the rest are on b's own canvas row
+                break
+            if a_x < b_right and b_x < a_right:
+                below = a_bottom + (b_y - a_y - a_height)
+                y = max(y, below)
+        item.x, item.y = x_at[b_x] - left, y
+        above.append((b_y, b_x, b_right, b_height, y + item.height))
+    for item in placed:
+        if item.children:  # from the group's content corner to its parent's
+            _shift(item.children, item.x + PADDING, item.y + PADDING + HEADER)
     width = max((p.x + p.width for p in placed), default=0.0)
     height = max((p.y + p.height for p in placed), default=0.0)
     return placed, width, height
 
 
-def _moved(item: _Placed, dx: float, dy: float) -> _Placed:
-    return _Placed(item.kind, item.component, item.x + dx, item.y + dy, item.width, item.height,
-                   [_moved(c, dx, dy) for c in item.children])
+_reading_order = itemgetter(0, 1, 2)  # canvas y, x, identifier
 
 
-def _all(items: list[_Placed]):
+def _shift(items: list[_Placed], dx: float, dy: float) -> None:
+    """Moves the items and everything inside them (in place: a picture is placed once)."""
     for item in items:
-        yield item
-        yield from _all(item.children)
+        item.x += dx
+        item.y += dy
+        if item.children:
+            _shift(item.children, dx, dy)
 
 
 # Characters XML 1.0 cannot hold at all (ElementTree would write them and the SVG would not parse).
@@ -142,50 +149,97 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 def _xml_text(text: str) -> str:
     """Text from a proto, shown as it is, except what XML cannot hold at all, shown escaped (\\x16)."""
-    if text.isascii() and text.isprintable():  # numbers, ids, most names: nothing to look for
+    if text.isprintable():  # no control character, surrogate or non-character: nothing XML cannot hold
         return text
     return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
-# ElementTree's escaping (xml/etree/ElementTree.py: _escape_cdata, _escape_attrib), as translation tables.
-_CDATA = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
-_ATTRIBUTE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\r": "&#13;", "\n": "&#10;",
-                            "\t": "&#09;"})
+def _escape_text(text: str) -> str:
+    """Element text as ElementTree writes it (xml/etree/ElementTree.py: _escape_cdata)."""
+    if not text.isprintable():  # _xml_text's own test, saving a call for almost every text
+        text = _xml_text(text)
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text
 
 
-def _serialise(element: ET.Element, out: list[str], depth: int = 0) -> None:
-    """Writes what `ET.indent(element, "  ")` then `ET.tostring(element)` write, byte for byte (a test holds it
-    to them), without their namespace pass over the whole tree: a third of a run's time went there."""
-    pad = "  " * depth
-    out.append(f"<{element.tag}")
-    for name, value in element.attrib.items():
-        out.append(f' {name}="{value.translate(_ATTRIBUTE)}"')
-    children = list(element)
-    if not children and not element.text:
-        out.append(" />")
-        return
-    out.append(">")
-    if children:
-        out.append((element.text or "").translate(_CDATA) if (element.text or "").strip() else f"\n{pad}  ")
-        for i, child in enumerate(children):
-            _serialise(child, out, depth + 1)
-            out.append(f"\n{pad}  " if i + 1 < len(children) else f"\n{pad}")
-    else:
-        out.append(element.text.translate(_CDATA))
-    out.append(f"</{element.tag}>")
+def _escape_attribute(value: str) -> str:
+    """An attribute value as ElementTree writes it (xml/etree/ElementTree.py: _escape_attrib)."""
+    if not value.isprintable():
+        value = _xml_text(value)
+    if "&" in value:
+        value = value.replace("&", "&amp;")
+    if "<" in value:
+        value = value.replace("<", "&lt;")
+    if ">" in value:
+        value = value.replace(">", "&gt;")
+    if '"' in value:
+        value = value.replace('"', "&quot;")
+    if "\r" in value:
+        value = value.replace("\r", "&#13;")
+    if "\n" in value:
+        value = value.replace("\n", "&#10;")
+    if "\t" in value:
+        value = value.replace("\t", "&#09;")
+    return value
 
 
-def _sub(parent: ET.Element, tag: str, text: str | None = None, **attributes) -> ET.Element:
-    element = ET.SubElement(parent, tag, {k.rstrip("_").replace("_", "-"): _xml_text(v)
-                                          for k, v in attributes.items()})
-    if text is not None:
-        element.text = _xml_text(text)
-    return element
+class _SvgWriter:
+    """Writes the SVG's elements as they are drawn, as the text `ET.indent(tree, "  ")` then `ET.tostring(tree)`
+    would give for the same element tree (a test holds it to ElementTree): building that tree and walking it
+    again took most of a picture's time. An element with children is `start`ed and `end`ed, any other is one
+    `leaf`; attributes are (name, value) pairs, a value a string or a number (a coordinate, see _number)."""
+
+    __slots__ = ("_attributes", "_indent", "_open", "_parts")
+
+    def __init__(self) -> None:
+        self._parts: list[str] = []
+        self._open: list[tuple[str, int, str]] = []  # the started elements: tag, where their ">" is, indent
+        self._indent = ""  # what goes before the next element: ElementTree's indent, two spaces a level
+        # (name, value) -> ' name="text"': coordinates and class names repeat all over a picture.
+        self._attributes: dict[tuple[str, str | float], str] = {}
+
+    def start(self, tag: str, attributes=()) -> None:
+        parts, known = self._parts, self._attributes
+        parts.append(f"{self._indent}<{tag}")
+        for pair in attributes:
+            parts.append(known.get(pair) or self._attribute(pair))
+        self._open.append((tag, len(self._parts), self._indent))
+        self._parts.append(">")
+        self._indent = _indent(len(self._open))
+
+    def end(self) -> None:
+        tag, opened, self._indent = self._open.pop()
+        if opened == len(self._parts) - 1:  # no children after all: ElementTree writes an empty element
+            self._parts[opened] = " />"
+        else:
+            self._parts.append(f"{self._indent or chr(10)}</{tag}>")
+
+    def leaf(self, tag: str, attributes=(), text: str | None = None) -> None:
+        parts, known = self._parts, self._attributes
+        parts.append(f"{self._indent}<{tag}")
+        for pair in attributes:
+            parts.append(known.get(pair) or self._attribute(pair))
+        parts.append(f">{_escape_text(text)}</{tag}>" if text else " />")
+
+    def _attribute(self, pair: tuple[str, str | float]) -> str:
+        name, value = pair
+        self._attributes[pair] = written = \
+            f' {name}="{_escape_attribute(value) if isinstance(value, str) else _number(value)}"'
+        return written
+
+    def text(self) -> str:
+        assert not self._open, "an element was started and not ended"
+        return "".join(self._parts)
 
 
-def _rect(parent: ET.Element, item: _Placed, **attributes) -> ET.Element:
-    return _sub(parent, "rect", x=_number(item.x), y=_number(item.y), width=_number(item.width),
-                height=_number(item.height), **attributes)
+@cache
+def _indent(depth: int) -> str:
+    return "\n" + "  " * depth
 
 
 def _fit(text: str, limit: int) -> str:
@@ -202,62 +256,71 @@ def _words(text: str, limit: int) -> list[str]:
     return lines
 
 
-def _draw_component(parent: ET.Element, item: _Placed) -> None:
+def _box(item: _Placed) -> tuple:
+    return ("x", item.x), ("y", item.y), ("width", item.width), ("height", item.height)
+
+
+def _draw_component(svg: _SvgWriter, item: _Placed, at: dict[str, _Placed], offset: dict[str, tuple]) -> None:
+    """Draws the component (a group with everything in it) and notes where it is for the connections: `at` its
+    box by identifier, `offset` where a group's canvas origin lands (its children keep their canvas distances)."""
     c = item.component
+    at[c["identifier"]] = item
     if item.kind == "processGroups":
-        g = _sub(parent, "g", id=f"pg-{c['identifier']}")
-        _sub(g, "title", c["name"])
-        _rect(g, item, rx="6", class_="group" if "groupIdentifier" in c else "group root")
-        _sub(g, "text", c["name"], x=_number(item.x + 16), y=_number(item.y + 26), class_="group")
+        if item.children:
+            first = item.children[0]
+            offset.setdefault(c["identifier"], (first.x - first.component["position"]["x"],
+                                                first.y - first.component["position"]["y"]))
+        svg.start("g", (("id", f"pg-{c['identifier']}"),))
+        svg.leaf("title", (), c["name"])
+        svg.leaf("rect", (*_box(item), ("rx", "6"), ("class", "group" if "groupIdentifier" in c else "group root")))
+        svg.leaf("text", (("x", item.x + 16), ("y", item.y + 26), ("class", "group")), c["name"])
         for child in item.children:
-            _draw_component(g, child)
-        return
-    if item.kind == "processors":
-        g = _sub(parent, "g", id=f"processor-{c['identifier']}")
-        _sub(g, "title", f"{c['name']} ({c['type']})")
-        _rect(g, item, rx="4", class_="processor")
-        _sub(g, "rect", x=_number(item.x), y=_number(item.y), width="6", height=_number(item.height),
-             class_="band")
-        _sub(g, "text", _fit(c["name"], NAME_CHARS), x=_number(item.x + 20), y=_number(item.y + 48),
-             class_="name")
-        _sub(g, "text", _short_type(c), x=_number(item.x + 20), y=_number(item.y + 76), class_="type")
-        return
-    if item.kind in ("inputPorts", "outputPorts"):
+            _draw_component(svg, child, at, offset)
+        svg.end()
+    elif item.kind == "processors":
+        svg.start("g", (("id", f"processor-{c['identifier']}"),))
+        svg.leaf("title", (), f"{c['name']} ({c['type']})")
+        svg.leaf("rect", (*_box(item), ("rx", "4"), ("class", "processor")))
+        svg.leaf("rect", (("x", item.x), ("y", item.y), ("width", "6"), ("height", item.height), ("class", "band")))
+        svg.leaf("text", (("x", item.x + 20), ("y", item.y + 48), ("class", "name")), _fit(c["name"], NAME_CHARS))
+        svg.leaf("text", (("x", item.x + 20), ("y", item.y + 76), ("class", "type")), _short_type(c))
+        svg.end()
+    elif item.kind in ("inputPorts", "outputPorts"):
         kind = "input-port" if item.kind == "inputPorts" else "output-port"
-        g = _sub(parent, "g", id=f"{kind}-{c['identifier']}")
-        _sub(g, "title", f"{kind.replace('-', ' ')} {c['name']}")
-        _rect(g, item, rx="4", class_=kind)
+        svg.start("g", (("id", f"{kind}-{c['identifier']}"),))
+        svg.leaf("title", (), f"{kind.replace('-', ' ')} {c['name']}")
+        svg.leaf("rect", (*_box(item), ("rx", "4"), ("class", kind)))
         arrow = "\u25b6 " if kind == "input-port" else "\u25b7 "
-        _sub(g, "text", arrow + _fit(c["name"], 26), x=_number(item.x + 14), y=_number(item.y + 29),
-             class_="name")
-        return
-    if item.kind == "funnels":
-        g = _sub(parent, "g", id=f"funnel-{c['identifier']}")
-        _sub(g, "title", "funnel")
+        svg.leaf("text", (("x", item.x + 14), ("y", item.y + 29), ("class", "name")), arrow + _fit(c["name"], 26))
+        svg.end()
+    elif item.kind == "funnels":
+        svg.start("g", (("id", f"funnel-{c['identifier']}"),))
+        svg.leaf("title", (), "funnel")
         x, y = item.center()
-        _sub(g, "circle", cx=_number(x), cy=_number(y), r=_number(item.width / 2), class_="funnel")
-        return
-    if item.kind == "labels":
-        g = _sub(parent, "g", id=f"label-{c['identifier']}")
-        _rect(g, item, class_="label")
+        svg.leaf("circle", (("cx", x), ("cy", y), ("r", item.width / 2), ("class", "funnel")))
+        svg.end()
+    elif item.kind == "labels":
+        svg.start("g", (("id", f"label-{c['identifier']}"),))
+        svg.leaf("rect", (*_box(item), ("class", "label")))
         for i, line in enumerate(_words(c["label"], int(item.width / 7))):
-            _sub(g, "text", line, x=_number(item.x + 10), y=_number(item.y + 20 + 17 * i), class_="label")
-        return
-    # Remote process groups: the generator makes none; a box keeps the picture honest if one ever appears.
-    g = _sub(parent, "g", id=f"component-{c['identifier']}")
-    _rect(g, item, class_="processor")
+            svg.leaf("text", (("x", item.x + 10), ("y", item.y + 20 + 17 * i), ("class", "label")), line)
+        svg.end()
+    else:  # Remote process groups: the generator makes none; a box keeps the picture honest if one ever appears.
+        svg.start("g", (("id", f"component-{c['identifier']}"),))
+        svg.leaf("rect", (*_box(item), ("class", "processor")))
+        svg.end()
 
 
 def _edge(item: _Placed, toward: tuple[float, float]) -> tuple[float, float]:
     """Where the line from the box's centre toward a point leaves the box (funnels: their circle)."""
-    cx, cy = item.center()
+    cx, cy = item.x + item.width / 2, item.y + item.height / 2
     dx, dy = toward[0] - cx, toward[1] - cy
     if dx == 0 and dy == 0:
         return cx, cy
     if item.kind == "funnels":
         length = (dx * dx + dy * dy) ** 0.5
         return cx + dx / length * item.width / 2, cy + dy / length * item.height / 2
-    scale = min(item.width / 2 / abs(dx) if dx else float("inf"), item.height / 2 / abs(dy) if dy else float("inf"))
+    scale = min(item.width / 2 / abs(dx) if dx else math.inf, item.height / 2 / abs(dy) if dy else math.inf)
     return cx + dx * scale, cy + dy * scale
 
 
@@ -268,16 +331,16 @@ def _connections(group: dict):
 
 
 def _label(connection: dict) -> str:
-    parts = [", ".join(r for r in connection["selectedRelationships"] if r)]
+    parts = [", ".join([r for r in connection["selectedRelationships"] if r])]
     objects, size = connection["backPressureObjectThreshold"], connection["backPressureDataSizeThreshold"]
     if (objects, size) != DEFAULT_BACKPRESSURE:
         parts.append(f"\u29d7 {objects} / {size}")
     if connection.get("name"):
         parts.insert(0, connection["name"])
-    return " \u00b7 ".join(p for p in parts if p)
+    return " \u00b7 ".join([p for p in parts if p])
 
 
-def _draw_connection(parent: ET.Element, connection: dict, at: dict[str, _Placed], offset: dict[str, tuple]) -> None:
+def _draw_connection(svg: _SvgWriter, connection: dict, at: dict[str, _Placed], offset: dict[str, tuple]) -> None:
     source, destination = at[connection["source"]["id"]], at[connection["destination"]["id"]]
     # Bends are canvas positions in the connection's group: the picture moves them with the group.
     dx, dy = offset[connection["groupIdentifier"]]
@@ -286,13 +349,14 @@ def _draw_connection(parent: ET.Element, connection: dict, at: dict[str, _Placed
     end = _edge(destination, bends[-1] if bends else source.center())
     points = [start, *bends, end]
     # Failure paths are drawn dashed and red: the way to the parked-failures queue or the dead letter.
-    failing = any(r in ("failure", "retry") for r in connection["selectedRelationships"]) or "failure" in (
+    relationships = connection["selectedRelationships"]
+    failing = "failure" in relationships or "retry" in relationships or "failure" in (
         connection["source"]["name"], connection["destination"]["name"]) or connection.get("name")
-    g = _sub(parent, "g", id=f"connection-{connection['identifier']}")
-    _sub(g, "title", f"{connection['source']['name'] or 'funnel'} \u2192 "
-                     f"{connection['destination']['name'] or 'funnel'}")
-    _sub(g, "path", d="M " + " L ".join(f"{_number(x)} {_number(y)}" for x, y in points),
-         class_="connection failure" if failing else "connection")
+    svg.start("g", (("id", f"connection-{connection['identifier']}"),))
+    svg.leaf("title", (), f"{connection['source']['name'] or 'funnel'} \u2192 "
+                          f"{connection['destination']['name'] or 'funnel'}")
+    svg.leaf("path", (("d", "M " + " L ".join([f"{_number(x)} {_number(y)}" for x, y in points])),
+                      ("class", "connection failure" if failing else "connection")))
     text = _label(connection)
     if text:
         # NiFi puts the label on the bend labelIndex names, else half-way.
@@ -300,46 +364,38 @@ def _draw_connection(parent: ET.Element, connection: dict, at: dict[str, _Placed
             x, y = bends[min(connection.get("labelIndex", 0), len(bends) - 1)]
         else:
             x, y = (start[0] + end[0]) / 2, (start[1] + end[1]) / 2
-        _sub(g, "text", text, x=_number(x + 6), y=_number(y - 4), class_="connection")
+        svg.leaf("text", (("x", x + 6), ("y", y - 4), ("class", "connection")), text)
+    svg.end()
 
 
 def flow_svg(root: dict) -> bytes:
     """The picture of a flow's root group, as SVG text."""
-    out: list[str] = []
-    _serialise(picture(root), out)
-    return "".join(out).encode("utf-8") + b"\n"
-
-
-def picture(root: dict) -> ET.Element:
-    """The picture of a flow's root group, as an SVG element tree."""
-    inner, width, height = _place({"processGroups": [root]} | {k: [] for k in KINDS if k != "processGroups"}
-                                  | {"name": ""})
-    placed = [_moved(item, MARGIN, MARGIN) for item in inner]
+    placed, width, height = _place({"processGroups": [root]} | {k: [] for k in KINDS if k != "processGroups"}
+                                   | {"name": ""})
+    _shift(placed, MARGIN, MARGIN)
     total_width, total_height = width + 2 * MARGIN, height + 2 * MARGIN
-    svg = ET.Element("svg", {"xmlns": SVG_NS, "width": _number(total_width), "height": _number(total_height),
-                             "viewBox": f"0 0 {_number(total_width)} {_number(total_height)}"})
-    _sub(svg, "title", f"NiFi flow {root['name']}")
-    _sub(svg, "style", STYLE)
-    defs = _sub(svg, "defs")
-    marker = _sub(defs, "marker", id="arrow", viewBox="0 0 10 10", refX="10", refY="5", markerWidth="8",
-                  markerHeight="8", orient="auto-start-reverse")
-    _sub(marker, "path", d="M 0 0 L 10 5 L 0 10 z", fill="#4d6b78")
-    marker = _sub(defs, "marker", id="arrow-failure", viewBox="0 0 10 10", refX="10", refY="5", markerWidth="8",
-                  markerHeight="8", orient="auto-start-reverse")
-    _sub(marker, "path", d="M 0 0 L 10 5 L 0 10 z", fill="#ba554a")
+    svg = _SvgWriter()
+    svg.start("svg", (("xmlns", SVG_NS), ("width", total_width), ("height", total_height),
+                      ("viewBox", f"0 0 {_number(total_width)} {_number(total_height)}")))
+    svg.leaf("title", (), f"NiFi flow {root['name']}")
+    svg.leaf("style", (), STYLE)
+    svg.start("defs")
+    for marker, colour in (("arrow", "#4d6b78"), ("arrow-failure", "#ba554a")):
+        svg.start("marker", (("id", marker), ("viewBox", "0 0 10 10"), ("refX", "10"), ("refY", "5"),
+                             ("markerWidth", "8"), ("markerHeight", "8"), ("orient", "auto-start-reverse")))
+        svg.leaf("path", (("d", "M 0 0 L 10 5 L 0 10 z"), ("fill", colour)))
+        svg.end()
+    svg.end()
+    at: dict[str, _Placed] = {}
+    offset: dict[str, tuple] = {}
     for item in placed:
-        _draw_component(svg, item)
-    at = {item.component["identifier"]: item for item in _all(placed)}
-    # Where each group's canvas origin lands in the picture (its children keep their canvas distances).
-    offset = {}
-    for item in _all(placed):
-        for child in item.children:
-            offset.setdefault(item.component["identifier"], (child.x - child.component["position"]["x"],
-                                                             child.y - child.component["position"]["y"]))
-    lines = _sub(svg, "g", id="connections")
+        _draw_component(svg, item, at, offset)
+    svg.start("g", (("id", "connections"),))
     for connection in _connections(root):
-        _draw_connection(lines, connection, at, offset)
-    return svg
+        _draw_connection(svg, connection, at, offset)
+    svg.end()
+    svg.end()
+    return svg.text().encode("utf-8") + b"\n"
 
 
 def diagram_files(base: str, root: dict) -> dict[str, bytes]:
