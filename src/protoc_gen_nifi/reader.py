@@ -203,7 +203,7 @@ def read_integrations(request: plugin_pb2.CodeGeneratorRequest, params: PluginPa
         file_proto = source.get(name)
         if file_proto is None or not _uses_our_options(file_proto) and not _has_any_option_bytes(options, file_proto):
             continue
-        locator = SourceLocator(file_proto)
+        locator = index.locators[name]  # one per file: its location tables are built once, if at all
         for s_index, service in enumerate(file_proto.service):
             integration = _read_service(file_proto, s_index, service, options, index, locator, params, problems)
             if integration is not None:
@@ -214,7 +214,7 @@ def read_integrations(request: plugin_pb2.CodeGeneratorRequest, params: PluginPa
         if integration.slug in seen:
             first = seen[integration.slug]
             problems.add(
-                integration.file, *_service_position(source[integration.file], integration.service),
+                integration.file, *_service_position(source[integration.file], integration.service, index),
                 f"integration name '{integration.slug}' is already used by {first.service} ({first.file}); "
                 "set a distinct (ameide_core_proto.integration.v1.integration).name",
             )
@@ -224,8 +224,8 @@ def read_integrations(request: plugin_pb2.CodeGeneratorRequest, params: PluginPa
     return sorted(seen.values(), key=lambda i: i.slug)
 
 
-def _service_position(file_proto, service_full_name: str) -> tuple[int, int]:
-    locator = SourceLocator(file_proto)
+def _service_position(file_proto, service_full_name: str, index: _MessageIndex) -> tuple[int, int]:
+    locator = index.locators[file_proto.name]
     for s_index, service in enumerate(file_proto.service):
         if _full(file_proto, service.name) == service_full_name:
             return locator.position((_SERVICE, s_index))
@@ -502,7 +502,7 @@ def _read_service(file_proto, s_index, service, options, index, locator, params,
         slug=slug, service=service_full, file=file_proto.name, description=description,
         ports=tuple(resolved), backpressure=backpressure, retry=retry,
         dead_letter=resolve(dead_letter) if dead_letter is not None else None,
-        position=locator.position(service_path),
+        position=locator.position_later(service_path),
     )
 
 
@@ -796,7 +796,7 @@ def _read_port(file_proto, method, method_path, option, index, locator, defaults
         # artifacts must be identical whichever compiler ran.
         origin=file_proto.name,
         lookup=lookup,
-        position=locator.position(method_path),  # only for error messages, never written to an artifact
+        position=locator.position_later(method_path),  # only for error messages, never written to an artifact
         validate_schema=option.validate_schema,
     )
 
