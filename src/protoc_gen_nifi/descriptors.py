@@ -21,8 +21,9 @@ def _read_varint(data: bytes, pos: int) -> tuple[int, int]:
         shift += 7
 
 
-def _without_fields(data: bytes, numbers: frozenset[int]) -> bytes:
-    """Wire-level copy of a message without the given top-level field numbers."""
+def _without_fields(data: bytes, numbers: frozenset[int]) -> bytes | None:
+    """Wire-level copy of a message without the given top-level field numbers; None if it holds a group (an
+    unknown field of a long-deprecated kind), which this does not parse."""
     out, pos = bytearray(), 0
     while pos < len(data):
         start = pos
@@ -37,8 +38,8 @@ def _without_fields(data: bytes, numbers: frozenset[int]) -> bytes:
             pos += length
         elif wire == 5:
             pos += 4
-        else:  # groups are not used in options messages we strip
-            return data
+        else:
+            return None
         if number not in numbers:
             out += data[start:pos]
     return bytes(out)
@@ -74,8 +75,9 @@ def _strip_options(message, retained: dict[str, frozenset[int]]) -> None:
             name = item.DESCRIPTOR.full_name
             if name.startswith("google.protobuf.") and name.endswith("Options") and name in retained:
                 cleaned = _without_fields(item.SerializeToString(), retained[name])
-                item.Clear()
-                item.MergeFromString(cleaned)
+                if cleaned is not None:  # else left as it is
+                    item.Clear()
+                    item.MergeFromString(cleaned)
             else:
                 _strip_options(item, retained)
 
@@ -128,11 +130,16 @@ class DescriptorSets:
         FileDescriptorSet.SerializeToString(deterministic=True) writes for it."""
         entry = self._entries.get(name)
         if entry is None:
-            copy = descriptor_pb2.FileDescriptorProto()
-            copy.CopyFrom(self._files[name])
-            copy.ClearField("source_code_info")
-            data = copy.SerializeToString(deterministic=True)
+            # Each field is written on its own, so cutting source_code_info out of the bytes is what serializing
+            # a copy without it writes, without copying the file (its source info is most of it).
+            data = _without_fields(self._files[name].SerializeToString(deterministic=True), _SOURCE_CODE_INFO)
+            if data is None:
+                copy = descriptor_pb2.FileDescriptorProto()
+                copy.CopyFrom(self._files[name])
+                copy.ClearField("source_code_info")
+                data = copy.SerializeToString(deterministic=True)
             if any(key in data for key in self._retained_keys):  # else nothing to strip: skip the walk
+                copy = descriptor_pb2.FileDescriptorProto.FromString(data)
                 _strip_options(copy, self._retained)
                 data = copy.SerializeToString(deterministic=True)
             entry = self._entries[name] = _FILE_TAG + varint(len(data)) + data
@@ -167,6 +174,7 @@ class DescriptorSets:
 
 
 _FILE_TAG = bytes([1 << 3 | 2])  # FileDescriptorSet.file: field 1, length-delimited
+_SOURCE_CODE_INFO = frozenset({9})  # FileDescriptorProto.source_code_info
 
 
 def varint(value: int) -> bytes:
