@@ -45,26 +45,6 @@ def _without_fields(data: bytes, numbers: frozenset[int]) -> bytes | None:
     return bytes(out)
 
 
-def _source_retained(files) -> dict[str, frozenset[int]]:
-    """extendee full name -> field numbers of SOURCE-retained extensions declared in the request."""
-    found: dict[str, set[int]] = {}
-
-    def visit(extensions) -> None:
-        for ext in extensions:
-            if ext.options.retention == descriptor_pb2.FieldOptions.RETENTION_SOURCE:
-                found.setdefault(ext.extendee.lstrip("."), set()).add(ext.number)
-
-    def walk(messages) -> None:
-        for message in messages:
-            visit(message.extension)
-            walk(message.nested_type)
-
-    for file_proto in files:
-        visit(file_proto.extension)
-        walk(file_proto.message_type)
-    return {k: frozenset(v) for k, v in found.items()}
-
-
 def _strip_options(message, retained: dict[str, frozenset[int]]) -> None:
     """Recursively removes SOURCE-retained extensions from every *Options field."""
     for field, value in message.ListFields():
@@ -91,7 +71,32 @@ class DescriptorSets:
 
     def __init__(self, proto_files) -> None:
         self._files = {f.name: f for f in proto_files}
-        self._retained = _source_retained(proto_files)
+        self._entries: dict[str, bytes] = {}
+        # full name -> (file, descriptor) of every message and enum, for what reads a message's fields.
+        self._messages: dict[str, tuple] = {}
+        self._enums: dict[str, tuple] = {}
+        # extendee full name -> field numbers of the SOURCE-retained extensions declared in the request.
+        retained: dict[str, set[int]] = {}
+
+        def note_retained(extensions) -> None:
+            for ext in extensions:
+                if ext.options.retention == descriptor_pb2.FieldOptions.RETENTION_SOURCE:
+                    retained.setdefault(ext.extendee.lstrip("."), set()).add(ext.number)
+
+        def walk(file_proto, prefix: str, nested, enums) -> None:
+            for enum in enums:
+                self._enums[prefix + enum.name] = (file_proto, enum)
+            for message in nested:
+                name = prefix + message.name
+                self._messages[name] = (file_proto, message)
+                note_retained(message.extension)
+                walk(file_proto, name + ".", message.nested_type, message.enum_type)
+
+        for file_proto in self._files.values():  # one walk over every message of the request
+            note_retained(file_proto.extension)
+            walk(file_proto, f"{file_proto.package}." if file_proto.package else "", file_proto.message_type,
+                 file_proto.enum_type)
+        self._retained = {extendee: frozenset(numbers) for extendee, numbers in retained.items()}
         # Every key (field number and wire type) a retained extension can be written with:
         # a file whose bytes hold none of them carries no retained option (protoc 24+ and
         # buf strip them from proto_file already).
@@ -99,23 +104,6 @@ class DescriptorSets:
             varint(number << 3 | wire) for numbers in self._retained.values() for number in numbers
             for wire in (0, 1, 2, 3, 5)
         }
-        self._owners: dict[str, str] = {}
-        self._entries: dict[str, bytes] = {}
-        # full name -> (file, descriptor) of every message and enum, for what reads a message's fields.
-        self._messages: dict[str, tuple] = {}
-        self._enums: dict[str, tuple] = {}
-
-        def walk(file_proto, prefix: str, nested, enums) -> None:
-            for enum in enums:
-                self._enums[prefix + enum.name] = (file_proto, enum)
-            for message in nested:
-                self._owners[prefix + message.name] = file_proto.name
-                self._messages[prefix + message.name] = (file_proto, message)
-                walk(file_proto, prefix + message.name + ".", message.nested_type, message.enum_type)
-
-        for file_proto in self._files.values():
-            walk(file_proto, f"{file_proto.package}." if file_proto.package else "", file_proto.message_type,
-                 file_proto.enum_type)
 
     def message(self, name: str) -> tuple:
         """(FileDescriptorProto, DescriptorProto) of a message, by full name without the leading dot."""
@@ -168,7 +156,7 @@ class DescriptorSets:
                     stack.pop()
                     ordered.append(name)
 
-        for name in sorted({self._owners[m] for m in messages if m in self._owners}):
+        for name in sorted({self._messages[m][0].name for m in messages if m in self._messages}):
             visit(name)
         return b"".join(self._entry(name) for name in ordered)
 
