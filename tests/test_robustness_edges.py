@@ -292,6 +292,25 @@ def test_an_import_chain_1100_files_deep_generates(tmp_path):
     assert "fix/schemas/descriptors.pb" in files
 
 
+@pytest.mark.parametrize("unknown", [b"", bytes([0xC3, 0x3E, 0x08, 0x01, 0xC4, 0x3E])],
+                         ids=["plain", "unknown group field"])
+def test_descriptors_pb_drops_source_info_whatever_unknown_fields_a_file_carries(unknown):
+    """descriptors.pb cuts source_code_info out of each file's bytes; a file holding a group among its unknown
+    fields (which that cut does not parse) is written as a copy without its source info would be."""
+    from google.protobuf import descriptor_pb2
+
+    from protoc_gen_nifi.descriptors import DescriptorSets
+
+    file_proto = descriptor_pb2.FileDescriptorProto(name="x.proto", package="x")
+    file_proto.message_type.add(name="M")
+    file_proto.source_code_info.location.add(path=[4, 0], span=[0, 0, 12])
+    carrying = descriptor_pb2.FileDescriptorProto.FromString(file_proto.SerializeToString() + unknown)
+    expected = descriptor_pb2.FileDescriptorSet(file=[carrying])
+    expected.file[0].ClearField("source_code_info")
+    assert DescriptorSets([carrying]).for_messages(["x.M"]) == expected.SerializeToString(deterministic=True)
+    assert unknown in expected.SerializeToString(deterministic=True)  # the unknown field is kept, as before
+
+
 def test_a_281_character_service_name_is_a_located_error(tmp_path):
     source = PORT_TEMPLATE.replace("service Fix", "service " + "F" * 281).replace("INTEGRATION", "").replace(
         "PORT", GOOD_PORT)

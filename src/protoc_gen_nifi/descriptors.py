@@ -21,8 +21,9 @@ def _read_varint(data: bytes, pos: int) -> tuple[int, int]:
         shift += 7
 
 
-def _without_fields(data: bytes, numbers: frozenset[int]) -> bytes:
-    """Wire-level copy of a message without the given top-level field numbers."""
+def _without_fields(data: bytes, numbers: frozenset[int]) -> bytes | None:
+    """Wire-level copy of a message without the given top-level field numbers; None if it holds a group (an
+    unknown field of a long-deprecated kind), which this does not parse."""
     out, pos = bytearray(), 0
     while pos < len(data):
         start = pos
@@ -37,31 +38,11 @@ def _without_fields(data: bytes, numbers: frozenset[int]) -> bytes:
             pos += length
         elif wire == 5:
             pos += 4
-        else:  # groups are not used in options messages we strip
-            return data
+        else:
+            return None
         if number not in numbers:
             out += data[start:pos]
     return bytes(out)
-
-
-def _source_retained(files) -> dict[str, frozenset[int]]:
-    """extendee full name -> field numbers of SOURCE-retained extensions declared in the request."""
-    found: dict[str, set[int]] = {}
-
-    def visit(extensions) -> None:
-        for ext in extensions:
-            if ext.options.retention == descriptor_pb2.FieldOptions.RETENTION_SOURCE:
-                found.setdefault(ext.extendee.lstrip("."), set()).add(ext.number)
-
-    def walk(messages) -> None:
-        for message in messages:
-            visit(message.extension)
-            walk(message.nested_type)
-
-    for file_proto in files:
-        visit(file_proto.extension)
-        walk(file_proto.message_type)
-    return {k: frozenset(v) for k, v in found.items()}
 
 
 def _strip_options(message, retained: dict[str, frozenset[int]]) -> None:
@@ -74,8 +55,9 @@ def _strip_options(message, retained: dict[str, frozenset[int]]) -> None:
             name = item.DESCRIPTOR.full_name
             if name.startswith("google.protobuf.") and name.endswith("Options") and name in retained:
                 cleaned = _without_fields(item.SerializeToString(), retained[name])
-                item.Clear()
-                item.MergeFromString(cleaned)
+                if cleaned is not None:  # else left as it is
+                    item.Clear()
+                    item.MergeFromString(cleaned)
             else:
                 _strip_options(item, retained)
 
@@ -89,7 +71,32 @@ class DescriptorSets:
 
     def __init__(self, proto_files) -> None:
         self._files = {f.name: f for f in proto_files}
-        self._retained = _source_retained(proto_files)
+        self._entries: dict[str, bytes] = {}
+        # full name -> (file, descriptor) of every message and enum, for what reads a message's fields.
+        self._messages: dict[str, tuple] = {}
+        self._enums: dict[str, tuple] = {}
+        # extendee full name -> field numbers of the SOURCE-retained extensions declared in the request.
+        retained: dict[str, set[int]] = {}
+
+        def note_retained(extensions) -> None:
+            for ext in extensions:
+                if ext.options.retention == descriptor_pb2.FieldOptions.RETENTION_SOURCE:
+                    retained.setdefault(ext.extendee.lstrip("."), set()).add(ext.number)
+
+        def walk(file_proto, prefix: str, nested, enums) -> None:
+            for enum in enums:
+                self._enums[prefix + enum.name] = (file_proto, enum)
+            for message in nested:
+                name = prefix + message.name
+                self._messages[name] = (file_proto, message)
+                note_retained(message.extension)
+                walk(file_proto, name + ".", message.nested_type, message.enum_type)
+
+        for file_proto in self._files.values():  # one walk over every message of the request
+            note_retained(file_proto.extension)
+            walk(file_proto, f"{file_proto.package}." if file_proto.package else "", file_proto.message_type,
+                 file_proto.enum_type)
+        self._retained = {extendee: frozenset(numbers) for extendee, numbers in retained.items()}
         # Every key (field number and wire type) a retained extension can be written with:
         # a file whose bytes hold none of them carries no retained option (protoc 24+ and
         # buf strip them from proto_file already).
@@ -97,23 +104,6 @@ class DescriptorSets:
             varint(number << 3 | wire) for numbers in self._retained.values() for number in numbers
             for wire in (0, 1, 2, 3, 5)
         }
-        self._owners: dict[str, str] = {}
-        self._entries: dict[str, bytes] = {}
-        # full name -> (file, descriptor) of every message and enum, for what reads a message's fields.
-        self._messages: dict[str, tuple] = {}
-        self._enums: dict[str, tuple] = {}
-
-        def walk(file_proto, prefix: str, nested, enums) -> None:
-            for enum in enums:
-                self._enums[prefix + enum.name] = (file_proto, enum)
-            for message in nested:
-                self._owners[prefix + message.name] = file_proto.name
-                self._messages[prefix + message.name] = (file_proto, message)
-                walk(file_proto, prefix + message.name + ".", message.nested_type, message.enum_type)
-
-        for file_proto in self._files.values():
-            walk(file_proto, f"{file_proto.package}." if file_proto.package else "", file_proto.message_type,
-                 file_proto.enum_type)
 
     def message(self, name: str) -> tuple:
         """(FileDescriptorProto, DescriptorProto) of a message, by full name without the leading dot."""
@@ -128,11 +118,16 @@ class DescriptorSets:
         FileDescriptorSet.SerializeToString(deterministic=True) writes for it."""
         entry = self._entries.get(name)
         if entry is None:
-            copy = descriptor_pb2.FileDescriptorProto()
-            copy.CopyFrom(self._files[name])
-            copy.ClearField("source_code_info")
-            data = copy.SerializeToString(deterministic=True)
+            # Each field is written on its own, so cutting source_code_info out of the bytes is what serializing
+            # a copy without it writes, without copying the file (its source info is most of it).
+            data = _without_fields(self._files[name].SerializeToString(deterministic=True), _SOURCE_CODE_INFO)
+            if data is None:
+                copy = descriptor_pb2.FileDescriptorProto()
+                copy.CopyFrom(self._files[name])
+                copy.ClearField("source_code_info")
+                data = copy.SerializeToString(deterministic=True)
             if any(key in data for key in self._retained_keys):  # else nothing to strip: skip the walk
+                copy = descriptor_pb2.FileDescriptorProto.FromString(data)
                 _strip_options(copy, self._retained)
                 data = copy.SerializeToString(deterministic=True)
             entry = self._entries[name] = _FILE_TAG + varint(len(data)) + data
@@ -161,12 +156,13 @@ class DescriptorSets:
                     stack.pop()
                     ordered.append(name)
 
-        for name in sorted({self._owners[m] for m in messages if m in self._owners}):
+        for name in sorted({self._messages[m][0].name for m in messages if m in self._messages}):
             visit(name)
         return b"".join(self._entry(name) for name in ordered)
 
 
 _FILE_TAG = bytes([1 << 3 | 2])  # FileDescriptorSet.file: field 1, length-delimited
+_SOURCE_CODE_INFO = frozenset({9})  # FileDescriptorProto.source_code_info
 
 
 def varint(value: int) -> bytes:

@@ -54,6 +54,30 @@ class Where:
         return iter((self._locator.file, *self._locator.position(self._path)))
 
 
+class Position:
+    """(line, column) of an element, read from source_code_info only when used (a model's position is kept for
+    error messages, and finding it costs a pass over every location of its file). Compares and hashes as the
+    tuple it stands for."""
+
+    def __init__(self, locator: SourceLocator, path: tuple[int, ...]) -> None:
+        self._locator, self._path = locator, path
+
+    def _resolved(self) -> tuple[int, int]:
+        return self._locator.position(self._path)
+
+    def __iter__(self):
+        return iter(self._resolved())
+
+    def __eq__(self, other) -> bool:
+        return self._resolved() == (other._resolved() if isinstance(other, Position) else other)
+
+    def __hash__(self) -> int:
+        return hash(self._resolved())
+
+    def __repr__(self) -> str:
+        return repr(self._resolved())
+
+
 class SourceLocator:
     """Finds the line and column of a descriptor element from source_code_info."""
 
@@ -77,14 +101,19 @@ class SourceLocator:
     def where(self, path: tuple[int, ...]) -> Where:
         return Where(self, path)
 
+    def position_later(self, path: tuple[int, ...]) -> Position:
+        """position(path), found only if it is used."""
+        return Position(self, path)
+
     def leading_comment(self, path: tuple[int, ...]):
         """The first non-blank leading comment recorded for `path` (str, or bytes when not UTF-8), or None.
         One pass over the file's locations, however many elements ask."""
         if self._comments is None:
             self._comments = {}
             for location in self._file_proto.source_code_info.location:
-                if location.leading_comments.strip():
-                    self._comments.setdefault(tuple(location.path), location.leading_comments)
+                text = location.leading_comments
+                if text and text.strip():  # most locations have none: skip the strip (a pass over every location)
+                    self._comments.setdefault(tuple(location.path), text)
         return self._comments.get(path)
 
 

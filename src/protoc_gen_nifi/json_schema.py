@@ -13,6 +13,7 @@ accepts (google.protobuf.json_format, protobuf's JSON spec) is what a schema acc
 from __future__ import annotations
 
 from dataclasses import replace
+from weakref import WeakKeyDictionary
 
 from google.protobuf import descriptor_pb2
 
@@ -116,6 +117,18 @@ class Schemas:
 
     def __init__(self, proto_files) -> None:
         self._sets = proto_files if isinstance(proto_files, DescriptorSets) else DescriptorSets(proto_files)
+        # message -> (its $defs entry, the messages that entry refers to): messages shared by several
+        # documents (a common Money or Audit) are described once. The entries are shared, never changed.
+        self._defs: dict[str, tuple[dict, list[str]]] = {}
+        self._texts: dict[str, bytes] = {}  # message -> canonical_json of its document
+        self._enums: dict[str, dict] = {}  # enum -> its schema, shared by every field of the enum
+
+    def text(self, message: str) -> bytes:
+        """canonical_json(document(message)), written once per message."""
+        text = self._texts.get(message)
+        if text is None:
+            text = self._texts[message] = canonical_json(self.document(message))
+        return text
 
     def document(self, message: str) -> dict:
         """The schema of one message: the message as `$ref`, every message it reaches in `$defs`."""
@@ -126,7 +139,12 @@ class Schemas:
         while pending:  # a work list, not recursion: a message chain may be deep, and may loop
             name = pending.pop()
             if name not in defs:
-                defs[name] = self._message(name, pending)
+                found = self._defs.get(name)
+                if found is None:
+                    references: list[str] = []
+                    found = self._defs[name] = (self._message(name, references), references)
+                defs[name] = found[0]
+                pending += found[1]  # what _message(name, pending) would have added
         return {"$schema": DRAFT, "title": message, "$ref": DEFS + message, "$defs": defs}
 
     def _message(self, name: str, pending: list[str]) -> dict:
@@ -137,18 +155,20 @@ class Schemas:
         oneofs: dict[int, list[str]] = {}
         required: list[list[str]] = []
         for field in message.field:
-            schema = self._field(field, file_proto, pending)
+            label = field.label  # each read of a descriptor attribute builds a Python object: read each once
+            schema = self._field(field, label, file_proto, pending)
             names = [json_name(field)]
             properties[names[0]] = schema
-            if field.name != names[0]:
+            field_name = field.name
+            if field_name != names[0]:
                 # protoschema's alias: the original name is accepted too, but not both at once (json_format
                 # refuses a field given twice).
-                names.append(field.name)
-                aliases[f"^({field.name})$"] = schema
+                names.append(field_name)
+                aliases[f"^({field_name})$"] = schema
                 constraints.append({"not": {"required": names}})
             if field.HasField("oneof_index") and not field.proto3_optional:
                 oneofs.setdefault(field.oneof_index, []).extend(names)
-            if field.label == _F.LABEL_REQUIRED:
+            if label == _F.LABEL_REQUIRED:
                 required.append(names)
         for index in sorted(oneofs):
             # At most one member of a oneof: exactly one branch holds, "none present" or one member's name.
@@ -166,8 +186,8 @@ class Schemas:
             schema["allOf"] = constraints
         return schema
 
-    def _field(self, field, file_proto, pending: list[str]) -> dict:
-        if field.label == _F.LABEL_REPEATED:
+    def _field(self, field, label: int, file_proto, pending: list[str]) -> dict:
+        if label == _F.LABEL_REPEATED:
             entry = self._map_entry(field)
             if entry is not None:
                 key, value = entry.field[0], entry.field[1]
@@ -183,10 +203,11 @@ class Schemas:
         return message if message.options.map_entry else None
 
     def _single(self, field, file_proto, pending: list[str]) -> dict:
-        if field.type in SCALARS:
-            return SCALARS[field.type]
+        kind = field.type
+        if kind in SCALARS:
+            return SCALARS[kind]
         name = field.type_name.lstrip(".")
-        if field.type == _F.TYPE_ENUM:
+        if kind == _F.TYPE_ENUM:
             return self._enum(name)
         if name in WELL_KNOWN:
             return WELL_KNOWN[name]
@@ -194,6 +215,12 @@ class Schemas:
         return {"$ref": DEFS + name}
 
     def _enum(self, name: str) -> dict:
+        schema = self._enums.get(name)
+        if schema is None:
+            schema = self._enums[name] = self._enum_schema(name)
+        return schema
+
+    def _enum_schema(self, name: str) -> dict:
         if name == NULL_VALUE:
             return {"type": "null"}
         file_proto, enum = self._sets.enum(name)
@@ -208,10 +235,24 @@ def schema_name(message: str) -> str:
     return f"{DIR}/{message}.schema.json"
 
 
+_SHARED: WeakKeyDictionary[DescriptorSets, Schemas] = WeakKeyDictionary()
+
+
+def _schemas(proto_files) -> Schemas:
+    """The Schemas of a request: one per DescriptorSets (one per request), so that the integrations of a run,
+    and schema_files and with_schemas, share what they describe."""
+    if not isinstance(proto_files, DescriptorSets):
+        return Schemas(proto_files)
+    schemas = _SHARED.get(proto_files)
+    if schemas is None:
+        schemas = _SHARED[proto_files] = Schemas(proto_files)
+    return schemas
+
+
 def schema_files(integration: Integration, proto_files) -> dict[str, bytes]:
     """One schema per message a port carries (the dead letter carries none)."""
-    schemas = Schemas(proto_files)
-    return {f"{integration.slug}/{schema_name(message)}": canonical_json(schemas.document(message))
+    schemas = _schemas(proto_files)
+    return {f"{integration.slug}/{schema_name(message)}": schemas.text(message)
             for message in integration.messages() if message}
 
 
@@ -219,9 +260,9 @@ def with_schemas(integration: Integration, proto_files) -> Integration:
     """The integration with the schema text on each port that validates its payload, for the flow to embed."""
     if not any(port.validate_schema for port in integration.ports):
         return integration
-    schemas = Schemas(proto_files)
+    schemas = _schemas(proto_files)
     ports = tuple(
-        replace(port, schema=canonical_json(schemas.document(port.message.full_name)).decode("utf-8"))
+        replace(port, schema=schemas.text(port.message.full_name).decode("utf-8"))
         if port.validate_schema else port
         for port in integration.ports
     )

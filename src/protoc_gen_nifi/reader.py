@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import NamedTuple
 
 from google.protobuf.compiler import plugin_pb2
 
@@ -58,20 +59,27 @@ def _comments(locator: SourceLocator, file_proto, path: tuple[int, ...], problem
     return " ".join(line.strip() for line in text.strip().splitlines())
 
 
-def _not_utf8(message, prefix: str = "") -> list[str]:
-    """Paths of the string fields of an option message whose value is not UTF-8 (proto2 lets "\\xe9" through)."""
-    found = []
+def _text_problems(message, prefix: str = "") -> tuple[list[str], list[tuple[str, int, int]]]:
+    """The string fields of an option message (None: no option) that are not UTF-8 (proto2 lets "\\xe9" through),
+    as paths, and those longer than their stated limit (limits.py), as (path, length, limit); one walk for both."""
+    not_utf8: list[str] = []
+    too_long: list[tuple[str, int, int]] = []
+    if message is None:
+        return not_utf8, too_long
     for field, value in message.ListFields():
         path = f"{prefix}{field.name}"
         # protobuf 7 has `is_repeated`; older releases only `label`.
         repeated = field.is_repeated if hasattr(field, "is_repeated") else field.label == field.LABEL_REPEATED
-        values = value if repeated else [value]
-        for item in values:
+        for item in value if repeated else [value]:
             if field.type == field.TYPE_MESSAGE:
-                found += _not_utf8(item, path + ".")
+                inner_not_utf8, inner_too_long = _text_problems(item, path + ".")
+                not_utf8 += inner_not_utf8
+                too_long += inner_too_long
             elif isinstance(item, bytes) and field.type == field.TYPE_STRING:
-                found.append(path)
-    return found
+                not_utf8.append(path)
+            elif isinstance(item, str) and len(item) > _text_limit(field.name):
+                too_long.append((path, len(item), _text_limit(field.name)))
+    return not_utf8, too_long
 
 
 def _text_limit(field_name: str) -> int:
@@ -82,34 +90,19 @@ def _text_limit(field_name: str) -> int:
     return limits.HEADER_NAME if field_name == "required_headers" else limits.TEXT
 
 
-def _too_long(message, prefix: str = "") -> list[tuple[str, int, int]]:
-    """(path, length, limit) of the option strings longer than their stated limit (limits.py)."""
-    found = []
-    for field, value in message.ListFields():
-        path = f"{prefix}{field.name}"
-        repeated = field.is_repeated if hasattr(field, "is_repeated") else field.label == field.LABEL_REPEATED
-        for item in value if repeated else [value]:
-            if field.type == field.TYPE_MESSAGE:
-                found += _too_long(item, path + ".")
-            elif isinstance(item, str) and len(item) > _text_limit(field.name):
-                found.append((path, len(item), _text_limit(field.name)))
-    return found
-
-
-def _utf8_ok(option, where, problems: Diagnostics, what: str) -> bool:
-    bad = _not_utf8(option) if option is not None else []
-    for path in bad:
+def _utf8_ok(not_utf8: list[str], where, problems: Diagnostics, what: str) -> bool:
+    """No string of the option is not UTF-8 (_text_problems); else each one is reported."""
+    for path in not_utf8:
         problems.add(*where, f"{what} {path} is not valid UTF-8 text; write it as UTF-8 (no single-byte \\x escapes)")
-    return not bad
+    return not not_utf8
 
 
-def _length_ok(option, where, problems: Diagnostics, what: str) -> bool:
-    """Every string of the option is within its stated limit (limits.py); else each one is reported."""
-    long = _too_long(option) if option is not None else []
-    for path, length, limit in long:
+def _length_ok(too_long: list[tuple[str, int, int]], where, problems: Diagnostics, what: str) -> bool:
+    """Every string of the option is within its stated limit (_text_problems); else each one is reported."""
+    for path, length, limit in too_long:
         problems.add(*where, f"{what} {path} is {length} characters long, over protoc-gen-nifi's limit of {limit}; "
                      "shorten it")
-    return not long
+    return not too_long
 
 
 def quoted(value: str) -> str:
@@ -129,6 +122,15 @@ def _has_any_option_bytes(reader: OptionReader, file_proto) -> bool:
     )
 
 
+class _OwnOptions(NamedTuple):
+    """A message's own options and their _text_problems, read once however many ports carry the message."""
+
+    fact: object | None  # event_fact
+    schema: object | None
+    fact_text: tuple[list, list]
+    schema_text: tuple[list, list]
+
+
 class _MessageIndex:
     """Every message of the request by full name, preferring source descriptors (they keep options), with
     where each is declared (for problems located at the message)."""
@@ -138,8 +140,9 @@ class _MessageIndex:
         self.messages: dict[str, tuple[str, object]] = {}
         self.paths: dict[str, tuple[int, ...]] = {}  # message -> its path in its file
         self.locators: dict[str, SourceLocator] = {f.name: SourceLocator(f) for f in source_files}
-        self.enums: set[str] = set()
-        self.enum_values: dict[str, tuple[str, ...]] = {}
+        self._enums: dict[str, object] = {}  # full name -> EnumDescriptorProto
+        self._own_options: dict[str, _OwnOptions] = {}
+        self._infos: dict[str, MessageInfo] = {}
         for files in (request.proto_file, source_files):
             for file_proto in files:
                 prefix = f"{file_proto.package}." if file_proto.package else ""
@@ -147,8 +150,7 @@ class _MessageIndex:
 
     def _add(self, file: str, prefix: str, messages, enums, path: tuple[int, ...]) -> None:
         for enum in enums:
-            self.enums.add(prefix + enum.name)
-            self.enum_values[prefix + enum.name] = tuple(value.name for value in enum.value)
+            self._enums[prefix + enum.name] = enum
         for i, message in enumerate(messages):
             name = prefix + message.name
             self.messages[name] = (file, message)
@@ -158,6 +160,28 @@ class _MessageIndex:
     def message(self, name: str):
         found = self.messages.get(name)
         return found[1] if found is not None else None
+
+    def enum_values(self, name: str) -> tuple[str, ...]:
+        """The value names of an enum, by full name; () for a name that is not an enum of the request."""
+        enum = self._enums.get(name)
+        return tuple(value.name for value in enum.value) if enum is not None else ()
+
+    def own_options(self, name: str) -> _OwnOptions:
+        found = self._own_options.get(name)
+        if found is None:
+            options = self.messages[name][1].options
+            fact, schema = self.options.event_fact(options), self.options.schema(options)
+            found = self._own_options[name] = _OwnOptions(fact, schema, _text_problems(fact), _text_problems(schema))
+        return found
+
+    def info(self, name: str) -> MessageInfo:
+        """What the artifacts need of a message (its options' text checked first: see _read_port)."""
+        found = self._infos.get(name)
+        if found is None:
+            own = self.own_options(name)
+            found = self._infos[name] = _message_info(name, self.messages[name][0], self.messages[name][1],
+                                                      own.fact, own.schema)
+        return found
 
     def option_where(self, name: str, fallback: Where) -> Where | tuple:
         """Where a message's options are declared, when its file came with source info; else `fallback`."""
@@ -203,7 +227,7 @@ def read_integrations(request: plugin_pb2.CodeGeneratorRequest, params: PluginPa
         file_proto = source.get(name)
         if file_proto is None or not _uses_our_options(file_proto) and not _has_any_option_bytes(options, file_proto):
             continue
-        locator = SourceLocator(file_proto)
+        locator = index.locators[name]  # one per file: its location tables are built once, if at all
         for s_index, service in enumerate(file_proto.service):
             integration = _read_service(file_proto, s_index, service, options, index, locator, params, problems)
             if integration is not None:
@@ -214,7 +238,7 @@ def read_integrations(request: plugin_pb2.CodeGeneratorRequest, params: PluginPa
         if integration.slug in seen:
             first = seen[integration.slug]
             problems.add(
-                integration.file, *_service_position(source[integration.file], integration.service),
+                integration.file, *_service_position(source[integration.file], integration.service, index),
                 f"integration name '{integration.slug}' is already used by {first.service} ({first.file}); "
                 "set a distinct (ameide_core_proto.integration.v1.integration).name",
             )
@@ -224,8 +248,8 @@ def read_integrations(request: plugin_pb2.CodeGeneratorRequest, params: PluginPa
     return sorted(seen.values(), key=lambda i: i.slug)
 
 
-def _service_position(file_proto, service_full_name: str) -> tuple[int, int]:
-    locator = SourceLocator(file_proto)
+def _service_position(file_proto, service_full_name: str, index: _MessageIndex) -> tuple[int, int]:
+    locator = index.locators[file_proto.name]
     for s_index, service in enumerate(file_proto.service):
         if _full(file_proto, service.name) == service_full_name:
             return locator.position((_SERVICE, s_index))
@@ -400,9 +424,10 @@ def _read_service(file_proto, s_index, service, options, index, locator, params,
         return None  # an ordinary service, not an integration
 
     where = locator.where(service_path + (_SERVICE_OPTIONS, INTEGRATION_FIELD))
-    if not _utf8_ok(integration_option, where, problems, f"integration {service.name}:"):
+    not_utf8, too_long = _text_problems(integration_option)
+    if not _utf8_ok(not_utf8, where, problems, f"integration {service.name}:"):
         return None
-    _length_ok(integration_option, where, problems, f"integration {service.name}:")
+    _length_ok(too_long, where, problems, f"integration {service.name}:")
     service_full = _full(file_proto, service.name)
     explicit_name = integration_option.name if integration_option is not None else ""
     slug = integration_slug(service.name, explicit_name)
@@ -492,17 +517,17 @@ def _read_service(file_proto, s_index, service, options, index, locator, params,
     resolve = resolve_connections(connections, problems)
     resolved = []
     for port in ports:
+        changes = {"binding": resolve(port.binding)}
         if port.name in mappings:
-            port = replace(port, mapping=mappings[port.name][0], script=mappings[port.name][1])
-        lookup = port.lookup
-        if lookup is not None and lookup.fallback is not None:
-            lookup = replace(lookup, fallback=resolve(lookup.fallback))
-        resolved.append(replace(port, binding=resolve(port.binding), lookup=lookup))
+            changes["mapping"], changes["script"] = mappings[port.name]
+        if port.lookup is not None and port.lookup.fallback is not None:
+            changes["lookup"] = replace(port.lookup, fallback=resolve(port.lookup.fallback))
+        resolved.append(replace(port, **changes))  # one copy of the port, not one per change
     return Integration(
         slug=slug, service=service_full, file=file_proto.name, description=description,
         ports=tuple(resolved), backpressure=backpressure, retry=retry,
         dead_letter=resolve(dead_letter) if dead_letter is not None else None,
-        position=locator.position(service_path),
+        position=locator.position_later(service_path),
     )
 
 
@@ -516,7 +541,7 @@ def _check_mappings(ports: list[tuple[Port, Where]], options: dict, index: _Mess
                 if options[port.name].mapping or options[port.name].HasField("mapping_script")]
     if not declared:
         return {}
-    schema = Schema(index.message, lambda name: index.enum_values.get(name, ()))
+    schema = Schema(index.message, index.enum_values)
     ins = [port for port, _ in ports if port.direction == "IN"]
     messages = sorted({port.message.full_name for port in ins})
     lookups = tuple((port.slug, port.message.full_name, port.transport == "jdbc")
@@ -600,18 +625,19 @@ def _looks_literal(ref: str) -> bool:
 def _read_port(file_proto, method, method_path, option, index, locator, defaults, problems) -> Port | None:
     option_path = method_path + (_METHOD_OPTIONS, PORT_FIELD)
     where = locator.where(option_path)
-    ok = _utf8_ok(option, where, problems, f"port {method.name}:")
-    if not ok:
+    not_utf8, too_long = _text_problems(option)
+    if not _utf8_ok(not_utf8, where, problems, f"port {method.name}:"):
         return None  # its text cannot be trusted any further
 
-    ok = _length_ok(option, where, problems, f"port {method.name}:")
+    ok = _length_ok(too_long, where, problems, f"port {method.name}:")
     if method.client_streaming or method.server_streaming:
         # NiFi moves one FlowFile per message; a stream has no port to become.
         problems.add(*where, f"port {method.name} is a streaming rpc; a port takes one message at a time, so "
                      "declare it as a unary rpc (no stream keyword)")
         ok = False
-    if len(snake_slug(method.name)) > limits.PORT_NAME:
-        problems.add(*where, f"port {method.name[:40]}... is {len(snake_slug(method.name))} characters long once "
+    slug = snake_slug(method.name)
+    if len(slug) > limits.PORT_NAME:
+        problems.add(*where, f"port {method.name[:40]}... is {len(slug)} characters long once "
                      f"made snake_case, over the limit of {limits.PORT_NAME} (it is part of group and parameter "
                      "names); rename the rpc")
         ok = False
@@ -637,8 +663,9 @@ def _read_port(file_proto, method, method_path, option, index, locator, defaults
         direction = ""
 
     message_name = method.input_type.lstrip(".")
-    fact = index.options.event_fact(index.message(message_name).options) if message_name in index.messages else None
-    partition_keys = tuple(fact.partition_key_fields) if fact is not None and not _not_utf8(fact) else ()
+    own = index.own_options(message_name) if message_name in index.messages else None
+    fact = own.fact if own is not None else None
+    partition_keys = tuple(fact.partition_key_fields) if fact is not None and not own.fact_text[0] else ()
 
     binding = None
     if not option.HasField("transport"):
@@ -733,11 +760,10 @@ def _read_port(file_proto, method, method_path, option, index, locator, defaults
         problems.add(*where, f"port {method.name}: input type {message_name} is not a message of this request; "
                      "run protoc-gen-nifi from protoc or buf, which send every imported file")
         return None
-    message_file, message_proto = index.messages[message_name]
-    for option_of_message in (index.options.event_fact(message_proto.options), index.options.schema(message_proto.options)):
-        if not _utf8_ok(option_of_message, where, problems, f"port {method.name}: message {message_name}'s option"):
+    for not_utf8, too_long in (own.fact_text, own.schema_text):
+        if not _utf8_ok(not_utf8, where, problems, f"port {method.name}: message {message_name}'s option"):
             return None
-        ok = _length_ok(option_of_message, where, problems, f"port {method.name}: message {message_name}'s option") and ok
+        ok = _length_ok(too_long, where, problems, f"port {method.name}: message {message_name}'s option") and ok
     # Key options name fields of the message: a typo would be a key that is empty on every record.
     column_keys = binding is not None and _column_keys(binding)
     key_options = []
@@ -757,7 +783,7 @@ def _read_port(file_proto, method, method_path, option, index, locator, defaults
                      "path; write field names joined by '.', e.g. \"customer.id\"")
         ok = False
     # The message's own options are checked whatever else is wrong with the port: every problem in one round.
-    message = _message_info(message_name, message_file, message_proto, index.options)
+    message = index.info(message_name)
     if message.stream_ref and _looks_literal(message.stream_ref):
         problems.add(*where, f"port {method.name}: message {message_name}'s event_fact stream_ref "
                      f"{quoted(message.stream_ref)} looks like a literal address; use a logical stream name such as "
@@ -779,7 +805,7 @@ def _read_port(file_proto, method, method_path, option, index, locator, defaults
 
     return Port(
         name=method.name,
-        slug=snake_slug(method.name),
+        slug=slug,
         direction=direction,
         transport=binding.transport,
         binding=binding,
@@ -796,7 +822,7 @@ def _read_port(file_proto, method, method_path, option, index, locator, defaults
         # artifacts must be identical whichever compiler ran.
         origin=file_proto.name,
         lookup=lookup,
-        position=locator.position(method_path),  # only for error messages, never written to an artifact
+        position=locator.position_later(method_path),  # only for error messages, never written to an artifact
         validate_schema=option.validate_schema,
     )
 
@@ -813,9 +839,7 @@ def _column_keys(binding: Binding) -> bool:
     return TRANSPORTS[binding.transport].column_keys
 
 
-def _message_info(name: str, file: str, message_proto, options: OptionReader) -> MessageInfo:
-    fact = options.event_fact(message_proto.options)
-    schema = options.schema(message_proto.options)
+def _message_info(name: str, file: str, message_proto, fact, schema) -> MessageInfo:
     return MessageInfo(
         full_name=name,
         file=file,
