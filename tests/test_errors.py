@@ -47,3 +47,24 @@ def test_empty_request_is_refused_and_writes_nothing():
     assert response.error.startswith("protoc-gen-nifi request: the request names no file to generate; ")
     assert not response.file
     assert response.supported_features == 3  # proto3 optional and editions
+
+
+def test_a_models_position_is_where_a_located_error_would_point():
+    """Port and Integration positions are found on demand (diagnostics.Position) by their own pass over the
+    file; they agree with the table the reader's errors use: the last location recorded for a path, and the
+    nearest enclosing element when a path's own span is missing or empty."""
+    from google.protobuf import descriptor_pb2
+
+    from protoc_gen_nifi.diagnostics import SourceLocator
+
+    file_proto = descriptor_pb2.FileDescriptorProto(name="x.proto")
+    for path, span in [([], [0, 0, 30]), ([6, 0], [3, 0, 9, 1]), ([6, 0, 2, 1], [4, 2, 40]),
+                       ([6, 0, 2, 1], [5, 2, 40]), ([6, 0, 2, 2], []), ([4, 0, 7], [12, 4, 20])]:
+        file_proto.source_code_info.location.add(path=path, span=span)
+    locator = SourceLocator(file_proto)
+    for path in [(), (6, 0), (6, 0, 2, 0), (6, 0, 2, 1), (6, 0, 2, 2), (6, 0, 2, 1, 4, 51101), (4, 0), (4, 0, 7),
+                 (5, 3)]:
+        position = locator.position_later(path)
+        assert tuple(position) == locator.position(path) and position == locator.position(path)
+        assert hash(position) == hash(locator.position(path))
+    assert locator.position((6, 0, 2, 1)) == (6, 3) and locator.position((6, 0, 2, 2)) == (4, 1)

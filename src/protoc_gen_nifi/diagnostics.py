@@ -55,15 +55,26 @@ class Where:
 
 
 class Position:
-    """(line, column) of an element, read from source_code_info only when used (a model's position is kept for
-    error messages, and finding it costs a pass over every location of its file). Compares and hashes as the
-    tuple it stands for."""
+    """(line, column) of an element, kept by the model for error messages and found only when one uses it.
+    Compares and hashes as the tuple it stands for.
 
-    def __init__(self, locator: SourceLocator, path: tuple[int, ...]) -> None:
-        self._locator, self._path = locator, path
+    It reads only the locations on its own path and keeps only the answer: a table of every location of the
+    file would live as long as the model (and slow every later garbage collection)."""
+
+    def __init__(self, file_proto, path: tuple[int, ...]) -> None:
+        self._file_proto, self._path = file_proto, path
+        self._found: tuple[int, int] | None = None
 
     def _resolved(self) -> tuple[int, int]:
-        return self._locator.position(self._path)
+        if self._found is None:
+            on_path = {self._path[:end] for end in range(len(self._path) + 1)}
+            spans = {}
+            for location in self._file_proto.source_code_info.location:
+                key = tuple(location.path)
+                if key in on_path:
+                    spans[key] = location.span  # the last one recorded, as in SourceLocator's table
+            self._found = _most_specific(self._path, spans)
+        return self._found
 
     def __iter__(self):
         return iter(self._resolved())
@@ -78,6 +89,16 @@ class Position:
         return repr(self._resolved())
 
 
+def _most_specific(path: tuple[int, ...], spans: dict) -> tuple[int, int]:
+    """(line, column), 1-based, of the most specific recorded element on the path: protoc records an
+    aggregate option as a whole, not each of its fields. (0, 0) when none is recorded."""
+    for end in range(len(path), -1, -1):
+        span = spans.get(path[:end])
+        if span:
+            return span[0] + 1, span[1] + 1
+    return 0, 0
+
+
 class SourceLocator:
     """Finds the line and column of a descriptor element from source_code_info."""
 
@@ -90,20 +111,14 @@ class SourceLocator:
     def position(self, path: tuple[int, ...]) -> tuple[int, int]:
         if self._spans is None:
             self._spans = {tuple(loc.path): loc.span for loc in self._file_proto.source_code_info.location}
-        # The most specific recorded element on the path: protoc records an
-        # aggregate option as a whole, not each of its fields.
-        for end in range(len(path), -1, -1):
-            span = self._spans.get(tuple(path[:end]))
-            if span:
-                return span[0] + 1, span[1] + 1
-        return 0, 0
+        return _most_specific(tuple(path), self._spans)
 
     def where(self, path: tuple[int, ...]) -> Where:
         return Where(self, path)
 
     def position_later(self, path: tuple[int, ...]) -> Position:
         """position(path), found only if it is used."""
-        return Position(self, path)
+        return Position(self._file_proto, tuple(path))
 
     def leading_comment(self, path: tuple[int, ...]):
         """The first non-blank leading comment recorded for `path` (str, or bytes when not UTF-8), or None.

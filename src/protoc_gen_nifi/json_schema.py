@@ -117,11 +117,10 @@ class Schemas:
 
     def __init__(self, proto_files) -> None:
         self._sets = proto_files if isinstance(proto_files, DescriptorSets) else DescriptorSets(proto_files)
-        # message -> (its $defs entry, the messages that entry refers to): messages shared by several
-        # documents (a common Money or Audit) are described once. The entries are shared, never changed.
-        self._defs: dict[str, tuple[dict, list[str]]] = {}
-        self._texts: dict[str, bytes] = {}  # message -> canonical_json of its document
-        self._enums: dict[str, dict] = {}  # enum -> its schema, shared by every field of the enum
+        # message -> canonical_json of its document (bytes: nothing for the garbage collector to walk; caching
+        # the documents themselves would keep thousands of dicts alive for the whole run, which costs more in
+        # collections than describing a shared message again saves).
+        self._texts: dict[str, bytes] = {}
 
     def text(self, message: str) -> bytes:
         """canonical_json(document(message)), written once per message."""
@@ -139,12 +138,7 @@ class Schemas:
         while pending:  # a work list, not recursion: a message chain may be deep, and may loop
             name = pending.pop()
             if name not in defs:
-                found = self._defs.get(name)
-                if found is None:
-                    references: list[str] = []
-                    found = self._defs[name] = (self._message(name, references), references)
-                defs[name] = found[0]
-                pending += found[1]  # what _message(name, pending) would have added
+                defs[name] = self._message(name, pending)
         return {"$schema": DRAFT, "title": message, "$ref": DEFS + message, "$defs": defs}
 
     def _message(self, name: str, pending: list[str]) -> dict:
@@ -215,12 +209,6 @@ class Schemas:
         return {"$ref": DEFS + name}
 
     def _enum(self, name: str) -> dict:
-        schema = self._enums.get(name)
-        if schema is None:
-            schema = self._enums[name] = self._enum_schema(name)
-        return schema
-
-    def _enum_schema(self, name: str) -> dict:
         if name == NULL_VALUE:
             return {"type": "null"}
         file_proto, enum = self._sets.enum(name)
