@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from conftest import SEED_PROTOS, run_protoc
 
 from protoc_gen_nifi.rendering import TEMPLATE_CACHE_VARIABLE
@@ -30,21 +31,21 @@ def test_the_cache_is_written_then_used_and_the_files_stay_the_same(tmp_path, se
     assert [e.stat().st_mtime_ns for e in _entries(temp_dir)] == stamps  # read, not written again
 
 
-def test_a_corrupted_cache_is_compiled_again(tmp_path, seed_protoc):
-    temp_dir = tmp_path / "temp"
-    temp_dir.mkdir()
-    assert _run(tmp_path, temp_dir).returncode == 0
+def _corrupt_every_entry(temp_dir):
+    assert _run(temp_dir.parent, temp_dir).returncode == 0
     for entry in _entries(temp_dir):
         entry.write_bytes(b"j2\x00not bytecode")
-    run = _run(tmp_path, temp_dir)
-    assert run.returncode == 0, run.stderr
-    assert run.files == seed_protoc.files
 
 
-def test_an_unusable_temp_dir_means_no_cache_not_a_failure(tmp_path, seed_protoc):
+def _a_file_where_the_folder_goes(temp_dir):
+    (temp_dir / f"_jinja2-cache-{os.getuid()}").write_text("a file where the cache folder would be")
+
+
+@pytest.mark.parametrize("spoil", [_corrupt_every_entry, _a_file_where_the_folder_goes])
+def test_a_spoilt_cache_means_compiling_again_never_a_failure(tmp_path, seed_protoc, spoil):
     temp_dir = tmp_path / "temp"
     temp_dir.mkdir()
-    (temp_dir / f"_jinja2-cache-{os.getuid()}").write_text("a file where the cache folder would be")
+    spoil(temp_dir)
     run = _run(tmp_path, temp_dir)
     assert run.returncode == 0, run.stderr
     assert run.files == seed_protoc.files

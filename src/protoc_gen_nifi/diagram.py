@@ -154,38 +154,30 @@ def _xml_text(text: str) -> str:
     return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
-def _escape_text(text: str) -> str:
-    """Element text as ElementTree writes it (xml/etree/ElementTree.py: _escape_cdata)."""
-    if not text.isprintable():  # _xml_text's own test, saving a call for almost every text
-        text = _xml_text(text)
-    if "&" in text:
-        text = text.replace("&", "&amp;")
-    if "<" in text:
-        text = text.replace("<", "&lt;")
-    if ">" in text:
-        text = text.replace(">", "&gt;")
+# ElementTree's escaping (xml/etree/ElementTree.py: _escape_cdata, _escape_attrib), in its order; a replace only
+# where the character occurs, as ElementTree does.
+_TEXT_ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"))
+_ATTRIBUTE_ESCAPES = (('"', "&quot;"), ("\r", "&#13;"), ("\n", "&#10;"), ("\t", "&#09;"))
+
+
+def _replace_each(text: str, escapes: tuple) -> str:
+    for character, entity in escapes:
+        if character in text:
+            text = text.replace(character, entity)
     return text
 
 
+def _escape_text(text: str) -> str:
+    """Element text as ElementTree writes it."""
+    if not text.isprintable():  # _xml_text's own test, saving a call for almost every text
+        text = _xml_text(text)
+    return _replace_each(text, _TEXT_ESCAPES)
+
+
 def _escape_attribute(value: str) -> str:
-    """An attribute value as ElementTree writes it (xml/etree/ElementTree.py: _escape_attrib)."""
-    if not value.isprintable():
-        value = _xml_text(value)
-    if "&" in value:
-        value = value.replace("&", "&amp;")
-    if "<" in value:
-        value = value.replace("<", "&lt;")
-    if ">" in value:
-        value = value.replace(">", "&gt;")
-    if '"' in value:
-        value = value.replace('"', "&quot;")
-    if "\r" in value:
-        value = value.replace("\r", "&#13;")
-    if "\n" in value:
-        value = value.replace("\n", "&#10;")
-    if "\t" in value:
-        value = value.replace("\t", "&#09;")
-    return value
+    """An attribute value as ElementTree writes it: element text's escaping, then quotes and the whitespace that
+    attribute normalisation would lose."""
+    return _replace_each(_escape_text(value), _ATTRIBUTE_ESCAPES)
 
 
 class _SvgWriter:

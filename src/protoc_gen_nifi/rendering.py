@@ -389,6 +389,13 @@ def _yaml_block_writer():
             return int.__repr__(value)
         raise _Unsafe
 
+    def empty(container, seen: set) -> bool:
+        """Whether a nested dict or list is empty; one met twice is PyYAML's anchor, left to PyYAML."""
+        if id(container) in seen:
+            raise _Unsafe
+        seen.add(id(container))
+        return not container
+
     def mapping(value: dict, indent: int, first: str | None, out: list, seen: set) -> None:
         """Its lines at `indent`; the first key after `first` (a sequence's '- ') where given."""
         pad = " " * indent
@@ -397,10 +404,7 @@ def _yaml_block_writer():
             first = None
             kind = type(item)
             if kind is dict or kind is list:
-                if id(item) in seen:
-                    raise _Unsafe
-                seen.add(id(item))
-                if not item:
+                if empty(item, seen):
                     out.append(head + (" {}" if kind is dict else " []"))
                     continue
                 out.append(head)
@@ -418,10 +422,7 @@ def _yaml_block_writer():
             first = None
             kind = type(item)
             if kind is dict or kind is list:
-                if id(item) in seen:
-                    raise _Unsafe
-                seen.add(id(item))
-                if not item:
+                if empty(item, seen):
                     out.append(head + ("{}" if kind is dict else "[]"))
                 elif kind is dict:
                     mapping(item, indent + 2, head, out, seen)
