@@ -10,7 +10,7 @@ from .diagram import diagram_files
 from .flow import GROUP_PREFIX, FlowResult, build_flow
 from .flowcheck import behaviour_problems
 from .flowcheck.index import Graph
-from .json_schema import schema_files, with_schemas
+from .json_schema import Schemas, schema_files, with_schemas
 from .model import Integration
 from .naming import env_name
 from .params import PluginParams
@@ -100,9 +100,11 @@ def _check_behaviour(integration: Integration, definition: dict, graph: Graph) -
 
 
 def integration_files(integration: Integration, target: nc.Target, proto_files,
-                      params: PluginParams | None = None) -> dict[str, bytes]:
+                      params: PluginParams | None = None, schemas: Schemas | None = None) -> dict[str, bytes]:
+    """`schemas`: the request's JSON Schemas, shared by its integrations (each message's written once)."""
     params = params or PluginParams()
-    integration = with_schemas(integration, proto_files)  # a validating port embeds its message's schema
+    schemas = schemas if schemas is not None else Schemas(proto_files)
+    integration = with_schemas(integration, schemas)  # a validating port embeds its message's schema
     flow = build_flow(integration, target)
     definition = _flow_definition(integration, flow)
     graph = Graph.of(flow.root)  # the check and the README read the same graph of the flow
@@ -135,7 +137,7 @@ def integration_files(integration: Integration, target: nc.Target, proto_files,
         }),
         f"{base}/schemas/descriptors.pb": descriptor_set(proto_files, list(integration.messages())),
         f"{base}/tests/{base}_structural_test.py": _structural_test(integration, flow),
-        **schema_files(integration, proto_files),
+        **schema_files(integration, schemas),
     }
     files.update(diagram_files(base, flow.root))
     files.update(readme_files(integration, flow, graph, target, params))

@@ -13,7 +13,6 @@ accepts (google.protobuf.json_format, protobuf's JSON spec) is what a schema acc
 from __future__ import annotations
 
 from dataclasses import replace
-from weakref import WeakKeyDictionary
 
 from google.protobuf import descriptor_pb2
 
@@ -223,32 +222,16 @@ def schema_name(message: str) -> str:
     return f"{DIR}/{message}.schema.json"
 
 
-_SHARED: WeakKeyDictionary[DescriptorSets, Schemas] = WeakKeyDictionary()
-
-
-def _schemas(proto_files) -> Schemas:
-    """The Schemas of a request: one per DescriptorSets (one per request), so that the integrations of a run,
-    and schema_files and with_schemas, share what they describe."""
-    if not isinstance(proto_files, DescriptorSets):
-        return Schemas(proto_files)
-    schemas = _SHARED.get(proto_files)
-    if schemas is None:
-        schemas = _SHARED[proto_files] = Schemas(proto_files)
-    return schemas
-
-
-def schema_files(integration: Integration, proto_files) -> dict[str, bytes]:
+def schema_files(integration: Integration, schemas: Schemas) -> dict[str, bytes]:
     """One schema per message a port carries (the dead letter carries none)."""
-    schemas = _schemas(proto_files)
     return {f"{integration.slug}/{schema_name(message)}": schemas.text(message)
             for message in integration.messages() if message}
 
 
-def with_schemas(integration: Integration, proto_files) -> Integration:
+def with_schemas(integration: Integration, schemas: Schemas) -> Integration:
     """The integration with the schema text on each port that validates its payload, for the flow to embed."""
     if not any(port.validate_schema for port in integration.ports):
         return integration
-    schemas = _schemas(proto_files)
     ports = tuple(
         replace(port, schema=schemas.text(port.message.full_name).decode("utf-8"))
         if port.validate_schema else port

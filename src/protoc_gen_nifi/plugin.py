@@ -47,14 +47,16 @@ def generate(request: plugin_pb2.CodeGeneratorRequest) -> dict[str, bytes]:
     # that reached it: a request that fails validation is answered without it.
     from .artifacts import integration_files
     from .descriptors import DescriptorSets
+    from .json_schema import Schemas
 
     descriptors = DescriptorSets(request.proto_file)  # built once, shared by every integration
+    schemas = Schemas(descriptors)  # likewise
     total = 0
     problems: list[Diagnostic] = []
     try:
         for integration in integrations:
             try:
-                produced = integration_files(integration, target, descriptors, params)
+                produced = integration_files(integration, target, descriptors, params, schemas)
             except GenerationError as refused:  # every integration's problems in one answer
                 problems += refused.diagnostics
                 continue
