@@ -169,7 +169,10 @@ def _replace_each(text: str, escapes: tuple) -> str:
 
 def _escape_text(text: str) -> str:
     """Element text as ElementTree writes it."""
-    if not text.isprintable():  # _xml_text's own test, saving a call for almost every text
+    if text.isprintable():  # no control character or line break: nothing XML cannot hold (_xml_text's own test)
+        if "&" not in text and "<" not in text and ">" not in text:  # almost every text: nothing to escape
+            return text
+    else:
         text = _xml_text(text)
     return _replace_each(text, _TEXT_ESCAPES)
 
@@ -177,31 +180,37 @@ def _escape_text(text: str) -> str:
 def _escape_attribute(value: str) -> str:
     """An attribute value as ElementTree writes it: element text's escaping, then quotes and the whitespace that
     attribute normalisation would lose."""
+    if value.isprintable() and '"' not in value and "&" not in value and "<" not in value and ">" not in value:
+        return value  # almost every value (identifiers, class names): nothing to escape, not even \t \n \r
     return _replace_each(_escape_text(value), _ATTRIBUTE_ESCAPES)
+
+
+def _attributes(*pairs: tuple[str, str | float]) -> str:
+    """Attributes as the writer takes them, ' name="value"' each: a value a string or a coordinate (_number).
+    The pictures' many elements write theirs with one f-string instead: numbers and constant text need no
+    escaping, and only text from the flow goes through _escape_attribute."""
+    return "".join([f' {name}="{_escape_attribute(value) if isinstance(value, str) else _number(value)}"'
+                    for name, value in pairs])
 
 
 class _SvgWriter:
     """Writes the SVG's elements as they are drawn, as the text `ET.indent(tree, "  ")` then `ET.tostring(tree)`
     would give for the same element tree (a test holds it to ElementTree): building that tree and walking it
     again took most of a picture's time. An element with children is `start`ed and `end`ed, any other is one
-    `leaf`; attributes are (name, value) pairs, a value a string or a number (a coordinate, see _number)."""
+    `leaf`; its attributes come written, as _attributes writes them."""
 
-    __slots__ = ("_attributes", "_indent", "_open", "_parts")
+    __slots__ = ("_indent", "_open", "_parts")
 
     def __init__(self) -> None:
         self._parts: list[str] = []
         self._open: list[tuple[str, int, str]] = []  # the started elements: tag, where their ">" is, indent
         self._indent = ""  # what goes before the next element: ElementTree's indent, two spaces a level
-        # (name, value) -> ' name="text"': coordinates and class names repeat all over a picture.
-        self._attributes: dict[tuple[str, str | float], str] = {}
 
-    def start(self, tag: str, attributes=()) -> None:
-        parts, known = self._parts, self._attributes
-        parts.append(f"{self._indent}<{tag}")
-        for pair in attributes:
-            parts.append(known.get(pair) or self._attribute(pair))
-        self._open.append((tag, len(self._parts), self._indent))
-        self._parts.append(">")
+    def start(self, tag: str, attributes: str = "") -> None:
+        parts = self._parts
+        parts.append(f"{self._indent}<{tag}{attributes}")
+        self._open.append((tag, len(parts), self._indent))
+        parts.append(">")
         self._indent = _indent(len(self._open))
 
     def end(self) -> None:
@@ -211,18 +220,9 @@ class _SvgWriter:
         else:
             self._parts.append(f"{self._indent or chr(10)}</{tag}>")
 
-    def leaf(self, tag: str, attributes=(), text: str | None = None) -> None:
-        parts, known = self._parts, self._attributes
-        parts.append(f"{self._indent}<{tag}")
-        for pair in attributes:
-            parts.append(known.get(pair) or self._attribute(pair))
-        parts.append(f">{_escape_text(text)}</{tag}>" if text else " />")
-
-    def _attribute(self, pair: tuple[str, str | float]) -> str:
-        name, value = pair
-        self._attributes[pair] = written = \
-            f' {name}="{_escape_attribute(value) if isinstance(value, str) else _number(value)}"'
-        return written
+    def leaf(self, tag: str, attributes: str = "", text: str | None = None) -> None:
+        self._parts.append(f"{self._indent}<{tag}{attributes}>{_escape_text(text)}</{tag}>" if text
+                           else f"{self._indent}<{tag}{attributes} />")
 
     def text(self) -> str:
         assert not self._open, "an element was started and not ended"
@@ -248,58 +248,67 @@ def _words(text: str, limit: int) -> list[str]:
     return lines
 
 
-def _box(item: _Placed) -> tuple:
-    return ("x", item.x), ("y", item.y), ("width", item.width), ("height", item.height)
+def _box(item: _Placed) -> str:
+    return (f' x="{_number(item.x)}" y="{_number(item.y)}" width="{_number(item.width)}"'
+            f' height="{_number(item.height)}"')
 
 
+# Each element's attributes are written with one f-string: coordinates by _number, constants as they are, and
+# only the flow's own text (identifiers) through _escape_attribute.
 def _draw_component(svg: _SvgWriter, item: _Placed, at: dict[str, _Placed], offset: dict[str, tuple]) -> None:
     """Draws the component (a group with everything in it) and notes where it is for the connections: `at` its
     box by identifier, `offset` where a group's canvas origin lands (its children keep their canvas distances)."""
     c = item.component
-    at[c["identifier"]] = item
-    if item.kind == "processGroups":
+    identifier = c["identifier"]
+    at[identifier] = item
+    kind = item.kind
+    if kind == "processors":
+        x, y, height = _number(item.x), _number(item.y), _number(item.height)
+        text_x = _number(item.x + 20)
+        svg.start("g", f' id="processor-{_escape_attribute(identifier)}"')
+        svg.leaf("title", "", f"{c['name']} ({c['type']})")
+        svg.leaf("rect", f' x="{x}" y="{y}" width="{_number(item.width)}" height="{height}" rx="4" class="processor"')
+        svg.leaf("rect", f' x="{x}" y="{y}" width="6" height="{height}" class="band"')
+        svg.leaf("text", f' x="{text_x}" y="{_number(item.y + 48)}" class="name"', _fit(c["name"], NAME_CHARS))
+        svg.leaf("text", f' x="{text_x}" y="{_number(item.y + 76)}" class="type"', _short_type(c))
+        svg.end()
+    elif kind == "processGroups":
         if item.children:
             first = item.children[0]
-            offset.setdefault(c["identifier"], (first.x - first.component["position"]["x"],
-                                                first.y - first.component["position"]["y"]))
-        svg.start("g", (("id", f"pg-{c['identifier']}"),))
-        svg.leaf("title", (), c["name"])
-        svg.leaf("rect", (*_box(item), ("rx", "6"), ("class", "group" if "groupIdentifier" in c else "group root")))
-        svg.leaf("text", (("x", item.x + 16), ("y", item.y + 26), ("class", "group")), c["name"])
+            offset.setdefault(identifier, (first.x - first.component["position"]["x"],
+                                           first.y - first.component["position"]["y"]))
+        svg.start("g", f' id="pg-{_escape_attribute(identifier)}"')
+        svg.leaf("title", "", c["name"])
+        svg.leaf("rect", f'{_box(item)} rx="6" class="{"group" if "groupIdentifier" in c else "group root"}"')
+        svg.leaf("text", f' x="{_number(item.x + 16)}" y="{_number(item.y + 26)}" class="group"', c["name"])
         for child in item.children:
             _draw_component(svg, child, at, offset)
         svg.end()
-    elif item.kind == "processors":
-        svg.start("g", (("id", f"processor-{c['identifier']}"),))
-        svg.leaf("title", (), f"{c['name']} ({c['type']})")
-        svg.leaf("rect", (*_box(item), ("rx", "4"), ("class", "processor")))
-        svg.leaf("rect", (("x", item.x), ("y", item.y), ("width", "6"), ("height", item.height), ("class", "band")))
-        svg.leaf("text", (("x", item.x + 20), ("y", item.y + 48), ("class", "name")), _fit(c["name"], NAME_CHARS))
-        svg.leaf("text", (("x", item.x + 20), ("y", item.y + 76), ("class", "type")), _short_type(c))
-        svg.end()
-    elif item.kind in ("inputPorts", "outputPorts"):
-        kind = "input-port" if item.kind == "inputPorts" else "output-port"
-        svg.start("g", (("id", f"{kind}-{c['identifier']}"),))
-        svg.leaf("title", (), f"{kind.replace('-', ' ')} {c['name']}")
-        svg.leaf("rect", (*_box(item), ("rx", "4"), ("class", kind)))
+    elif kind in ("inputPorts", "outputPorts"):
+        kind = "input-port" if kind == "inputPorts" else "output-port"
+        svg.start("g", f' id="{kind}-{_escape_attribute(identifier)}"')
+        svg.leaf("title", "", f"{kind.replace('-', ' ')} {c['name']}")
+        svg.leaf("rect", f'{_box(item)} rx="4" class="{kind}"')
         arrow = "\u25b6 " if kind == "input-port" else "\u25b7 "
-        svg.leaf("text", (("x", item.x + 14), ("y", item.y + 29), ("class", "name")), arrow + _fit(c["name"], 26))
+        svg.leaf("text", f' x="{_number(item.x + 14)}" y="{_number(item.y + 29)}" class="name"',
+                 arrow + _fit(c["name"], 26))
         svg.end()
-    elif item.kind == "funnels":
-        svg.start("g", (("id", f"funnel-{c['identifier']}"),))
-        svg.leaf("title", (), "funnel")
+    elif kind == "funnels":
+        svg.start("g", f' id="funnel-{_escape_attribute(identifier)}"')
+        svg.leaf("title", "", "funnel")
         x, y = item.center()
-        svg.leaf("circle", (("cx", x), ("cy", y), ("r", item.width / 2), ("class", "funnel")))
+        svg.leaf("circle", f' cx="{_number(x)}" cy="{_number(y)}" r="{_number(item.width / 2)}" class="funnel"')
         svg.end()
-    elif item.kind == "labels":
-        svg.start("g", (("id", f"label-{c['identifier']}"),))
-        svg.leaf("rect", (*_box(item), ("class", "label")))
+    elif kind == "labels":
+        svg.start("g", f' id="label-{_escape_attribute(identifier)}"')
+        svg.leaf("rect", f'{_box(item)} class="label"')
+        text_x = _number(item.x + 10)
         for i, line in enumerate(_words(c["label"], int(item.width / 7))):
-            svg.leaf("text", (("x", item.x + 10), ("y", item.y + 20 + 17 * i), ("class", "label")), line)
+            svg.leaf("text", f' x="{text_x}" y="{_number(item.y + 20 + 17 * i)}" class="label"', line)
         svg.end()
     else:  # Remote process groups: the generator makes none; a box keeps the picture honest if one ever appears.
-        svg.start("g", (("id", f"component-{c['identifier']}"),))
-        svg.leaf("rect", (*_box(item), ("class", "processor")))
+        svg.start("g", f' id="component-{_escape_attribute(identifier)}"')
+        svg.leaf("rect", f'{_box(item)} class="processor"')
         svg.end()
 
 
@@ -339,16 +348,16 @@ def _draw_connection(svg: _SvgWriter, connection: dict, at: dict[str, _Placed], 
     bends = [(b["x"] + dx, b["y"] + dy) for b in connection["bends"]]
     start = _edge(source, bends[0] if bends else destination.center())
     end = _edge(destination, bends[-1] if bends else source.center())
-    points = [start, *bends, end]
+    # Numbers only: the path needs no escaping.
+    path = " L ".join([f"{_number(x)} {_number(y)}" for x, y in (start, *bends, end)])
     # Failure paths are drawn dashed and red: the way to the parked-failures queue or the dead letter.
     relationships = connection["selectedRelationships"]
     failing = "failure" in relationships or "retry" in relationships or "failure" in (
         connection["source"]["name"], connection["destination"]["name"]) or connection.get("name")
-    svg.start("g", (("id", f"connection-{connection['identifier']}"),))
-    svg.leaf("title", (), f"{connection['source']['name'] or 'funnel'} \u2192 "
+    svg.start("g", f' id="connection-{_escape_attribute(connection["identifier"])}"')
+    svg.leaf("title", "", f"{connection['source']['name'] or 'funnel'} \u2192 "
                           f"{connection['destination']['name'] or 'funnel'}")
-    svg.leaf("path", (("d", "M " + " L ".join([f"{_number(x)} {_number(y)}" for x, y in points])),
-                      ("class", "connection failure" if failing else "connection")))
+    svg.leaf("path", f' d="M {path}" class="connection failure"' if failing else f' d="M {path}" class="connection"')
     text = _label(connection)
     if text:
         # NiFi puts the label on the bend labelIndex names, else half-way.
@@ -356,7 +365,7 @@ def _draw_connection(svg: _SvgWriter, connection: dict, at: dict[str, _Placed], 
             x, y = bends[min(connection.get("labelIndex", 0), len(bends) - 1)]
         else:
             x, y = (start[0] + end[0]) / 2, (start[1] + end[1]) / 2
-        svg.leaf("text", (("x", x + 6), ("y", y - 4), ("class", "connection")), text)
+        svg.leaf("text", f' x="{_number(x + 6)}" y="{_number(y - 4)}" class="connection"', text)
     svg.end()
 
 
@@ -367,22 +376,23 @@ def flow_svg(root: dict) -> bytes:
     _shift(placed, MARGIN, MARGIN)
     total_width, total_height = width + 2 * MARGIN, height + 2 * MARGIN
     svg = _SvgWriter()
-    svg.start("svg", (("xmlns", SVG_NS), ("width", total_width), ("height", total_height),
-                      ("viewBox", f"0 0 {_number(total_width)} {_number(total_height)}")))
-    svg.leaf("title", (), f"NiFi flow {root['name']}")
-    svg.leaf("style", (), STYLE)
+    svg.start("svg", _attributes(("xmlns", SVG_NS), ("width", total_width), ("height", total_height),
+                                 ("viewBox", f"0 0 {_number(total_width)} {_number(total_height)}")))
+    svg.leaf("title", "", f"NiFi flow {root['name']}")
+    svg.leaf("style", "", STYLE)
     svg.start("defs")
     for marker, colour in (("arrow", "#4d6b78"), ("arrow-failure", "#ba554a")):
-        svg.start("marker", (("id", marker), ("viewBox", "0 0 10 10"), ("refX", "10"), ("refY", "5"),
-                             ("markerWidth", "8"), ("markerHeight", "8"), ("orient", "auto-start-reverse")))
-        svg.leaf("path", (("d", "M 0 0 L 10 5 L 0 10 z"), ("fill", colour)))
+        svg.start("marker", _attributes(("id", marker), ("viewBox", "0 0 10 10"), ("refX", "10"), ("refY", "5"),
+                                        ("markerWidth", "8"), ("markerHeight", "8"),
+                                        ("orient", "auto-start-reverse")))
+        svg.leaf("path", _attributes(("d", "M 0 0 L 10 5 L 0 10 z"), ("fill", colour)))
         svg.end()
     svg.end()
     at: dict[str, _Placed] = {}
     offset: dict[str, tuple] = {}
     for item in placed:
         _draw_component(svg, item, at, offset)
-    svg.start("g", (("id", "connections"),))
+    svg.start("g", ' id="connections"')
     for connection in _connections(root):
         _draw_connection(svg, connection, at, offset)
     svg.end()
