@@ -71,18 +71,17 @@ class _Placed:
         return self.x + self.width / 2, self.y + self.height / 2
 
 
-def _stretch(starts: list[float], ends: dict[float, list[tuple[float, float]]]) -> dict[float, float]:
+def _stretch(starts: list[float], grown: dict[float, list[tuple[float, float]]]) -> dict[float, float]:
     """Picture x for the distinct canvas x `starts`: an x keeps its canvas distance from every earlier one, plus
-    the growth of each opened group that starts at an earlier x. ends[x]: (canvas width, picture width) of the
-    boxes starting at x."""
+    the growth of each opened group that starts at an earlier x. grown[x]: (canvas width, picture width) of the
+    boxes starting at x that are wider in the picture than on the canvas (opened groups)."""
     offsets: dict[float, float] = {}
     for start in starts:
         offset = 0.0
         for earlier, earlier_offset in offsets.items():
             offset = max(offset, earlier_offset + (start - earlier))
-            for canvas_size, picture_size in ends[earlier]:
-                if picture_size > canvas_size:
-                    offset = max(offset, earlier_offset + picture_size + (start - earlier - canvas_size))
+            for canvas_size, picture_size in grown[earlier]:
+                offset = max(offset, earlier_offset + picture_size + (start - earlier - canvas_size))
         offsets[start] = offset
     return offsets
 
@@ -92,26 +91,31 @@ def _place(group: dict) -> tuple[list[_Placed], float, float]:
     with it), and the content's size."""
     placed: list[_Placed] = []
     canvas: list[tuple[float, float, str, float, float, _Placed]] = []  # y, x, identifier, width, height, placed
+    grown: dict[float, list[tuple[float, float]]] = {}  # canvas x -> the boxes there that the picture widens
     for kind, c, canvas_width, canvas_height in sized(group):
+        position = c["position"]
+        x = position["x"]
         if kind == "processGroups":
             inner, width, height = _place(c)
             width, height = max(width + 2 * PADDING, canvas_width), max(height + 2 * PADDING + HEADER, canvas_height)
+            if width > canvas_width:
+                grown.setdefault(x, []).append((canvas_width, width))
         else:
             inner, width, height = [], canvas_width, canvas_height
         item = _Placed(kind, c, 0.0, 0.0, width, height, inner)
         placed.append(item)
-        canvas.append((c["position"]["y"], c["position"]["x"], c["identifier"], canvas_width, canvas_height, item))
+        canvas.append((position["y"], x, c["identifier"], canvas_width, canvas_height, item))
+        if x not in grown:
+            grown[x] = []
 
     # Columns move apart as a whole (every box keeps its canvas column); within a column a box moves down
     # below the opened boxes above it that share canvas width with it. Boxes apart on the canvas stay apart.
-    x_ends: dict[float, list] = {}
-    for _, x, _, canvas_width, _, item in canvas:
-        x_ends.setdefault(x, []).append((canvas_width, item.width))
-    xs = sorted(x_ends)
-    x_at = _stretch(xs, x_ends)
+    xs = sorted(grown)
+    x_at = _stretch(xs, grown)
     left = x_at[xs[0]] if xs else 0.0
     top = min((row[0] for row in canvas), default=0.0)
     above: list[tuple] = []  # the boxes placed so far, top to bottom: canvas y, x, right, height; picture bottom
+    right_most = bottom_most = -math.inf  # the content's size: where the boxes end
     for b_y, b_x, _, b_width, b_height, item in sorted(canvas, key=_reading_order):
         y = b_y - top
         b_right = b_x + b_width
@@ -121,17 +125,18 @@ def _place(group: dict) -> tuple[list[_Placed], float, float]:
             if a_x < b_right and b_x < a_right:
                 below = a_bottom + (b_y - a_y - a_height)
                 y = max(y, below)
-        item.x, item.y = x_at[b_x] - left, y
-        above.append((b_y, b_x, b_right, b_height, y + item.height))
+        item.x = x = x_at[b_x] - left
+        item.y, bottom = y, y + item.height
+        above.append((b_y, b_x, b_right, b_height, bottom))
+        right_most, bottom_most = max(right_most, x + item.width), max(bottom_most, bottom)
     for item in placed:
         if item.children:  # from the group's content corner to its parent's
             _shift(item.children, item.x + PADDING, item.y + PADDING + HEADER)
-    width = max((p.x + p.width for p in placed), default=0.0)
-    height = max((p.y + p.height for p in placed), default=0.0)
-    return placed, width, height
+    return (placed, right_most, bottom_most) if placed else (placed, 0.0, 0.0)
 
 
 _reading_order = itemgetter(0, 1, 2)  # canvas y, x, identifier
+_identifier = itemgetter("identifier")
 
 
 def _shift(items: list[_Placed], dx: float, dy: float) -> None:
@@ -312,51 +317,64 @@ def _draw_component(svg: _SvgWriter, item: _Placed, at: dict[str, _Placed], offs
         svg.end()
 
 
-def _edge(item: _Placed, toward: tuple[float, float]) -> tuple[float, float]:
-    """Where the line from the box's centre toward a point leaves the box (funnels: their circle)."""
-    cx, cy = item.x + item.width / 2, item.y + item.height / 2
-    dx, dy = toward[0] - cx, toward[1] - cy
-    if dx == 0 and dy == 0:
+def _edge(item: _Placed, cx: float, cy: float, toward_x: float, toward_y: float) -> tuple[float, float]:
+    """Where the line from the box's centre (cx, cy) toward a point leaves the box (funnels: their circle)."""
+    dx, dy = toward_x - cx, toward_y - cy
+    if not dx and not dy:
         return cx, cy
     if item.kind == "funnels":
         length = (dx * dx + dy * dy) ** 0.5
         return cx + dx / length * item.width / 2, cy + dy / length * item.height / 2
-    scale = min(item.width / 2 / abs(dx) if dx else math.inf, item.height / 2 / abs(dy) if dy else math.inf)
+    # The nearer of the box's sides the line meets (a straight line meets only one: no min() with an infinity).
+    if not dx:
+        scale = item.height / 2 / abs(dy)
+    else:
+        scale = item.width / 2 / abs(dx)
+        if dy:
+            scale = min(scale, item.height / 2 / abs(dy))
     return cx + dx * scale, cy + dy * scale
 
 
 def _connections(group: dict):
-    yield from sorted(group["connections"], key=lambda c: c["identifier"])
-    for child in sorted(group["processGroups"], key=lambda g: g["identifier"]):
+    yield from sorted(group["connections"], key=_identifier)
+    for child in sorted(group["processGroups"], key=_identifier):
         yield from _connections(child)
 
 
 def _label(connection: dict) -> str:
-    parts = [", ".join([r for r in connection["selectedRelationships"] if r])]
+    """The relationships, the back pressure where it is not NiFi's default, the name before them; " · " between."""
+    label = ", ".join([r for r in connection["selectedRelationships"] if r])
     objects, size = connection["backPressureObjectThreshold"], connection["backPressureDataSizeThreshold"]
-    if (objects, size) != DEFAULT_BACKPRESSURE:
-        parts.append(f"\u29d7 {objects} / {size}")
-    if connection.get("name"):
-        parts.insert(0, connection["name"])
-    return " \u00b7 ".join([p for p in parts if p])
+    if objects != DEFAULT_BACKPRESSURE[0] or size != DEFAULT_BACKPRESSURE[1]:
+        label = f"{label} \u00b7 \u29d7 {objects} / {size}" if label else f"\u29d7 {objects} / {size}"
+    name = connection.get("name")
+    if name:
+        label = f"{name} \u00b7 {label}" if label else name
+    return label
 
 
 def _draw_connection(svg: _SvgWriter, connection: dict, at: dict[str, _Placed], offset: dict[str, tuple]) -> None:
-    source, destination = at[connection["source"]["id"]], at[connection["destination"]["id"]]
+    source_end, destination_end = connection["source"], connection["destination"]
+    source, destination = at[source_end["id"]], at[destination_end["id"]]
+    (source_x, source_y), (destination_x, destination_y) = source.center(), destination.center()
     # Bends are canvas positions in the connection's group: the picture moves them with the group.
     dx, dy = offset[connection["groupIdentifier"]]
     bends = [(b["x"] + dx, b["y"] + dy) for b in connection["bends"]]
-    start = _edge(source, bends[0] if bends else destination.center())
-    end = _edge(destination, bends[-1] if bends else source.center())
-    # Numbers only: the path needs no escaping.
-    path = " L ".join([f"{_number(x)} {_number(y)}" for x, y in (start, *bends, end)])
+    if bends:
+        start = _edge(source, source_x, source_y, *bends[0])
+        end = _edge(destination, destination_x, destination_y, *bends[-1])
+        path = " L ".join([f"{_number(x)} {_number(y)}" for x, y in (start, *bends, end)])
+    else:  # most connections: a straight line
+        start = _edge(source, source_x, source_y, destination_x, destination_y)
+        end = _edge(destination, destination_x, destination_y, source_x, source_y)
+        path = f"{_number(start[0])} {_number(start[1])} L {_number(end[0])} {_number(end[1])}"
     # Failure paths are drawn dashed and red: the way to the parked-failures queue or the dead letter.
     relationships = connection["selectedRelationships"]
     failing = "failure" in relationships or "retry" in relationships or "failure" in (
-        connection["source"]["name"], connection["destination"]["name"]) or connection.get("name")
+        source_end["name"], destination_end["name"]) or connection.get("name")
     svg.start("g", f' id="connection-{_escape_attribute(connection["identifier"])}"')
-    svg.leaf("title", "", f"{connection['source']['name'] or 'funnel'} \u2192 "
-                          f"{connection['destination']['name'] or 'funnel'}")
+    svg.leaf("title", "", f"{source_end['name'] or 'funnel'} \u2192 {destination_end['name'] or 'funnel'}")
+    # Numbers only: the path needs no escaping.
     svg.leaf("path", f' d="M {path}" class="connection failure"' if failing else f' d="M {path}" class="connection"')
     text = _label(connection)
     if text:
