@@ -371,7 +371,7 @@ def _connections(group: dict):
 
 def _label(connection: dict) -> str:
     """The relationships, the back pressure where it is not NiFi's default, the name before them; " · " between."""
-    label = ", ".join(filter(None, connection["selectedRelationships"]))  # the relationships that have a name
+    label = ", ".join([r for r in connection["selectedRelationships"] if r])
     objects, size = connection["backPressureObjectThreshold"], connection["backPressureDataSizeThreshold"]
     if objects != DEFAULT_BACKPRESSURE[0] or size != DEFAULT_BACKPRESSURE[1]:
         label = f"{label} \u00b7 \u29d7 {objects} / {size}" if label else f"\u29d7 {objects} / {size}"
@@ -387,9 +387,8 @@ def _draw_connection(svg: _SvgWriter, connection: dict, at: dict[str, _Placed], 
     (source_x, source_y), (destination_x, destination_y) = source.center(), destination.center()
     # Bends are canvas positions in the connection's group: the picture moves them with the group.
     dx, dy = offset[connection["groupIdentifier"]]
-    bends = connection["bends"]
+    bends = [(b["x"] + dx, b["y"] + dy) for b in connection["bends"]]
     if bends:
-        bends = [(b["x"] + dx, b["y"] + dy) for b in bends]
         start = _edge(source, source_x, source_y, *bends[0])
         end = _edge(destination, destination_x, destination_y, *bends[-1])
         path = " L ".join([f"{_number(x)} {_number(y)}" for x, y in (start, *bends, end)])
