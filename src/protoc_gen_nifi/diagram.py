@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from functools import cache
+from functools import cache, lru_cache
 from operator import itemgetter
 
 from .canvas import KINDS, sized
@@ -45,26 +45,12 @@ text.connection { fill: #262626; font-size: 12px; paint-order: stroke; stroke: #
 """
 
 
-def _number_text(value: float) -> str:
+@lru_cache(maxsize=1 << 12)  # pictures share most of their coordinates: rows and columns on NiFi's grid
+def _number(value: float) -> str:
     """Coordinates as short, stable text: integers without a fraction."""
     if value.__class__ is not float:  # an int from JSON
         return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
     return str(int(value)) if value.is_integer() else f"{value:.1f}"
-
-
-class _NumberTexts(dict):
-    """_number_text's answers kept: pictures share most of their coordinates (rows and columns on NiFi's grid).
-    A dict's own lookup finds a kept one without a Python call (functools.lru_cache builds a key tuple for a
-    float, every call); it forgets everything now and then, as a bounded cache."""
-
-    def __missing__(self, value: float) -> str:
-        if len(self) >= 1 << 12:
-            self.clear()
-        self[value] = text = _number_text(value)
-        return text
-
-
-_number = _NumberTexts().__getitem__
 
 
 def _short_type(component: dict) -> str:
@@ -216,8 +202,7 @@ class _SvgWriter:
     """Writes the SVG's elements as they are drawn, as the text `ET.indent(tree, "  ")` then `ET.tostring(tree)`
     would give for the same element tree (a test holds it to ElementTree): building that tree and walking it
     again took most of a picture's time. An element with children is `start`ed and `end`ed, any other is one
-    `leaf`; its attributes come written, as _attributes writes them. The many components and connections write
-    their elements whole (`indents`, `write`), each element's text in the same form as `leaf`'s."""
+    `leaf`; its attributes come written, as _attributes writes them."""
 
     __slots__ = ("_indent", "_open", "_parts")
 
@@ -241,24 +226,12 @@ class _SvgWriter:
             self._parts.append(f"{self._indent or chr(10)}</{tag}>")
 
     def leaf(self, tag: str, attributes: str = "", text: str | None = None) -> None:
-        self._parts.append(self._indent + _element(tag, attributes, text))
-
-    def indents(self) -> tuple[str, str]:
-        """The indent of the next element and of its children, for elements the caller writes whole (`write`):
-        a component's few elements as one f-string cost a fraction of a call for each."""
-        return self._indent, _indent(len(self._open) + 1)
-
-    def write(self, elements: str) -> None:
-        self._parts.append(elements)
+        self._parts.append(f"{self._indent}<{tag}{attributes}>{_escape_text(text)}</{tag}>" if text
+                           else f"{self._indent}<{tag}{attributes} />")
 
     def text(self) -> str:
         assert not self._open, "an element was started and not ended"
         return "".join(self._parts)
-
-
-def _element(tag: str, attributes: str, text: str | None) -> str:
-    """An element without children, as ElementTree writes it: without text, an empty element."""
-    return f"<{tag}{attributes}>{_escape_text(text)}</{tag}>" if text else f"<{tag}{attributes} />"
 
 
 @cache
@@ -286,8 +259,7 @@ def _box(item: _Placed) -> str:
 
 
 # Each element's attributes are written with one f-string: coordinates by _number, constants as they are, and
-# only the flow's own text through _escape_attribute (identifiers) or _escape_text (element text, the title of a
-# processor, port or connection is never empty); a text that may be empty is an _element.
+# only the flow's own text (identifiers) through _escape_attribute.
 def _draw_component(svg: _SvgWriter, item: _Placed, at: dict[str, _Placed], offset: dict[str, tuple]) -> None:
     """Draws the component (a group with everything in it) and notes where it is for the connections: `at` its
     box by identifier, `offset` where a group's canvas origin lands (its children keep their canvas distances)."""
@@ -295,49 +267,49 @@ def _draw_component(svg: _SvgWriter, item: _Placed, at: dict[str, _Placed], offs
     identifier = c["identifier"]
     at[identifier] = item
     kind = item.kind
-    i, j = svg.indents()  # the component's <g> and its elements
     if kind == "processors":
         x, y, height = _number(item.x), _number(item.y), _number(item.height)
         text_x = _number(item.x + 20)
-        title = _escape_text(f"{c['name']} ({c['type']})")
-        name = _element("text", f' x="{text_x}" y="{_number(item.y + 48)}" class="name"', _fit(c["name"], NAME_CHARS))
-        short_type = _element("text", f' x="{text_x}" y="{_number(item.y + 76)}" class="type"', _short_type(c))
-        svg.write(f'{i}<g id="processor-{_escape_attribute(identifier)}">{j}<title>{title}</title>'
-                  f'{j}<rect x="{x}" y="{y}" width="{_number(item.width)}" height="{height}" rx="4" class="processor" />'
-                  f'{j}<rect x="{x}" y="{y}" width="6" height="{height}" class="band" />'
-                  f'{j}{name}{j}{short_type}{i}</g>')
+        svg.start("g", f' id="processor-{_escape_attribute(identifier)}"')
+        svg.leaf("title", "", f"{c['name']} ({c['type']})")
+        svg.leaf("rect", f' x="{x}" y="{y}" width="{_number(item.width)}" height="{height}" rx="4" class="processor"')
+        svg.leaf("rect", f' x="{x}" y="{y}" width="6" height="{height}" class="band"')
+        svg.leaf("text", f' x="{text_x}" y="{_number(item.y + 48)}" class="name"', _fit(c["name"], NAME_CHARS))
+        svg.leaf("text", f' x="{text_x}" y="{_number(item.y + 76)}" class="type"', _short_type(c))
+        svg.end()
     elif kind == "processGroups":
         if item.children:
             first = item.children[0]
             offset.setdefault(identifier, (first.x - first.component["position"]["x"],
                                            first.y - first.component["position"]["y"]))
         svg.start("g", f' id="pg-{_escape_attribute(identifier)}"')
-        i, j = svg.indents()  # inside the group's <g>: its elements, then its children's
-        title = _element("title", "", c["name"])
-        name = _element("text", f' x="{_number(item.x + 16)}" y="{_number(item.y + 26)}" class="group"', c["name"])
-        svg.write(f'{i}{title}{i}<rect{_box(item)} rx="6" class="{"group" if "groupIdentifier" in c else "group root"}" />'
-                  f'{i}{name}')
+        svg.leaf("title", "", c["name"])
+        svg.leaf("rect", f'{_box(item)} rx="6" class="{"group" if "groupIdentifier" in c else "group root"}"')
+        svg.leaf("text", f' x="{_number(item.x + 16)}" y="{_number(item.y + 26)}" class="group"', c["name"])
         for child in item.children:
             _draw_component(svg, child, at, offset)
         svg.end()
     elif kind in ("inputPorts", "outputPorts"):
-        kind, arrow = ("input-port", "\u25b6 ") if kind == "inputPorts" else ("output-port", "\u25b7 ")
-        title = _escape_text(f"{kind.replace('-', ' ')} {c['name']}")
-        name = _escape_text(arrow + _fit(c["name"], 26))
-        svg.write(f'{i}<g id="{kind}-{_escape_attribute(identifier)}">{j}<title>{title}</title>'
-                  f'{j}<rect{_box(item)} rx="4" class="{kind}" />'
-                  f'{j}<text x="{_number(item.x + 14)}" y="{_number(item.y + 29)}" class="name">{name}</text>{i}</g>')
+        kind = "input-port" if kind == "inputPorts" else "output-port"
+        svg.start("g", f' id="{kind}-{_escape_attribute(identifier)}"')
+        svg.leaf("title", "", f"{kind.replace('-', ' ')} {c['name']}")
+        svg.leaf("rect", f'{_box(item)} rx="4" class="{kind}"')
+        arrow = "\u25b6 " if kind == "input-port" else "\u25b7 "
+        svg.leaf("text", f' x="{_number(item.x + 14)}" y="{_number(item.y + 29)}" class="name"',
+                 arrow + _fit(c["name"], 26))
+        svg.end()
     elif kind == "funnels":
+        svg.start("g", f' id="funnel-{_escape_attribute(identifier)}"')
+        svg.leaf("title", "", "funnel")
         x, y = item.center()
-        svg.write(f'{i}<g id="funnel-{_escape_attribute(identifier)}">{j}<title>funnel</title>'
-                  f'{j}<circle cx="{_number(x)}" cy="{_number(y)}" r="{_number(item.width / 2)}" class="funnel" />'
-                  f'{i}</g>')
+        svg.leaf("circle", f' cx="{_number(x)}" cy="{_number(y)}" r="{_number(item.width / 2)}" class="funnel"')
+        svg.end()
     elif kind == "labels":
         svg.start("g", f' id="label-{_escape_attribute(identifier)}"')
         svg.leaf("rect", f'{_box(item)} class="label"')
         text_x = _number(item.x + 10)
-        for n, line in enumerate(_words(c["label"], int(item.width / 7))):
-            svg.leaf("text", f' x="{text_x}" y="{_number(item.y + 20 + 17 * n)}" class="label"', line)
+        for i, line in enumerate(_words(c["label"], int(item.width / 7))):
+            svg.leaf("text", f' x="{text_x}" y="{_number(item.y + 20 + 17 * i)}" class="label"', line)
         svg.end()
     else:  # Remote process groups: the generator makes none; a box keeps the picture honest if one ever appears.
         svg.start("g", f' id="component-{_escape_attribute(identifier)}"')
@@ -400,7 +372,10 @@ def _draw_connection(svg: _SvgWriter, connection: dict, at: dict[str, _Placed], 
     relationships = connection["selectedRelationships"]
     failing = "failure" in relationships or "retry" in relationships or "failure" in (
         source_end["name"], destination_end["name"]) or connection.get("name")
-    title = _escape_text(f"{source_end['name'] or 'funnel'} \u2192 {destination_end['name'] or 'funnel'}")
+    svg.start("g", f' id="connection-{_escape_attribute(connection["identifier"])}"')
+    svg.leaf("title", "", f"{source_end['name'] or 'funnel'} \u2192 {destination_end['name'] or 'funnel'}")
+    # Numbers only: the path needs no escaping.
+    svg.leaf("path", f' d="M {path}" class="connection failure"' if failing else f' d="M {path}" class="connection"')
     text = _label(connection)
     if text:
         # NiFi puts the label on the bend labelIndex names, else half-way.
@@ -408,12 +383,8 @@ def _draw_connection(svg: _SvgWriter, connection: dict, at: dict[str, _Placed], 
             x, y = bends[min(connection.get("labelIndex", 0), len(bends) - 1)]
         else:
             x, y = (start[0] + end[0]) / 2, (start[1] + end[1]) / 2
-        label = f'<text x="{_number(x + 6)}" y="{_number(y - 4)}" class="connection">{_escape_text(text)}</text>'
-    i, j = svg.indents()
-    # Numbers only: the path needs no escaping.
-    svg.write(f'{i}<g id="connection-{_escape_attribute(connection["identifier"])}">{j}<title>{title}</title>'
-              f'{j}<path d="M {path}" class="{"connection failure" if failing else "connection"}" />'
-              f'{f"{j}{label}" if text else ""}{i}</g>')
+        svg.leaf("text", f' x="{_number(x + 6)}" y="{_number(y - 4)}" class="connection"', text)
+    svg.end()
 
 
 def flow_svg(root: dict) -> bytes:
