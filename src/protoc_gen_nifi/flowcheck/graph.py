@@ -56,7 +56,7 @@ def _relationships(node: Node, component: nc.Component) -> list[Problem]:
 def _input(node: Node, component: nc.Component) -> list[Problem]:
     if component.input == "ALLOWED":
         return []
-    upstream = [edge for edge in node.incoming if edge.source is not node]
+    upstream = [edge for edge in node.incoming if edge.source != node.id]
     if component.input == "REQUIRED" and not upstream:
         return [Problem(node.path, f"{node.short_type} requires an upstream connection but has none (processor is "
                                    "invalid)")]
