@@ -223,7 +223,10 @@ def check(graph: Graph) -> list[Problem]:
         if available is not _TOP:
             properties = node.config.properties if node.config is not None else {}
             # The values that read attributes (Expression Language), in key order.
-            reading = [(key, value) for key, value in properties.items() if isinstance(value, str) and "${" in value]
+            reading = []
+            for key, value in properties.items():  # a loop, not a comprehension: this runs for every processor
+                if isinstance(value, str) and "${" in value:
+                    reading.append((key, value))
             reading.sort()
             for key, value in reading:
                 for attribute, optional in attribute_reads(value):

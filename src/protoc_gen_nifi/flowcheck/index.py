@@ -16,7 +16,7 @@ CONNECTABLE_LISTS = (("processors", "PROCESSOR"), ("inputPorts", "INPUT_PORT"), 
                      ("funnels", "FUNNEL"))
 
 
-@dataclass
+@dataclass(slots=True)
 class Node:
     id: str
     kind: str  # PROCESSOR, INPUT_PORT, OUTPUT_PORT or FUNNEL
@@ -47,12 +47,18 @@ def config_of(component: dict) -> nc.Config:
     descriptors = component.get("propertyDescriptors")
     if not isinstance(descriptors, dict):
         return nc.Config(properties, ())
-    dynamic = [name for name, d in descriptors.items() if isinstance(d, dict) and d.get("dynamic")]
+    # A loop, not a comprehension (a function of its own in Python 3.11): the plugin reads every processor.
+    dynamic = []
+    for name, d in descriptors.items():
+        if isinstance(d, dict) and d.get("dynamic"):
+            dynamic.append(name)
+    if not dynamic:
+        return nc.Config(properties, ())
     dynamic.sort()
     return nc.Config(properties, tuple(dynamic))
 
 
-@dataclass
+@dataclass(slots=True)
 class Edge:
     connection: dict
     where: tuple[str, int]  # (path of its group, index)
@@ -121,7 +127,11 @@ class Graph:
             if source is None or destination is None:
                 continue  # a dangling end: shape.py reports it
             selected = connection.get("selectedRelationships")
-            relationships = tuple([r for r in selected if isinstance(r, str)]) if isinstance(selected, list) else ()
+            relationships = tuple(selected) if isinstance(selected, list) else ()
+            for relationship in relationships:  # a loop, not a comprehension: nearly always all names
+                if not isinstance(relationship, str):
+                    relationships = tuple([r for r in relationships if isinstance(r, str)])
+                    break
             edge = Edge(connection, where, source.id, destination.id, relationships)
             edges.append(edge)
             source.outgoing.append(edge)
