@@ -7,6 +7,7 @@ from typing import NamedTuple
 from google.protobuf.compiler import plugin_pb2
 
 from . import limits
+from .descriptors import DescriptorSets
 from .diagnostics import Diagnostics, SourceLocator, Where
 from .fields import key_path_problem, top_level_fields
 from .model import (
@@ -133,43 +134,54 @@ class _OwnOptions(NamedTuple):
 
 class _MessageIndex:
     """Every message of the request by full name, preferring source descriptors (they keep options), with
-    where each is declared (for problems located at the message)."""
+    where each is declared (for problems located at the message).
 
-    def __init__(self, request, source_files, options: OptionReader) -> None:
+    Only the source files are walked here: every other message is found in the request's DescriptorSets, whose
+    one walk of proto_file the artifacts share (a name is declared once in proto_file: the option pool refuses
+    a duplicate symbol)."""
+
+    def __init__(self, descriptors: DescriptorSets, source_files, options: OptionReader) -> None:
         self.options = options
-        self.messages: dict[str, tuple[str, object]] = {}
-        self.paths: dict[str, tuple[int, ...]] = {}  # message -> its path in its file
+        self._descriptors = descriptors
+        self._source: dict[str, tuple[object, object]] = {}  # full name -> (FileDescriptorProto, DescriptorProto)
         self.locators: dict[str, SourceLocator] = {f.name: SourceLocator(f) for f in source_files}
-        self._enums: dict[str, object] = {}  # full name -> EnumDescriptorProto
+        self._enums: dict[str, object] = {}  # full name -> EnumDescriptorProto, of the source files
         self._own_options: dict[str, _OwnOptions] = {}
         self._infos: dict[str, MessageInfo] = {}
-        for files in (request.proto_file, source_files):
-            for file_proto in files:
-                prefix = f"{file_proto.package}." if file_proto.package else ""
-                self._add(file_proto.name, prefix, file_proto.message_type, file_proto.enum_type, (_MESSAGE,))
+        for file_proto in source_files:
+            prefix = f"{file_proto.package}." if file_proto.package else ""
+            self._add(file_proto, prefix, file_proto.message_type, file_proto.enum_type)
 
-    def _add(self, file: str, prefix: str, messages, enums, path: tuple[int, ...]) -> None:
+    def _add(self, file_proto, prefix: str, messages, enums) -> None:
         for enum in enums:
             self._enums[prefix + enum.name] = enum
-        for i, message in enumerate(messages):
+        for message in messages:
             name = prefix + message.name
-            self.messages[name] = (file, message)
-            self.paths[name] = (*path, i)
-            self._add(file, name + ".", message.nested_type, message.enum_type, (*path, i, _NESTED))
+            self._source[name] = (file_proto, message)
+            self._add(file_proto, name + ".", message.nested_type, message.enum_type)
+
+    def found(self, name: str) -> tuple | None:
+        """(FileDescriptorProto, DescriptorProto) of a message of the request, the source one if there is one;
+        None for a name that is no message of the request."""
+        found = self._source.get(name)
+        return found if found is not None else self._descriptors.find_message(name)
 
     def message(self, name: str):
-        found = self.messages.get(name)
+        found = self.found(name)
         return found[1] if found is not None else None
 
     def enum_values(self, name: str) -> tuple[str, ...]:
         """The value names of an enum, by full name; () for a name that is not an enum of the request."""
         enum = self._enums.get(name)
+        if enum is None:
+            found = self._descriptors.find_enum(name)
+            enum = found[1] if found is not None else None
         return tuple(value.name for value in enum.value) if enum is not None else ()
 
     def own_options(self, name: str) -> _OwnOptions:
         found = self._own_options.get(name)
         if found is None:
-            options = self.messages[name][1].options
+            options = self.found(name)[1].options
             fact, schema = self.options.event_fact(options), self.options.schema(options)
             found = self._own_options[name] = _OwnOptions(fact, schema, _text_problems(fact), _text_problems(schema))
         return found
@@ -179,20 +191,39 @@ class _MessageIndex:
         found = self._infos.get(name)
         if found is None:
             own = self.own_options(name)
-            found = self._infos[name] = _message_info(name, self.messages[name][0], self.messages[name][1],
-                                                      own.fact, own.schema)
+            file_proto, message = self.found(name)
+            found = self._infos[name] = _message_info(name, file_proto.name, message, own.fact, own.schema)
         return found
 
     def option_where(self, name: str, fallback: Where) -> Where | tuple:
         """Where a message's options are declared, when its file came with source info; else `fallback`."""
-        file = self.messages[name][0]
-        locator = self.locators.get(file)
+        file_proto = self.found(name)[0]
+        locator = self.locators.get(file_proto.name)
         if locator is None:
             return fallback
-        return locator.where((*self.paths[name], _MESSAGE_OPTIONS))
+        return locator.where((*_message_path(file_proto, name), _MESSAGE_OPTIONS))
 
 
-def read_integrations(request: plugin_pb2.CodeGeneratorRequest, params: PluginParams) -> list[Integration]:
+def _message_path(file_proto, name: str) -> tuple[int, ...]:
+    """The path of a message in its file, by full name (only a problem at the message asks for it); the last
+    one declared under that name, as the index keeps the last."""
+    found: tuple[int, ...] = ()
+
+    def walk(prefix: str, messages, path: tuple[int, ...]) -> None:
+        nonlocal found
+        for i, message in enumerate(messages):
+            full = prefix + message.name
+            if full == name:
+                found = (*path, i)
+            walk(full + ".", message.nested_type, (*path, i, _NESTED))
+
+    walk(f"{file_proto.package}." if file_proto.package else "", file_proto.message_type, (_MESSAGE,))
+    return found
+
+
+def read_integrations(request: plugin_pb2.CodeGeneratorRequest, params: PluginParams,
+                      descriptors: DescriptorSets | None = None) -> list[Integration]:
+    """`descriptors`: the request's DescriptorSets, when the caller shares one with the artifacts."""
     problems = Diagnostics()
     options = OptionReader(request.proto_file)
     by_name = {f.name: f for f in request.proto_file}
@@ -221,7 +252,9 @@ def read_integrations(request: plugin_pb2.CodeGeneratorRequest, params: PluginPa
             problems.raise_if_any()
             return []
 
-    index = _MessageIndex(request, list(source.values()), options)
+    if descriptors is None:
+        descriptors = DescriptorSets(request.proto_file)
+    index = _MessageIndex(descriptors, list(source.values()), options)
     integrations: list[Integration] = []
     for name in targets:
         file_proto = source.get(name)
@@ -663,7 +696,8 @@ def _read_port(file_proto, method, method_path, option, index, locator, defaults
         direction = ""
 
     message_name = method.input_type.lstrip(".")
-    own = index.own_options(message_name) if message_name in index.messages else None
+    declared = index.found(message_name) is not None
+    own = index.own_options(message_name) if declared else None
     fact = own.fact if own is not None else None
     partition_keys = tuple(fact.partition_key_fields) if fact is not None and not own.fact_text[0] else ()
 
@@ -756,7 +790,7 @@ def _read_port(file_proto, method, method_path, option, index, locator, defaults
                          "name (an RFC 9110 token); use letters, digits and !#$%&'*+-.^_`|~ only")
             ok = False
 
-    if message_name not in index.messages:
+    if not declared:
         problems.add(*where, f"port {method.name}: input type {message_name} is not a message of this request; "
                      "run protoc-gen-nifi from protoc or buf, which send every imported file")
         return None
