@@ -212,16 +212,16 @@ NASTY = ['a & b < c > d "e" \'f\'', "line\nbreak\ttab\rreturn\r\nboth", "control
 def test_the_svg_writer_escapes_as_elementtree_does():
     svg = diagram._SvgWriter()
     reference = ET.Element("svg", {"xmlns": SVG[1:-1], "width": "10.5"})
-    svg.start("svg", (("xmlns", SVG[1:-1]), ("width", 10.5)))
+    svg.start("svg", diagram._attributes(("xmlns", SVG[1:-1]), ("width", 10.5)))
     for text in NASTY:
-        svg.leaf("text", (("x", 1.0), ("class", text)), text)
+        svg.leaf("text", diagram._attributes(("x", 1.0), ("class", text)), text)
         ET.SubElement(reference, "text", {"x": "1", "class": diagram._xml_text(text)}).text = diagram._xml_text(text)
-        svg.start("g", (("id", text),))
-        svg.leaf("title", (), text)
+        svg.start("g", diagram._attributes(("id", text)))
+        svg.leaf("title", "", text)
         svg.end()
         group = ET.SubElement(reference, "g", {"id": diagram._xml_text(text)})
         ET.SubElement(group, "title").text = diagram._xml_text(text)
-    svg.start("g", (("id", "empty"),))  # started, and no children after all
+    svg.start("g", diagram._attributes(("id", "empty")))  # started, and no children after all
     svg.end()
     ET.SubElement(reference, "g", {"id": "empty"})
     svg.end()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from functools import cache, lru_cache
+from functools import cache
 from operator import itemgetter
 
 from .canvas import KINDS, sized
@@ -45,12 +45,26 @@ text.connection { fill: #262626; font-size: 12px; paint-order: stroke; stroke: #
 """
 
 
-@lru_cache(maxsize=1 << 12)  # pictures share most of their coordinates: rows and columns on NiFi's grid
-def _number(value: float) -> str:
+def _number_text(value: float) -> str:
     """Coordinates as short, stable text: integers without a fraction."""
     if value.__class__ is not float:  # an int from JSON
         return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
     return str(int(value)) if value.is_integer() else f"{value:.1f}"
+
+
+class _NumberTexts(dict):
+    """_number_text's answers kept: pictures share most of their coordinates (rows and columns on NiFi's grid).
+    A dict's own lookup finds a kept one without a Python call (functools.lru_cache builds a key tuple for a
+    float, every call); it forgets everything now and then, as a bounded cache."""
+
+    def __missing__(self, value: float) -> str:
+        if len(self) >= 1 << 12:
+            self.clear()
+        self[value] = text = _number_text(value)
+        return text
+
+
+_number = _NumberTexts().__getitem__
 
 
 def _short_type(component: dict) -> str:
@@ -71,18 +85,17 @@ class _Placed:
         return self.x + self.width / 2, self.y + self.height / 2
 
 
-def _stretch(starts: list[float], ends: dict[float, list[tuple[float, float]]]) -> dict[float, float]:
+def _stretch(starts: list[float], grown: dict[float, list[tuple[float, float]]]) -> dict[float, float]:
     """Picture x for the distinct canvas x `starts`: an x keeps its canvas distance from every earlier one, plus
-    the growth of each opened group that starts at an earlier x. ends[x]: (canvas width, picture width) of the
-    boxes starting at x."""
+    the growth of each opened group that starts at an earlier x. grown[x]: (canvas width, picture width) of the
+    boxes starting at x that are wider in the picture than on the canvas (opened groups)."""
     offsets: dict[float, float] = {}
     for start in starts:
         offset = 0.0
         for earlier, earlier_offset in offsets.items():
             offset = max(offset, earlier_offset + (start - earlier))
-            for canvas_size, picture_size in ends[earlier]:
-                if picture_size > canvas_size:
-                    offset = max(offset, earlier_offset + picture_size + (start - earlier - canvas_size))
+            for canvas_size, picture_size in grown[earlier]:
+                offset = max(offset, earlier_offset + picture_size + (start - earlier - canvas_size))
         offsets[start] = offset
     return offsets
 
@@ -92,26 +105,31 @@ def _place(group: dict) -> tuple[list[_Placed], float, float]:
     with it), and the content's size."""
     placed: list[_Placed] = []
     canvas: list[tuple[float, float, str, float, float, _Placed]] = []  # y, x, identifier, width, height, placed
+    grown: dict[float, list[tuple[float, float]]] = {}  # canvas x -> the boxes there that the picture widens
     for kind, c, canvas_width, canvas_height in sized(group):
+        position = c["position"]
+        x = position["x"]
         if kind == "processGroups":
             inner, width, height = _place(c)
             width, height = max(width + 2 * PADDING, canvas_width), max(height + 2 * PADDING + HEADER, canvas_height)
+            if width > canvas_width:
+                grown.setdefault(x, []).append((canvas_width, width))
         else:
             inner, width, height = [], canvas_width, canvas_height
         item = _Placed(kind, c, 0.0, 0.0, width, height, inner)
         placed.append(item)
-        canvas.append((c["position"]["y"], c["position"]["x"], c["identifier"], canvas_width, canvas_height, item))
+        canvas.append((position["y"], x, c["identifier"], canvas_width, canvas_height, item))
+        if x not in grown:
+            grown[x] = []
 
     # Columns move apart as a whole (every box keeps its canvas column); within a column a box moves down
     # below the opened boxes above it that share canvas width with it. Boxes apart on the canvas stay apart.
-    x_ends: dict[float, list] = {}
-    for _, x, _, canvas_width, _, item in canvas:
-        x_ends.setdefault(x, []).append((canvas_width, item.width))
-    xs = sorted(x_ends)
-    x_at = _stretch(xs, x_ends)
+    xs = sorted(grown)
+    x_at = _stretch(xs, grown)
     left = x_at[xs[0]] if xs else 0.0
     top = min((row[0] for row in canvas), default=0.0)
     above: list[tuple] = []  # the boxes placed so far, top to bottom: canvas y, x, right, height; picture bottom
+    right_most = bottom_most = -math.inf  # the content's size: where the boxes end
     for b_y, b_x, _, b_width, b_height, item in sorted(canvas, key=_reading_order):
         y = b_y - top
         b_right = b_x + b_width
@@ -121,17 +139,18 @@ def _place(group: dict) -> tuple[list[_Placed], float, float]:
             if a_x < b_right and b_x < a_right:
                 below = a_bottom + (b_y - a_y - a_height)
                 y = max(y, below)
-        item.x, item.y = x_at[b_x] - left, y
-        above.append((b_y, b_x, b_right, b_height, y + item.height))
+        item.x = x = x_at[b_x] - left
+        item.y, bottom = y, y + item.height
+        above.append((b_y, b_x, b_right, b_height, bottom))
+        right_most, bottom_most = max(right_most, x + item.width), max(bottom_most, bottom)
     for item in placed:
         if item.children:  # from the group's content corner to its parent's
             _shift(item.children, item.x + PADDING, item.y + PADDING + HEADER)
-    width = max((p.x + p.width for p in placed), default=0.0)
-    height = max((p.y + p.height for p in placed), default=0.0)
-    return placed, width, height
+    return (placed, right_most, bottom_most) if placed else (placed, 0.0, 0.0)
 
 
 _reading_order = itemgetter(0, 1, 2)  # canvas y, x, identifier
+_identifier = itemgetter("identifier")
 
 
 def _shift(items: list[_Placed], dx: float, dy: float) -> None:
@@ -169,7 +188,10 @@ def _replace_each(text: str, escapes: tuple) -> str:
 
 def _escape_text(text: str) -> str:
     """Element text as ElementTree writes it."""
-    if not text.isprintable():  # _xml_text's own test, saving a call for almost every text
+    if text.isprintable():  # no control character or line break: nothing XML cannot hold (_xml_text's own test)
+        if "&" not in text and "<" not in text and ">" not in text:  # almost every text: nothing to escape
+            return text
+    else:
         text = _xml_text(text)
     return _replace_each(text, _TEXT_ESCAPES)
 
@@ -177,31 +199,38 @@ def _escape_text(text: str) -> str:
 def _escape_attribute(value: str) -> str:
     """An attribute value as ElementTree writes it: element text's escaping, then quotes and the whitespace that
     attribute normalisation would lose."""
+    if value.isprintable() and '"' not in value and "&" not in value and "<" not in value and ">" not in value:
+        return value  # almost every value (identifiers, class names): nothing to escape, not even \t \n \r
     return _replace_each(_escape_text(value), _ATTRIBUTE_ESCAPES)
+
+
+def _attributes(*pairs: tuple[str, str | float]) -> str:
+    """Attributes as the writer takes them, ' name="value"' each: a value a string or a coordinate (_number).
+    The pictures' many elements write theirs with one f-string instead: numbers and constant text need no
+    escaping, and only text from the flow goes through _escape_attribute."""
+    return "".join([f' {name}="{_escape_attribute(value) if isinstance(value, str) else _number(value)}"'
+                    for name, value in pairs])
 
 
 class _SvgWriter:
     """Writes the SVG's elements as they are drawn, as the text `ET.indent(tree, "  ")` then `ET.tostring(tree)`
     would give for the same element tree (a test holds it to ElementTree): building that tree and walking it
     again took most of a picture's time. An element with children is `start`ed and `end`ed, any other is one
-    `leaf`; attributes are (name, value) pairs, a value a string or a number (a coordinate, see _number)."""
+    `leaf`; its attributes come written, as _attributes writes them. The many components and connections write
+    their elements whole (`indents`, `write`), each element's text in the same form as `leaf`'s."""
 
-    __slots__ = ("_attributes", "_indent", "_open", "_parts")
+    __slots__ = ("_indent", "_open", "_parts")
 
     def __init__(self) -> None:
         self._parts: list[str] = []
         self._open: list[tuple[str, int, str]] = []  # the started elements: tag, where their ">" is, indent
         self._indent = ""  # what goes before the next element: ElementTree's indent, two spaces a level
-        # (name, value) -> ' name="text"': coordinates and class names repeat all over a picture.
-        self._attributes: dict[tuple[str, str | float], str] = {}
 
-    def start(self, tag: str, attributes=()) -> None:
-        parts, known = self._parts, self._attributes
-        parts.append(f"{self._indent}<{tag}")
-        for pair in attributes:
-            parts.append(known.get(pair) or self._attribute(pair))
-        self._open.append((tag, len(self._parts), self._indent))
-        self._parts.append(">")
+    def start(self, tag: str, attributes: str = "") -> None:
+        parts = self._parts
+        parts.append(f"{self._indent}<{tag}{attributes}")
+        self._open.append((tag, len(parts), self._indent))
+        parts.append(">")
         self._indent = _indent(len(self._open))
 
     def end(self) -> None:
@@ -211,22 +240,25 @@ class _SvgWriter:
         else:
             self._parts.append(f"{self._indent or chr(10)}</{tag}>")
 
-    def leaf(self, tag: str, attributes=(), text: str | None = None) -> None:
-        parts, known = self._parts, self._attributes
-        parts.append(f"{self._indent}<{tag}")
-        for pair in attributes:
-            parts.append(known.get(pair) or self._attribute(pair))
-        parts.append(f">{_escape_text(text)}</{tag}>" if text else " />")
+    def leaf(self, tag: str, attributes: str = "", text: str | None = None) -> None:
+        self._parts.append(self._indent + _element(tag, attributes, text))
 
-    def _attribute(self, pair: tuple[str, str | float]) -> str:
-        name, value = pair
-        self._attributes[pair] = written = \
-            f' {name}="{_escape_attribute(value) if isinstance(value, str) else _number(value)}"'
-        return written
+    def indents(self) -> tuple[str, str]:
+        """The indent of the next element and of its children, for elements the caller writes whole (`write`):
+        a component's few elements as one f-string cost a fraction of a call for each."""
+        return self._indent, _indent(len(self._open) + 1)
+
+    def write(self, elements: str) -> None:
+        self._parts.append(elements)
 
     def text(self) -> str:
         assert not self._open, "an element was started and not ended"
         return "".join(self._parts)
+
+
+def _element(tag: str, attributes: str, text: str | None) -> str:
+    """An element without children, as ElementTree writes it: without text, an empty element."""
+    return f"<{tag}{attributes}>{_escape_text(text)}</{tag}>" if text else f"<{tag}{attributes} />"
 
 
 @cache
@@ -248,107 +280,128 @@ def _words(text: str, limit: int) -> list[str]:
     return lines
 
 
-def _box(item: _Placed) -> tuple:
-    return ("x", item.x), ("y", item.y), ("width", item.width), ("height", item.height)
+def _box(item: _Placed) -> str:
+    return (f' x="{_number(item.x)}" y="{_number(item.y)}" width="{_number(item.width)}"'
+            f' height="{_number(item.height)}"')
 
 
+# Each element's attributes are written with one f-string: coordinates by _number, constants as they are, and
+# only the flow's own text through _escape_attribute (identifiers) or _escape_text (element text, the title of a
+# processor, port or connection is never empty); a text that may be empty is an _element.
 def _draw_component(svg: _SvgWriter, item: _Placed, at: dict[str, _Placed], offset: dict[str, tuple]) -> None:
     """Draws the component (a group with everything in it) and notes where it is for the connections: `at` its
     box by identifier, `offset` where a group's canvas origin lands (its children keep their canvas distances)."""
     c = item.component
-    at[c["identifier"]] = item
-    if item.kind == "processGroups":
+    identifier = c["identifier"]
+    at[identifier] = item
+    kind = item.kind
+    i, j = svg.indents()  # the component's <g> and its elements
+    if kind == "processors":
+        x, y, height = _number(item.x), _number(item.y), _number(item.height)
+        text_x = _number(item.x + 20)
+        title = _escape_text(f"{c['name']} ({c['type']})")
+        name = _element("text", f' x="{text_x}" y="{_number(item.y + 48)}" class="name"', _fit(c["name"], NAME_CHARS))
+        short_type = _element("text", f' x="{text_x}" y="{_number(item.y + 76)}" class="type"', _short_type(c))
+        svg.write(f'{i}<g id="processor-{_escape_attribute(identifier)}">{j}<title>{title}</title>'
+                  f'{j}<rect x="{x}" y="{y}" width="{_number(item.width)}" height="{height}" rx="4" class="processor" />'
+                  f'{j}<rect x="{x}" y="{y}" width="6" height="{height}" class="band" />'
+                  f'{j}{name}{j}{short_type}{i}</g>')
+    elif kind == "processGroups":
         if item.children:
             first = item.children[0]
-            offset.setdefault(c["identifier"], (first.x - first.component["position"]["x"],
-                                                first.y - first.component["position"]["y"]))
-        svg.start("g", (("id", f"pg-{c['identifier']}"),))
-        svg.leaf("title", (), c["name"])
-        svg.leaf("rect", (*_box(item), ("rx", "6"), ("class", "group" if "groupIdentifier" in c else "group root")))
-        svg.leaf("text", (("x", item.x + 16), ("y", item.y + 26), ("class", "group")), c["name"])
+            offset.setdefault(identifier, (first.x - first.component["position"]["x"],
+                                           first.y - first.component["position"]["y"]))
+        svg.start("g", f' id="pg-{_escape_attribute(identifier)}"')
+        i, j = svg.indents()  # inside the group's <g>: its elements, then its children's
+        title = _element("title", "", c["name"])
+        name = _element("text", f' x="{_number(item.x + 16)}" y="{_number(item.y + 26)}" class="group"', c["name"])
+        svg.write(f'{i}{title}{i}<rect{_box(item)} rx="6" class="{"group" if "groupIdentifier" in c else "group root"}" />'
+                  f'{i}{name}')
         for child in item.children:
             _draw_component(svg, child, at, offset)
         svg.end()
-    elif item.kind == "processors":
-        svg.start("g", (("id", f"processor-{c['identifier']}"),))
-        svg.leaf("title", (), f"{c['name']} ({c['type']})")
-        svg.leaf("rect", (*_box(item), ("rx", "4"), ("class", "processor")))
-        svg.leaf("rect", (("x", item.x), ("y", item.y), ("width", "6"), ("height", item.height), ("class", "band")))
-        svg.leaf("text", (("x", item.x + 20), ("y", item.y + 48), ("class", "name")), _fit(c["name"], NAME_CHARS))
-        svg.leaf("text", (("x", item.x + 20), ("y", item.y + 76), ("class", "type")), _short_type(c))
-        svg.end()
-    elif item.kind in ("inputPorts", "outputPorts"):
-        kind = "input-port" if item.kind == "inputPorts" else "output-port"
-        svg.start("g", (("id", f"{kind}-{c['identifier']}"),))
-        svg.leaf("title", (), f"{kind.replace('-', ' ')} {c['name']}")
-        svg.leaf("rect", (*_box(item), ("rx", "4"), ("class", kind)))
-        arrow = "\u25b6 " if kind == "input-port" else "\u25b7 "
-        svg.leaf("text", (("x", item.x + 14), ("y", item.y + 29), ("class", "name")), arrow + _fit(c["name"], 26))
-        svg.end()
-    elif item.kind == "funnels":
-        svg.start("g", (("id", f"funnel-{c['identifier']}"),))
-        svg.leaf("title", (), "funnel")
+    elif kind in ("inputPorts", "outputPorts"):
+        kind, arrow = ("input-port", "\u25b6 ") if kind == "inputPorts" else ("output-port", "\u25b7 ")
+        title = _escape_text(f"{kind.replace('-', ' ')} {c['name']}")
+        name = _escape_text(arrow + _fit(c["name"], 26))
+        svg.write(f'{i}<g id="{kind}-{_escape_attribute(identifier)}">{j}<title>{title}</title>'
+                  f'{j}<rect{_box(item)} rx="4" class="{kind}" />'
+                  f'{j}<text x="{_number(item.x + 14)}" y="{_number(item.y + 29)}" class="name">{name}</text>{i}</g>')
+    elif kind == "funnels":
         x, y = item.center()
-        svg.leaf("circle", (("cx", x), ("cy", y), ("r", item.width / 2), ("class", "funnel")))
-        svg.end()
-    elif item.kind == "labels":
-        svg.start("g", (("id", f"label-{c['identifier']}"),))
-        svg.leaf("rect", (*_box(item), ("class", "label")))
-        for i, line in enumerate(_words(c["label"], int(item.width / 7))):
-            svg.leaf("text", (("x", item.x + 10), ("y", item.y + 20 + 17 * i), ("class", "label")), line)
+        svg.write(f'{i}<g id="funnel-{_escape_attribute(identifier)}">{j}<title>funnel</title>'
+                  f'{j}<circle cx="{_number(x)}" cy="{_number(y)}" r="{_number(item.width / 2)}" class="funnel" />'
+                  f'{i}</g>')
+    elif kind == "labels":
+        svg.start("g", f' id="label-{_escape_attribute(identifier)}"')
+        svg.leaf("rect", f'{_box(item)} class="label"')
+        text_x = _number(item.x + 10)
+        for n, line in enumerate(_words(c["label"], int(item.width / 7))):
+            svg.leaf("text", f' x="{text_x}" y="{_number(item.y + 20 + 17 * n)}" class="label"', line)
         svg.end()
     else:  # Remote process groups: the generator makes none; a box keeps the picture honest if one ever appears.
-        svg.start("g", (("id", f"component-{c['identifier']}"),))
-        svg.leaf("rect", (*_box(item), ("class", "processor")))
+        svg.start("g", f' id="component-{_escape_attribute(identifier)}"')
+        svg.leaf("rect", f'{_box(item)} class="processor"')
         svg.end()
 
 
-def _edge(item: _Placed, toward: tuple[float, float]) -> tuple[float, float]:
-    """Where the line from the box's centre toward a point leaves the box (funnels: their circle)."""
-    cx, cy = item.x + item.width / 2, item.y + item.height / 2
-    dx, dy = toward[0] - cx, toward[1] - cy
-    if dx == 0 and dy == 0:
+def _edge(item: _Placed, cx: float, cy: float, toward_x: float, toward_y: float) -> tuple[float, float]:
+    """Where the line from the box's centre (cx, cy) toward a point leaves the box (funnels: their circle)."""
+    dx, dy = toward_x - cx, toward_y - cy
+    if not dx and not dy:
         return cx, cy
     if item.kind == "funnels":
         length = (dx * dx + dy * dy) ** 0.5
         return cx + dx / length * item.width / 2, cy + dy / length * item.height / 2
-    scale = min(item.width / 2 / abs(dx) if dx else math.inf, item.height / 2 / abs(dy) if dy else math.inf)
+    # The nearer of the box's sides the line meets (a straight line meets only one: no min() with an infinity).
+    if not dx:
+        scale = item.height / 2 / abs(dy)
+    else:
+        scale = item.width / 2 / abs(dx)
+        if dy:
+            scale = min(scale, item.height / 2 / abs(dy))
     return cx + dx * scale, cy + dy * scale
 
 
 def _connections(group: dict):
-    yield from sorted(group["connections"], key=lambda c: c["identifier"])
-    for child in sorted(group["processGroups"], key=lambda g: g["identifier"]):
+    yield from sorted(group["connections"], key=_identifier)
+    for child in sorted(group["processGroups"], key=_identifier):
         yield from _connections(child)
 
 
 def _label(connection: dict) -> str:
-    parts = [", ".join([r for r in connection["selectedRelationships"] if r])]
+    """The relationships, the back pressure where it is not NiFi's default, the name before them; " · " between."""
+    label = ", ".join(filter(None, connection["selectedRelationships"]))  # the relationships that have a name
     objects, size = connection["backPressureObjectThreshold"], connection["backPressureDataSizeThreshold"]
-    if (objects, size) != DEFAULT_BACKPRESSURE:
-        parts.append(f"\u29d7 {objects} / {size}")
-    if connection.get("name"):
-        parts.insert(0, connection["name"])
-    return " \u00b7 ".join([p for p in parts if p])
+    if objects != DEFAULT_BACKPRESSURE[0] or size != DEFAULT_BACKPRESSURE[1]:
+        label = f"{label} \u00b7 \u29d7 {objects} / {size}" if label else f"\u29d7 {objects} / {size}"
+    name = connection.get("name")
+    if name:
+        label = f"{name} \u00b7 {label}" if label else name
+    return label
 
 
 def _draw_connection(svg: _SvgWriter, connection: dict, at: dict[str, _Placed], offset: dict[str, tuple]) -> None:
-    source, destination = at[connection["source"]["id"]], at[connection["destination"]["id"]]
+    source_end, destination_end = connection["source"], connection["destination"]
+    source, destination = at[source_end["id"]], at[destination_end["id"]]
+    (source_x, source_y), (destination_x, destination_y) = source.center(), destination.center()
     # Bends are canvas positions in the connection's group: the picture moves them with the group.
     dx, dy = offset[connection["groupIdentifier"]]
-    bends = [(b["x"] + dx, b["y"] + dy) for b in connection["bends"]]
-    start = _edge(source, bends[0] if bends else destination.center())
-    end = _edge(destination, bends[-1] if bends else source.center())
-    points = [start, *bends, end]
+    bends = connection["bends"]
+    if bends:
+        bends = [(b["x"] + dx, b["y"] + dy) for b in bends]
+        start = _edge(source, source_x, source_y, *bends[0])
+        end = _edge(destination, destination_x, destination_y, *bends[-1])
+        path = " L ".join([f"{_number(x)} {_number(y)}" for x, y in (start, *bends, end)])
+    else:  # most connections: a straight line
+        start = _edge(source, source_x, source_y, destination_x, destination_y)
+        end = _edge(destination, destination_x, destination_y, source_x, source_y)
+        path = f"{_number(start[0])} {_number(start[1])} L {_number(end[0])} {_number(end[1])}"
     # Failure paths are drawn dashed and red: the way to the parked-failures queue or the dead letter.
     relationships = connection["selectedRelationships"]
     failing = "failure" in relationships or "retry" in relationships or "failure" in (
-        connection["source"]["name"], connection["destination"]["name"]) or connection.get("name")
-    svg.start("g", (("id", f"connection-{connection['identifier']}"),))
-    svg.leaf("title", (), f"{connection['source']['name'] or 'funnel'} \u2192 "
-                          f"{connection['destination']['name'] or 'funnel'}")
-    svg.leaf("path", (("d", "M " + " L ".join([f"{_number(x)} {_number(y)}" for x, y in points])),
-                      ("class", "connection failure" if failing else "connection")))
+        source_end["name"], destination_end["name"]) or connection.get("name")
+    title = _escape_text(f"{source_end['name'] or 'funnel'} \u2192 {destination_end['name'] or 'funnel'}")
     text = _label(connection)
     if text:
         # NiFi puts the label on the bend labelIndex names, else half-way.
@@ -356,8 +409,12 @@ def _draw_connection(svg: _SvgWriter, connection: dict, at: dict[str, _Placed], 
             x, y = bends[min(connection.get("labelIndex", 0), len(bends) - 1)]
         else:
             x, y = (start[0] + end[0]) / 2, (start[1] + end[1]) / 2
-        svg.leaf("text", (("x", x + 6), ("y", y - 4), ("class", "connection")), text)
-    svg.end()
+        label = f'<text x="{_number(x + 6)}" y="{_number(y - 4)}" class="connection">{_escape_text(text)}</text>'
+    i, j = svg.indents()
+    # Numbers only: the path needs no escaping.
+    svg.write(f'{i}<g id="connection-{_escape_attribute(connection["identifier"])}">{j}<title>{title}</title>'
+              f'{j}<path d="M {path}" class="{"connection failure" if failing else "connection"}" />'
+              f'{f"{j}{label}" if text else ""}{i}</g>')
 
 
 def flow_svg(root: dict) -> bytes:
@@ -367,22 +424,23 @@ def flow_svg(root: dict) -> bytes:
     _shift(placed, MARGIN, MARGIN)
     total_width, total_height = width + 2 * MARGIN, height + 2 * MARGIN
     svg = _SvgWriter()
-    svg.start("svg", (("xmlns", SVG_NS), ("width", total_width), ("height", total_height),
-                      ("viewBox", f"0 0 {_number(total_width)} {_number(total_height)}")))
-    svg.leaf("title", (), f"NiFi flow {root['name']}")
-    svg.leaf("style", (), STYLE)
+    svg.start("svg", _attributes(("xmlns", SVG_NS), ("width", total_width), ("height", total_height),
+                                 ("viewBox", f"0 0 {_number(total_width)} {_number(total_height)}")))
+    svg.leaf("title", "", f"NiFi flow {root['name']}")
+    svg.leaf("style", "", STYLE)
     svg.start("defs")
     for marker, colour in (("arrow", "#4d6b78"), ("arrow-failure", "#ba554a")):
-        svg.start("marker", (("id", marker), ("viewBox", "0 0 10 10"), ("refX", "10"), ("refY", "5"),
-                             ("markerWidth", "8"), ("markerHeight", "8"), ("orient", "auto-start-reverse")))
-        svg.leaf("path", (("d", "M 0 0 L 10 5 L 0 10 z"), ("fill", colour)))
+        svg.start("marker", _attributes(("id", marker), ("viewBox", "0 0 10 10"), ("refX", "10"), ("refY", "5"),
+                                        ("markerWidth", "8"), ("markerHeight", "8"),
+                                        ("orient", "auto-start-reverse")))
+        svg.leaf("path", _attributes(("d", "M 0 0 L 10 5 L 0 10 z"), ("fill", colour)))
         svg.end()
     svg.end()
     at: dict[str, _Placed] = {}
     offset: dict[str, tuple] = {}
     for item in placed:
         _draw_component(svg, item, at, offset)
-    svg.start("g", (("id", "connections"),))
+    svg.start("g", ' id="connections"')
     for connection in _connections(root):
         _draw_connection(svg, connection, at, offset)
     svg.end()
