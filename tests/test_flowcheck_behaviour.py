@@ -3,6 +3,7 @@ defect on a broken flow: hand-made ones, one defect at a time, and the flows thi
 issue 11 (tests/fixtures/before-issue-11, byte for byte as they were committed)."""
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from protoc_gen_nifi import nifi_catalog as nc
 from protoc_gen_nifi.flowcheck import behaviour_problems
 from protoc_gen_nifi.flowcheck.dataflow import attribute_reads, guaranteed
+from protoc_gen_nifi.flowcheck.index import Graph
 
 BEFORE = Path(__file__).parent / "fixtures" / "before-issue-11"
 
@@ -345,6 +347,29 @@ def test_a_failure_port_that_leads_to_a_dead_end_funnel_is_valid():
 
 
 # ---- the flows written before issue 11 -----------------------------------------------------------------
+
+def test_a_checked_graph_is_freed_without_the_cycle_collector():
+    """The plugin builds and checks a graph of every flow it writes: a graph that were a reference cycle would
+    keep its whole flow until the cycle collector ran (and make it run more often)."""
+    flow = Flow()
+    group = flow.child("egress")
+    flow.port("in", "INPUT_PORT", group)
+    tag = _source(flow)
+    flow.connect(tag, "in", "success", group=flow.root)
+    flow.processor("send", nc.UPDATE_ATTRIBUTE, group=group, auto=("success",))
+    flow.connect("in", "send")
+    behaviour_problems({"flowContents": flow.root})  # first use: regular expressions compiled, caches filled
+    gc.collect()
+    gc.disable()
+    try:
+        graph = Graph.of(flow.root)
+        behaviour_problems({"flowContents": flow.root}, graph)
+        assert graph.nodes["send"].incoming and graph.memo  # connected, and the data-flow analysis kept
+        del graph
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
+
 
 def _before(name: str) -> list[str]:
     doc = json.loads((BEFORE / f"{name}.json").read_text(encoding="utf-8"))

@@ -26,6 +26,7 @@ from google.protobuf import (
 from google.protobuf.descriptor import FieldDescriptor
 from jsonschema import Draft202012Validator, FormatChecker
 
+from protoc_gen_nifi.descriptors import DescriptorSets
 from protoc_gen_nifi.json_schema import WELL_KNOWN, Schemas
 
 FD = FieldDescriptor
@@ -290,3 +291,15 @@ def test_every_message_validates_its_samples_and_refuses_broken_ones(corpora, ca
         print("\njson schema:", {k: dict(zip(("messages", "valid", "broken"), v)) for k, v in totals.items()})
     assert totals["googleapis"][0] > 100
     assert all(messages > 0 and broken > 0 for messages, _, broken in totals.values())
+
+
+
+def test_a_definition_shared_by_documents_changes_none_of_them(corpora):
+    """A message that several documents reach is described once and its definition shared: each document's
+    text is the one a Schemas made for that message alone writes."""
+    for corpus, files in corpora.items():
+        shared, sets = Schemas(files.file), DescriptorSets(files.file)
+        names = _messages(files)
+        texts = {name: shared.text(name) for name in names}
+        for name in names:
+            assert texts[name] == Schemas(sets).text(name), (corpus, name)

@@ -72,9 +72,14 @@ class DescriptorSets:
     def __init__(self, proto_files) -> None:
         self._files = {f.name: f for f in proto_files}
         self._entries: dict[str, bytes] = {}
-        # full name -> (file, descriptor) of every message and enum, for what reads a message's fields.
-        self._messages: dict[str, tuple] = {}
+        # full name -> (file, descriptor) of every message and enum, for what reads a message's fields; built on
+        # first use, so that the plugin can hand the reader this index before the request is known to be sound.
+        self._messages: dict[str, tuple] | None = None
         self._enums: dict[str, tuple] = {}
+
+    def _index(self) -> None:
+        self._messages = messages = {}
+        enums = self._enums
         # extendee full name -> field numbers of the SOURCE-retained extensions declared in the request.
         retained: dict[str, set[int]] = {}
 
@@ -83,12 +88,12 @@ class DescriptorSets:
                 if ext.options.retention == descriptor_pb2.FieldOptions.RETENTION_SOURCE:
                     retained.setdefault(ext.extendee.lstrip("."), set()).add(ext.number)
 
-        def walk(file_proto, prefix: str, nested, enums) -> None:
-            for enum in enums:
-                self._enums[prefix + enum.name] = (file_proto, enum)
+        def walk(file_proto, prefix: str, nested, enum_types) -> None:
+            for enum in enum_types:
+                enums[prefix + enum.name] = (file_proto, enum)
             for message in nested:
                 name = prefix + message.name
-                self._messages[name] = (file_proto, message)
+                messages[name] = (file_proto, message)
                 note_retained(message.extension)
                 walk(file_proto, name + ".", message.nested_type, message.enum_type)
 
@@ -107,11 +112,27 @@ class DescriptorSets:
 
     def message(self, name: str) -> tuple:
         """(FileDescriptorProto, DescriptorProto) of a message, by full name without the leading dot."""
+        if self._messages is None:
+            self._index()
         return self._messages[name]
+
+    def find_message(self, name: str) -> tuple | None:
+        """message(name), or None for a name that is no message of the request."""
+        if self._messages is None:
+            self._index()
+        return self._messages.get(name)
 
     def enum(self, name: str) -> tuple:
         """(FileDescriptorProto, EnumDescriptorProto) of an enum, by full name without the leading dot."""
+        if self._messages is None:
+            self._index()
         return self._enums[name]
+
+    def find_enum(self, name: str) -> tuple | None:
+        """enum(name), or None for a name that is no enum of the request."""
+        if self._messages is None:
+            self._index()
+        return self._enums.get(name)
 
     def _entry(self, name: str) -> bytes:
         """FileDescriptorSet.file entry (field 1) of one file, cleaned; what
@@ -134,6 +155,8 @@ class DescriptorSets:
         return entry
 
     def for_messages(self, messages) -> bytes:
+        if self._messages is None:
+            self._index()
         files = self._files
         ordered: list[str] = []
         seen: set[str] = set()

@@ -27,12 +27,6 @@ def _text(raw: bytes) -> str:
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
-def _md5_uuid_text(digest: str) -> str:
-    """str(uuid.uuid3(...)) from the hex MD5 digest of namespace + name: the version digit set to 3 and the
-    variant bits to RFC 4122's, as _name_uuid does on the bytes (a flow mints tens of thousands of ids)."""
-    return f"{digest[:8]}-{digest[8:12]}-3{digest[13:16]}-{_VARIANT_DIGIT[digest[16]]}{digest[17:20]}-{digest[20:]}"
-
-
 # uuid.NAMESPACE_URL, 6ba7b811-9dad-11d1-80b4-00c04fd430c8.
 _NAMESPACE_URL = bytes.fromhex("6ba7b8119dad11d180b400c04fd430c8")
 # Fixed namespace for every id this generator mints: uuid.uuid5(uuid.NAMESPACE_URL, "urn:protoc-gen-nifi").
@@ -48,9 +42,12 @@ class IdFactory:
 
     def __call__(self, *path: str) -> str:
         # str(uuid.uuid3(_NAMESPACE, f"{scope}/{key}")). No cache: a flow never asks twice for one path.
+        # The text of the hex MD5 digest with the version digit set to 3 and the variant bits to RFC 4122's, as
+        # _name_uuid does on the bytes (a flow mints tens of thousands of ids: no bytes, no helper call).
         digest = self._prefix.copy()
         digest.update("/".join(path).encode("utf-8"))
-        return _md5_uuid_text(digest.hexdigest())
+        h = digest.hexdigest()
+        return f"{h[:8]}-{h[8:12]}-3{h[13:16]}-{_VARIANT_DIGIT[h[16]]}{h[17:20]}-{h[20:]}"
 
 
 def registry_ids(bucket: str, flow: str) -> tuple[str, str]:

@@ -97,7 +97,11 @@ def json_name(field) -> str:
     """protoc's json_name (always sent to plugins); computed the way protoc does for a descriptor without one."""
     if field.HasField("json_name"):
         return field.json_name
-    parts = field.name.split("_")
+    return _default_json_name(field.name)
+
+
+def _default_json_name(name: str) -> str:
+    parts = name.split("_")
     return parts[0] + "".join(part[:1].upper() + part[1:] for part in parts[1:])
 
 
@@ -120,6 +124,11 @@ class Schemas:
         # the documents themselves would keep thousands of dicts alive for the whole run, which costs more in
         # collections than describing a shared message again saves).
         self._texts: dict[str, bytes] = {}
+        # The messages described once, and (definition, messages it refers to) of those a second document
+        # reached: a shared import's messages (Money, Audit) are kept, a message of one port's is not.
+        self._described: set[str] = set()
+        self._shared: dict[str, tuple[dict, tuple[str, ...]]] = {}
+        self._enums: dict[str, dict] = {}  # enum -> its schema (a few small dicts, however many fields use them)
 
     def text(self, message: str) -> bytes:
         """canonical_json(document(message)), written once per message."""
@@ -137,23 +146,48 @@ class Schemas:
         while pending:  # a work list, not recursion: a message chain may be deep, and may loop
             name = pending.pop()
             if name not in defs:
-                defs[name] = self._message(name, pending)
+                defs[name] = self._definition(name, pending)
         return {"$schema": DRAFT, "title": message, "$ref": DEFS + message, "$defs": defs}
 
+    def _definition(self, name: str, pending: list[str]) -> dict:
+        """_message(name, pending), described once for a message several documents reach. (Documents share
+        the definition: nothing changes a document once made.)"""
+        shared = self._shared.get(name)
+        if shared is not None:
+            definition, reached = shared
+            pending += reached
+            return definition
+        if name not in self._described:
+            self._described.add(name)
+            return self._message(name, pending)
+        start = len(pending)
+        definition = self._message(name, pending)  # it only appends to pending
+        self._shared[name] = (definition, tuple(pending[start:]))
+        return definition
+
     def _message(self, name: str, pending: list[str]) -> dict:
-        file_proto, message = self._sets.message(name)
+        message = self._sets.message(name)[1]
         properties: dict[str, dict] = {}
         aliases: dict[str, dict] = {}
         constraints: list[dict] = []
         oneofs: dict[int, list[str]] = {}
         required: list[list[str]] = []
         for field in message.field:
-            label = field.label  # each read of a descriptor attribute builds a Python object: read each once
-            schema = self._field(field, label, file_proto, pending)
-            names = [json_name(field)]
-            properties[names[0]] = schema
+            # Each read of a descriptor attribute builds a Python object: read each once.
+            label, kind = field.label, field.type
+            if kind in SCALARS:
+                schema = SCALARS[kind]
+                if label == _F.LABEL_REPEATED:
+                    schema = {"type": "array", "items": schema}
+            else:
+                schema = self._field(field, label, kind, pending)
             field_name = field.name
-            if field_name != names[0]:
+            camel = field.json_name  # protoc always sets it; a set json_name is never empty but by hand
+            if not camel and not field.HasField("json_name"):
+                camel = _default_json_name(field_name)
+            properties[camel] = schema
+            names = [camel]
+            if field_name != camel:
                 # protoschema's alias: the original name is accepted too, but not both at once (json_format
                 # refuses a field given twice).
                 names.append(field_name)
@@ -179,27 +213,23 @@ class Schemas:
             schema["allOf"] = constraints
         return schema
 
-    def _field(self, field, label: int, file_proto, pending: list[str]) -> dict:
+    def _field(self, field, label: int, kind: int, pending: list[str]) -> dict:
+        """The schema of a field that is no scalar: a message, an enum or a map."""
+        name = field.type_name.lstrip(".")
         if label == _F.LABEL_REPEATED:
-            entry = self._map_entry(field)
-            if entry is not None:
-                key, value = entry.field[0], entry.field[1]
-                return {"type": "object", "propertyNames": MAP_KEYS[key.type],
-                        "additionalProperties": self._single(value, file_proto, pending)}
-            return {"type": "array", "items": self._single(field, file_proto, pending)}
-        return self._single(field, file_proto, pending)
+            if kind == _F.TYPE_MESSAGE:
+                entry = self._sets.message(name)[1]
+                if entry.options.map_entry:
+                    key, value = entry.field[0], entry.field[1]
+                    return {"type": "object", "propertyNames": MAP_KEYS[key.type],
+                            "additionalProperties": self._single(value.type, value.type_name.lstrip("."), pending)}
+            return {"type": "array", "items": self._single(kind, name, pending)}
+        return self._single(kind, name, pending)
 
-    def _map_entry(self, field):
-        if field.type != _F.TYPE_MESSAGE:
-            return None
-        _, message = self._sets.message(field.type_name.lstrip("."))
-        return message if message.options.map_entry else None
-
-    def _single(self, field, file_proto, pending: list[str]) -> dict:
-        kind = field.type
+    def _single(self, kind: int, name: str, pending: list[str]) -> dict:
+        """One value of a field, given its type and type name (without the leading dot)."""
         if kind in SCALARS:
             return SCALARS[kind]
-        name = field.type_name.lstrip(".")
         if kind == _F.TYPE_ENUM:
             return self._enum(name)
         if name in WELL_KNOWN:
@@ -208,6 +238,12 @@ class Schemas:
         return {"$ref": DEFS + name}
 
     def _enum(self, name: str) -> dict:
+        schema = self._enums.get(name)
+        if schema is None:
+            schema = self._enums[name] = self._enum_schema(name)
+        return schema
+
+    def _enum_schema(self, name: str) -> dict:
         if name == NULL_VALUE:
             return {"type": "null"}
         file_proto, enum = self._sets.enum(name)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
@@ -23,10 +24,16 @@ _TOKEN = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
 MEDIA_TYPE = re.compile(rf"{_TOKEN}/{_TOKEN}(?: ?; ?{_TOKEN}={_TOKEN})*\Z")
 
 
+# The slugs are asked for again and again for the same few names (every artifact of an integration names its
+# ports and refs), and each costs a Unicode normalisation and regular expressions: they are remembered.
+_remembered = lru_cache(maxsize=4096)
+
+
 def _ascii(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
 
 
+@_remembered
 def snake_slug(text: str) -> str:
     """`OrderToErpIntegration` -> `order_to_erp_integration`; never empty, never a path."""
     words = _CAMEL_BOUNDARY.sub("_", _ascii(text)).lower()
@@ -41,11 +48,13 @@ def integration_slug(service_name: str, explicit: str | None) -> str:
     return snake_slug(base)
 
 
+@_remembered
 def ref_slug(ref: str) -> str:
     """A binding or endpoint ref as it appears inside a parameter name: `erp-orders`."""
     return _NOT_PARAM.sub("-", _ascii(ref).lower()).strip("-.") or "unnamed"
 
 
+@_remembered
 def ref_slug_is_meaningful(ref: str) -> bool:
     """Whether a ref keeps an ASCII letter or digit once slugged (else every such ref would be `unnamed`)."""
     return bool(re.search(r"[a-z0-9]", _ascii(ref).lower()))

@@ -7,6 +7,7 @@ from google.protobuf.message import DecodeError
 
 from . import limits, option_schema
 from . import nifi_catalog as nc
+from .descriptors import DescriptorSets
 from .descriptors import varint as _varint
 from .diagnostics import Diagnostic, GenerationError
 from .nifi_definitions import MissingProperty
@@ -35,8 +36,10 @@ def generate(request: plugin_pb2.CodeGeneratorRequest) -> dict[str, bytes]:
     if bad_request:
         raise GenerationError(bad_request)
     params, param_problems = parse_params(request.parameter)  # bad entries fall back to their defaults
+    # Built once, shared by the reader and every integration's artifacts (it indexes the files on first use).
+    descriptors = DescriptorSets(request.proto_file)
     try:
-        integrations = read_integrations(request, params)
+        integrations = read_integrations(request, params, descriptors)
     except GenerationError as proto_problems:  # report both kinds at once
         raise GenerationError([*param_problems, *proto_problems.diagnostics]) from None
     if param_problems:
@@ -46,10 +49,8 @@ def generate(request: plugin_pb2.CodeGeneratorRequest) -> dict[str, bytes]:
     # The generation pipeline (flow, transports, rendering) is imported only by a run
     # that reached it: a request that fails validation is answered without it.
     from .artifacts import integration_files
-    from .descriptors import DescriptorSets
     from .json_schema import Schemas
 
-    descriptors = DescriptorSets(request.proto_file)  # built once, shared by every integration
     schemas = Schemas(descriptors)  # likewise
     total = 0
     problems: list[Diagnostic] = []

@@ -1,12 +1,15 @@
 """CodeGeneratorRequest -> integration model, with every problem located."""
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import NamedTuple
 
 from google.protobuf.compiler import plugin_pb2
+from google.protobuf.descriptor import FieldDescriptor
 
 from . import limits
+from .descriptors import DescriptorSets
 from .diagnostics import Diagnostics, SourceLocator, Where
 from .fields import key_path_problem, top_level_fields
 from .model import (
@@ -43,9 +46,11 @@ from .units import data_size_bytes, is_cron, is_data_size, is_time_period
 # FileDescriptorProto / ServiceDescriptorProto / MethodDescriptorProto / DescriptorProto field numbers.
 _SERVICE, _METHOD, _SERVICE_OPTIONS, _METHOD_OPTIONS = 6, 2, 3, 4
 _MESSAGE, _NESTED, _MESSAGE_OPTIONS = 4, 3, 7
+_TYPE_STRING, _TYPE_MESSAGE = FieldDescriptor.TYPE_STRING, FieldDescriptor.TYPE_MESSAGE
 
 MINIMUM_COMPILERS = "protoc 24 or newer, or buf 1.32 or newer"
-_LITERAL_MARKERS = ("://", "/", ":", "@", " ", "\\")
+# What a literal address holds and a logical name does not ("://" included: it holds ":").
+_LITERAL_MARKER = re.compile(r"[/:@ \\]")
 
 
 def _comments(locator: SourceLocator, file_proto, path: tuple[int, ...], problems: Diagnostics) -> str:
@@ -59,27 +64,39 @@ def _comments(locator: SourceLocator, file_proto, path: tuple[int, ...], problem
     return " ".join(line.strip() for line in text.strip().splitlines())
 
 
-def _text_problems(message, prefix: str = "") -> tuple[list[str], list[tuple[str, int, int]]]:
+def _text_problems(message, fields: dict) -> tuple[list[str], list[tuple[str, int, int]]]:
     """The string fields of an option message (None: no option) that are not UTF-8 (proto2 lets "\\xe9" through),
-    as paths, and those longer than their stated limit (limits.py), as (path, length, limit); one walk for both."""
+    as paths, and those longer than their stated limit (limits.py), as (path, length, limit); one walk for both.
+    `fields`: _field_facts of the option fields met so far in this request (reading a descriptor's attributes
+    builds new objects each time, and a request's options have few fields)."""
     not_utf8: list[str] = []
     too_long: list[tuple[str, int, int]] = []
-    if message is None:
-        return not_utf8, too_long
-    for field, value in message.ListFields():
-        path = f"{prefix}{field.name}"
-        # protobuf 7 has `is_repeated`; older releases only `label`.
-        repeated = field.is_repeated if hasattr(field, "is_repeated") else field.label == field.LABEL_REPEATED
-        for item in value if repeated else [value]:
-            if field.type == field.TYPE_MESSAGE:
-                inner_not_utf8, inner_too_long = _text_problems(item, path + ".")
-                not_utf8 += inner_not_utf8
-                too_long += inner_too_long
-            elif isinstance(item, bytes) and field.type == field.TYPE_STRING:
-                not_utf8.append(path)
-            elif isinstance(item, str) and len(item) > _text_limit(field.name):
-                too_long.append((path, len(item), _text_limit(field.name)))
+    if message is not None:
+        _collect_text_problems(message, fields, "", not_utf8, too_long)
     return not_utf8, too_long
+
+
+def _collect_text_problems(message, fields: dict, prefix: str, not_utf8: list, too_long: list) -> None:
+    for field, value in message.ListFields():
+        facts = fields.get(field)
+        if facts is None:
+            facts = fields[field] = _field_facts(field)
+        name, repeated, kind, limit = facts
+        path = prefix + name
+        for item in value if repeated else (value,):
+            if kind == _TYPE_MESSAGE:
+                _collect_text_problems(item, fields, path + ".", not_utf8, too_long)
+            elif isinstance(item, bytes) and kind == _TYPE_STRING:
+                not_utf8.append(path)
+            elif isinstance(item, str) and len(item) > limit:
+                too_long.append((path, len(item), limit))
+
+
+def _field_facts(field) -> tuple[str, bool, int, int]:
+    """(name, repeated, type, length limit) of an option field."""
+    # protobuf 7 has `is_repeated`; older releases only `label`.
+    repeated = field.is_repeated if hasattr(field, "is_repeated") else field.label == field.LABEL_REPEATED
+    return field.name, repeated, field.type, _text_limit(field.name)
 
 
 def _text_limit(field_name: str) -> int:
@@ -133,45 +150,58 @@ class _OwnOptions(NamedTuple):
 
 class _MessageIndex:
     """Every message of the request by full name, preferring source descriptors (they keep options), with
-    where each is declared (for problems located at the message)."""
+    where each is declared (for problems located at the message).
 
-    def __init__(self, request, source_files, options: OptionReader) -> None:
+    Only the source files are walked here: every other message is found in the request's DescriptorSets, whose
+    one walk of proto_file the artifacts share (a name is declared once in proto_file: the option pool refuses
+    a duplicate symbol)."""
+
+    def __init__(self, descriptors: DescriptorSets, source_files, options: OptionReader) -> None:
         self.options = options
-        self.messages: dict[str, tuple[str, object]] = {}
-        self.paths: dict[str, tuple[int, ...]] = {}  # message -> its path in its file
+        self._descriptors = descriptors
+        self._source: dict[str, tuple[object, object]] = {}  # full name -> (FileDescriptorProto, DescriptorProto)
         self.locators: dict[str, SourceLocator] = {f.name: SourceLocator(f) for f in source_files}
-        self._enums: dict[str, object] = {}  # full name -> EnumDescriptorProto
+        self._enums: dict[str, object] = {}  # full name -> EnumDescriptorProto, of the source files
         self._own_options: dict[str, _OwnOptions] = {}
+        self.option_fields: dict = {}  # for _text_problems
         self._infos: dict[str, MessageInfo] = {}
-        for files in (request.proto_file, source_files):
-            for file_proto in files:
-                prefix = f"{file_proto.package}." if file_proto.package else ""
-                self._add(file_proto.name, prefix, file_proto.message_type, file_proto.enum_type, (_MESSAGE,))
+        for file_proto in source_files:
+            prefix = f"{file_proto.package}." if file_proto.package else ""
+            self._add(file_proto, prefix, file_proto.message_type, file_proto.enum_type)
 
-    def _add(self, file: str, prefix: str, messages, enums, path: tuple[int, ...]) -> None:
+    def _add(self, file_proto, prefix: str, messages, enums) -> None:
         for enum in enums:
             self._enums[prefix + enum.name] = enum
-        for i, message in enumerate(messages):
+        for message in messages:
             name = prefix + message.name
-            self.messages[name] = (file, message)
-            self.paths[name] = (*path, i)
-            self._add(file, name + ".", message.nested_type, message.enum_type, (*path, i, _NESTED))
+            self._source[name] = (file_proto, message)
+            self._add(file_proto, name + ".", message.nested_type, message.enum_type)
+
+    def found(self, name: str) -> tuple | None:
+        """(FileDescriptorProto, DescriptorProto) of a message of the request, the source one if there is one;
+        None for a name that is no message of the request."""
+        found = self._source.get(name)
+        return found if found is not None else self._descriptors.find_message(name)
 
     def message(self, name: str):
-        found = self.messages.get(name)
+        found = self.found(name)
         return found[1] if found is not None else None
 
     def enum_values(self, name: str) -> tuple[str, ...]:
         """The value names of an enum, by full name; () for a name that is not an enum of the request."""
         enum = self._enums.get(name)
+        if enum is None:
+            found = self._descriptors.find_enum(name)
+            enum = found[1] if found is not None else None
         return tuple(value.name for value in enum.value) if enum is not None else ()
 
     def own_options(self, name: str) -> _OwnOptions:
         found = self._own_options.get(name)
         if found is None:
-            options = self.messages[name][1].options
+            options = self.found(name)[1].options
             fact, schema = self.options.event_fact(options), self.options.schema(options)
-            found = self._own_options[name] = _OwnOptions(fact, schema, _text_problems(fact), _text_problems(schema))
+            found = self._own_options[name] = _OwnOptions(fact, schema, _text_problems(fact, self.option_fields),
+                                                          _text_problems(schema, self.option_fields))
         return found
 
     def info(self, name: str) -> MessageInfo:
@@ -179,20 +209,39 @@ class _MessageIndex:
         found = self._infos.get(name)
         if found is None:
             own = self.own_options(name)
-            found = self._infos[name] = _message_info(name, self.messages[name][0], self.messages[name][1],
-                                                      own.fact, own.schema)
+            file_proto, message = self.found(name)
+            found = self._infos[name] = _message_info(name, file_proto.name, message, own.fact, own.schema)
         return found
 
     def option_where(self, name: str, fallback: Where) -> Where | tuple:
         """Where a message's options are declared, when its file came with source info; else `fallback`."""
-        file = self.messages[name][0]
-        locator = self.locators.get(file)
+        file_proto = self.found(name)[0]
+        locator = self.locators.get(file_proto.name)
         if locator is None:
             return fallback
-        return locator.where((*self.paths[name], _MESSAGE_OPTIONS))
+        return locator.where((*_message_path(file_proto, name), _MESSAGE_OPTIONS))
 
 
-def read_integrations(request: plugin_pb2.CodeGeneratorRequest, params: PluginParams) -> list[Integration]:
+def _message_path(file_proto, name: str) -> tuple[int, ...]:
+    """The path of a message in its file, by full name (only a problem at the message asks for it); the last
+    one declared under that name, as the index keeps the last."""
+    found: tuple[int, ...] = ()
+
+    def walk(prefix: str, messages, path: tuple[int, ...]) -> None:
+        nonlocal found
+        for i, message in enumerate(messages):
+            full = prefix + message.name
+            if full == name:
+                found = (*path, i)
+            walk(full + ".", message.nested_type, (*path, i, _NESTED))
+
+    walk(f"{file_proto.package}." if file_proto.package else "", file_proto.message_type, (_MESSAGE,))
+    return found
+
+
+def read_integrations(request: plugin_pb2.CodeGeneratorRequest, params: PluginParams,
+                      descriptors: DescriptorSets | None = None) -> list[Integration]:
+    """`descriptors`: the request's DescriptorSets, when the caller shares one with the artifacts."""
     problems = Diagnostics()
     options = OptionReader(request.proto_file)
     by_name = {f.name: f for f in request.proto_file}
@@ -221,7 +270,9 @@ def read_integrations(request: plugin_pb2.CodeGeneratorRequest, params: PluginPa
             problems.raise_if_any()
             return []
 
-    index = _MessageIndex(request, list(source.values()), options)
+    if descriptors is None:
+        descriptors = DescriptorSets(request.proto_file)
+    index = _MessageIndex(descriptors, list(source.values()), options)
     integrations: list[Integration] = []
     for name in targets:
         file_proto = source.get(name)
@@ -424,7 +475,7 @@ def _read_service(file_proto, s_index, service, options, index, locator, params,
         return None  # an ordinary service, not an integration
 
     where = locator.where(service_path + (_SERVICE_OPTIONS, INTEGRATION_FIELD))
-    not_utf8, too_long = _text_problems(integration_option)
+    not_utf8, too_long = _text_problems(integration_option, index.option_fields)
     if not _utf8_ok(not_utf8, where, problems, f"integration {service.name}:"):
         return None
     _length_ok(too_long, where, problems, f"integration {service.name}:")
@@ -517,12 +568,17 @@ def _read_service(file_proto, s_index, service, options, index, locator, params,
     resolve = resolve_connections(connections, problems)
     resolved = []
     for port in ports:
-        changes = {"binding": resolve(port.binding)}
+        changes = {}
+        binding = resolve(port.binding)
+        if binding != port.binding:
+            changes["binding"] = binding
         if port.name in mappings:
             changes["mapping"], changes["script"] = mappings[port.name]
         if port.lookup is not None and port.lookup.fallback is not None:
             changes["lookup"] = replace(port.lookup, fallback=resolve(port.lookup.fallback))
-        resolved.append(replace(port, **changes))  # one copy of the port, not one per change
+        # One copy of the port, not one per change; none when nothing changes (most ports: a port is a
+        # dataclass of twenty fields, and copying one is not cheap).
+        resolved.append(replace(port, **changes) if changes else port)
     return Integration(
         slug=slug, service=service_full, file=file_proto.name, description=description,
         ports=tuple(resolved), backpressure=backpressure, retry=retry,
@@ -619,30 +675,34 @@ def _check_ref_spelling(port: Port, where: Where, spellings: dict[tuple[str, str
 
 
 def _looks_literal(ref: str) -> bool:
-    return any(marker in ref for marker in _LITERAL_MARKERS)
+    return _LITERAL_MARKER.search(ref) is not None
 
 
 def _read_port(file_proto, method, method_path, option, index, locator, defaults, problems) -> Port | None:
     option_path = method_path + (_METHOD_OPTIONS, PORT_FIELD)
     where = locator.where(option_path)
-    not_utf8, too_long = _text_problems(option)
-    if not _utf8_ok(not_utf8, where, problems, f"port {method.name}:"):
+    # Each read of an option's field builds a new object: the ones read more than once are read here, once.
+    port_name, content_type, routing_key = method.name, option.content_type, option.routing_key
+    what = f"port {port_name}"
+    not_utf8, too_long = _text_problems(option, index.option_fields)
+    if not _utf8_ok(not_utf8, where, problems, f"{what}:"):
         return None  # its text cannot be trusted any further
+    required_headers, validate_schema = tuple(option.required_headers), option.validate_schema
 
-    ok = _length_ok(too_long, where, problems, f"port {method.name}:")
+    ok = _length_ok(too_long, where, problems, f"{what}:")
     if method.client_streaming or method.server_streaming:
         # NiFi moves one FlowFile per message; a stream has no port to become.
-        problems.add(*where, f"port {method.name} is a streaming rpc; a port takes one message at a time, so "
+        problems.add(*where, f"port {port_name} is a streaming rpc; a port takes one message at a time, so "
                      "declare it as a unary rpc (no stream keyword)")
         ok = False
-    slug = snake_slug(method.name)
+    slug = snake_slug(port_name)
     if len(slug) > limits.PORT_NAME:
-        problems.add(*where, f"port {method.name[:40]}... is {len(slug)} characters long once "
+        problems.add(*where, f"port {port_name[:40]}... is {len(slug)} characters long once "
                      f"made snake_case, over the limit of {limits.PORT_NAME} (it is part of group and parameter "
                      "names); rename the rpc")
         ok = False
-    if option.content_type and not MEDIA_TYPE.match(option.content_type):
-        problems.add(*where, f"port {method.name}: content_type {quoted(option.content_type)} is not a media type "
+    if content_type and not MEDIA_TYPE.match(content_type):
+        problems.add(*where, f"port {port_name}: content_type {quoted(content_type)} is not a media type "
                      "NiFi can carry as an attribute (type/subtype, optional ;name=value parameters, RFC 9110 "
                      "tokens: no quotes, spaces or line breaks); write e.g. \"application/json\"")
         ok = False
@@ -651,19 +711,19 @@ def _read_port(file_proto, method, method_path, option, index, locator, defaults
     port_tuning = option.tuning if option.HasField("tuning") else None
     # Read every setting before any early return, so that all problems of the port are reported at once.
     port_backpressure = _backpressure(option.backpressure if option.HasField("backpressure") else None, backpressure,
-                                      where, problems, f"port {method.name}")
-    port_retry = _retry(option.retry if option.HasField("retry") else None, retry, where, problems,
-                        f"port {method.name}")
-    port_tuning_resolved = _tuning(port_tuning, tuning, where, problems, f"port {method.name}")
+                                      where, problems, what)
+    port_retry = _retry(option.retry if option.HasField("retry") else None, retry, where, problems, what)
+    port_tuning_resolved = _tuning(port_tuning, tuning, where, problems, what)
 
     direction = enum_name(option, "direction")
     if direction not in ("IN", "OUT", "LOOKUP"):
-        problems.add(*where, f"port {method.name} has no direction; set direction: IN, OUT or LOOKUP")
+        problems.add(*where, f"port {port_name} has no direction; set direction: IN, OUT or LOOKUP")
         ok = False
         direction = ""
 
     message_name = method.input_type.lstrip(".")
-    own = index.own_options(message_name) if message_name in index.messages else None
+    declared = index.found(message_name) is not None
+    own = index.own_options(message_name) if declared else None
     fact = own.fact if own is not None else None
     partition_keys = tuple(fact.partition_key_fields) if fact is not None and not own.fact_text[0] else ()
 
@@ -671,33 +731,33 @@ def _read_port(file_proto, method, method_path, option, index, locator, defaults
     if not option.HasField("transport"):
         problems.add(
             *where,
-            f"port {method.name} has no transport; set e.g. transport: {{ kafka: {{ binding_ref: \"orders-in\" }} }}",
+            f"port {port_name} has no transport; set e.g. transport: {{ kafka: {{ binding_ref: \"orders-in\" }} }}",
         )
         ok = False
     else:
         binding = _read_transport(
-            option.transport, direction, where, problems, f"port {method.name}", option.content_type,
-            option.routing_key, bool(port_tuning is not None and (port_tuning.every or port_tuning.cron)),
+            option.transport, direction, where, problems, what, content_type,
+            routing_key, bool(port_tuning is not None and (port_tuning.every or port_tuning.cron)),
             partition_keys,
         )
         ok = ok and binding is not None
     lookup_option = option.lookup if option.HasField("lookup") else None
     fallback = None
     if direction == "LOOKUP" and lookup_option is None:
-        problems.add(*where, f"port {method.name}: a LOOKUP port needs to know its key; set lookup {{ key_field: "
+        problems.add(*where, f"port {port_name}: a LOOKUP port needs to know its key; set lookup {{ key_field: "
                      f"\"...\" }} to the field of {message_name} that is the key of what it fetches")
         ok = False
     elif direction in ("IN", "OUT") and lookup_option is not None:
-        problems.add(*where, f"port {method.name}: lookup settings are for LOOKUP ports; remove lookup")
+        problems.add(*where, f"port {port_name}: lookup settings are for LOOKUP ports; remove lookup")
         ok = False
     elif lookup_option is not None:
         if not lookup_option.key_field:
-            problems.add(*where, f"port {method.name}: lookup has no key_field; name the field of {message_name} "
+            problems.add(*where, f"port {port_name}: lookup has no key_field; name the field of {message_name} "
                          "that is the key, e.g. key_field: \"id\"")
             ok = False
         if lookup_option.HasField("fallback"):
             fallback = _read_transport(lookup_option.fallback, "LOOKUP", where, problems,
-                                       f"port {method.name} lookup.fallback")
+                                       f"port {port_name} lookup.fallback")
             ok = ok and fallback is not None
     # The transport's kind is known even when its binding is unusable (e.g. no method yet): check what depends
     # only on the kind now, so these problems come in the same round as the binding's own.
@@ -707,92 +767,92 @@ def _read_port(file_proto, method, method_path, option, index, locator, defaults
         from .transports.base import CREDENTIAL_HEADERS
 
         transport = TRANSPORTS[kind]
-        if option.required_headers and direction not in transport.header_directions:
-            problems.add(*where, f"port {method.name}: {kind} {direction} has no headers; remove "
+        if required_headers and direction not in transport.header_directions:
+            problems.add(*where, f"port {port_name}: {kind} {direction} has no headers; remove "
                          "required_headers (Kafka, AMQP, HTTP and S3 OUT ports send them, HTTP IN ports require them)")
             ok = False
-        credentials = [h for h in option.required_headers if h.lower() in CREDENTIAL_HEADERS]
+        credentials = [h for h in required_headers if h.lower() in CREDENTIAL_HEADERS]
         if credentials and kind != "http" and direction in transport.header_directions:
-            problems.add(*where, f"port {method.name}: the credential header {credentials[0]} can only be sent by "
+            problems.add(*where, f"port {port_name}: the credential header {credentials[0]} can only be sent by "
                          f"an http port (from a sensitive parameter); authenticate the {kind} "
                          "connection through its parameters instead")
             ok = False
         elif credentials and direction == "IN":
-            problems.add(*where, f"port {method.name}: an http IN port checks that required headers are present, "
+            problems.add(*where, f"port {port_name}: an http IN port checks that required headers are present, "
                          f"not their values, so {credentials[0]} would let anyone in; authenticate callers with "
                          "mTLS instead and remove it from required_headers")
             ok = False
         batch = port_tuning.HasField("batch_size") if port_tuning is not None else False
         if batch and direction not in transport.batch_directions:
-            problems.add(*where, f"port {method.name}: {kind} {direction} has no batch size; "
+            problems.add(*where, f"port {port_name}: {kind} {direction} has no batch size; "
                          "remove tuning.batch_size")
             ok = False
-        if option.validate_schema and direction not in transport.schema_directions:
+        if validate_schema and direction not in transport.schema_directions:
             kinds = ", ".join(k for k, t in TRANSPORTS.items() if t.schema_directions)
-            problems.add(*where, f"port {method.name}: validate_schema checks each JSON message entering the flow "
+            problems.add(*where, f"port {port_name}: validate_schema checks each JSON message entering the flow "
                          f"(IN ports of {kinds}: one message per FlowFile); a {kind} {direction} port has no such "
                          "message, so remove validate_schema")
             ok = False
-        elif option.validate_schema and not _json(option.content_type):
-            problems.add(*where, f"port {method.name}: validate_schema checks JSON against the message's JSON "
-                         f"Schema, but content_type is {quoted(option.content_type)}; set content_type: "
+        elif validate_schema and not _json(content_type):
+            problems.add(*where, f"port {port_name}: validate_schema checks JSON against the message's JSON "
+                         f"Schema, but content_type is {quoted(content_type)}; set content_type: "
                          "\"application/json\" or remove validate_schema")
             ok = False
-        if option.routing_key and direction not in transport.routing_directions:
-            problems.add(*where, f"port {method.name}: {kind} {direction} routes nothing by a key; remove "
+        if routing_key and direction not in transport.routing_directions:
+            problems.add(*where, f"port {port_name}: {kind} {direction} routes nothing by a key; remove "
                          "routing_key (it routes AMQP, Kafka and Redis OUT messages)")
             ok = False
 
-    for header in option.required_headers:
+    for header in required_headers:
         if HTTP_TOKEN.match(header) and not HEADER_NAME.match(header):
             # A legal RFC 9110 token, but the flow reads the header's attribute as ${'name'}, which NiFi
             # Expression Language cannot quote when the name itself holds a quote.
-            problems.add(*where, f"port {method.name}: required header {quoted(header)} is a valid HTTP header name, "
+            problems.add(*where, f"port {port_name}: required header {quoted(header)} is a valid HTTP header name, "
                          "but NiFi Expression Language cannot quote a name holding ' (the flow reads the header as "
                          "${'name'}); rename the header without '")
             ok = False
         elif not HEADER_NAME.match(header):
-            problems.add(*where, f"port {method.name}: required header {quoted(header)} is not a valid HTTP header "
+            problems.add(*where, f"port {port_name}: required header {quoted(header)} is not a valid HTTP header "
                          "name (an RFC 9110 token); use letters, digits and !#$%&'*+-.^_`|~ only")
             ok = False
 
-    if message_name not in index.messages:
-        problems.add(*where, f"port {method.name}: input type {message_name} is not a message of this request; "
+    if not declared:
+        problems.add(*where, f"port {port_name}: input type {message_name} is not a message of this request; "
                      "run protoc-gen-nifi from protoc or buf, which send every imported file")
         return None
     for not_utf8, too_long in (own.fact_text, own.schema_text):
-        if not _utf8_ok(not_utf8, where, problems, f"port {method.name}: message {message_name}'s option"):
+        if not _utf8_ok(not_utf8, where, problems, f"port {port_name}: message {message_name}'s option"):
             return None
-        ok = _length_ok(too_long, where, problems, f"port {method.name}: message {message_name}'s option") and ok
+        ok = _length_ok(too_long, where, problems, f"port {port_name}: message {message_name}'s option") and ok
     # Key options name fields of the message: a typo would be a key that is empty on every record.
     column_keys = binding is not None and _column_keys(binding)
     key_options = []
-    if option.routing_key:
-        key_options.append(("routing_key", option.routing_key, False))
+    if routing_key:
+        key_options.append(("routing_key", routing_key, False))
     if lookup_option is not None and lookup_option.key_field:
         top_level = column_keys or (fallback is not None and _column_keys(fallback))
         key_options.append(("lookup.key_field", lookup_option.key_field, top_level))
     for name, path, top_level in key_options:
         problem = key_path_problem(index.message, message_name, path, top_level)
         if problem is not None:
-            problems.add(*where, f"port {method.name}: {name} {problem}")
+            problems.add(*where, f"port {port_name}: {name} {problem}")
             ok = False
     if lookup_option is not None and lookup_option.key_from and any(
             not part for part in lookup_option.key_from.split(".")):
-        problems.add(*where, f"port {method.name}: lookup.key_from {quoted(lookup_option.key_from)} is not a field "
+        problems.add(*where, f"port {port_name}: lookup.key_from {quoted(lookup_option.key_from)} is not a field "
                      "path; write field names joined by '.', e.g. \"customer.id\"")
         ok = False
     # The message's own options are checked whatever else is wrong with the port: every problem in one round.
     message = index.info(message_name)
     if message.stream_ref and _looks_literal(message.stream_ref):
-        problems.add(*where, f"port {method.name}: message {message_name}'s event_fact stream_ref "
+        problems.add(*where, f"port {port_name}: message {message_name}'s event_fact stream_ref "
                      f"{quoted(message.stream_ref)} looks like a literal address; use a logical stream name such as "
                      "\"acme.orders.facts\" and bind topics per environment")
         ok = False
     if direction == "OUT" and column_keys:
         for key in message.idempotency_key_fields:
             if "." in key:
-                problems.add(*where, f"port {method.name} upserts rows on {message_name}'s idempotency_key_fields, "
+                problems.add(*where, f"port {port_name} upserts rows on {message_name}'s idempotency_key_fields, "
                              f"but {quoted(key)} is a nested field and a key column is a top-level field; name "
                              "top-level fields")
                 ok = False
@@ -804,16 +864,16 @@ def _read_port(file_proto, method, method_path, option, index, locator, defaults
         lookup = Lookup(lookup_option.key_field, lookup_option.key_from or lookup_option.key_field, fallback)
 
     return Port(
-        name=method.name,
+        name=port_name,
         slug=slug,
         direction=direction,
         transport=binding.transport,
         binding=binding,
         message=message,
-        content_type=option.content_type,
-        required_headers=tuple(option.required_headers),
+        content_type=content_type,
+        required_headers=required_headers,
         envelope=enum_name(option, "envelope"),
-        routing_key=option.routing_key,
+        routing_key=routing_key,
         description=option.description or _comments(locator, file_proto, method_path, problems),
         backpressure=port_backpressure,
         retry=port_retry,
@@ -823,7 +883,7 @@ def _read_port(file_proto, method, method_path, option, index, locator, defaults
         origin=file_proto.name,
         lookup=lookup,
         position=locator.position_later(method_path),  # only for error messages, never written to an artifact
-        validate_schema=option.validate_schema,
+        validate_schema=validate_schema,
     )
 
 

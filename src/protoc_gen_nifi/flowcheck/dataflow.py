@@ -149,14 +149,15 @@ def _set_attributes(graph: Graph) -> dict[str, frozenset[str] | None]:
     into: dict[str, frozenset[str] | None] = {
         node.id: (_NOTHING if not node.incoming else _TOP) for node in graph.nodes.values()
     }
-    written = {id(edge): _writes(edge.source, edge.relationships) for edge in graph.edges}
+    nodes = graph.nodes
+    written = {id(edge): _writes(nodes[edge.source], edge.relationships) for edge in graph.edges}
     order = _acyclic_order(graph)
     if len(order) == len(graph.nodes):
         # No loop: whatever feeds a component is settled before it is visited, so one visit each is the
         # fixed point the worklist below would reach (a generated flow has no loop).
         for node in order:
             if node.incoming:
-                into[node.id] = _reaching(node, into, written)
+                into[node.id] = _reaching(node, nodes, into, written)
         return into
 
     placed = {node.id for node in order}
@@ -167,27 +168,26 @@ def _set_attributes(graph: Graph) -> dict[str, frozenset[str] | None]:
         queued.discard(node.id)
         if not node.incoming:
             continue
-        value = _reaching(node, into, written)
+        value = _reaching(node, nodes, into, written)
         if value != into[node.id]:
             into[node.id] = value
             for edge in node.outgoing:
-                if edge.destination.id not in queued:
-                    queued.add(edge.destination.id)
-                    pending.append(edge.destination)
+                if edge.destination not in queued:
+                    queued.add(edge.destination)
+                    pending.append(nodes[edge.destination])
     return into
 
 
-def _reaching(node: Node, into: dict[str, frozenset[str] | None],
+def _reaching(node: Node, nodes: dict[str, Node], into: dict[str, frozenset[str] | None],
               written: dict[int, frozenset[str]]) -> frozenset[str] | None:
     """The intersection, over the incoming connections that something reaches (_TOP: none does), of what their
     source had plus what it writes on the connection's relationships; a JoinEnrichment ends the branch."""
     value: frozenset[str] | None = _TOP
     for edge in node.incoming:
-        source = edge.source
-        before = into[source.id]
+        before = into[edge.source]
         if before is _TOP:
             continue
-        if source.type == nc.JOIN_ENRICHMENT.type:
+        if nodes[edge.source].type == nc.JOIN_ENRICHMENT.type:
             before = before - _BRANCH_ONLY
         added = written[id(edge)]
         leaving = before | added if added else before
@@ -201,15 +201,16 @@ def _acyclic_order(graph: Graph) -> list[Node]:
     waiting = {node.id: len(node.incoming) for node in graph.nodes.values()}
     ready = deque([node for node in graph.nodes.values() if not node.incoming])
     order: list[Node] = []
+    nodes = graph.nodes
     while ready:
         node = ready.popleft()
         order.append(node)
         for edge in node.outgoing:
             destination = edge.destination
-            left = waiting[destination.id] - 1
-            waiting[destination.id] = left
+            left = waiting[destination] - 1
+            waiting[destination] = left
             if left == 0:
-                ready.append(destination)
+                ready.append(nodes[destination])
     return order
 
 
@@ -222,7 +223,10 @@ def check(graph: Graph) -> list[Problem]:
         if available is not _TOP:
             properties = node.config.properties if node.config is not None else {}
             # The values that read attributes (Expression Language), in key order.
-            reading = [(key, value) for key, value in properties.items() if isinstance(value, str) and "${" in value]
+            reading = []
+            for key, value in properties.items():  # a loop, not a comprehension: this runs for every processor
+                if isinstance(value, str) and "${" in value:
+                    reading.append((key, value))
             reading.sort()
             for key, value in reading:
                 for attribute, optional in attribute_reads(value):

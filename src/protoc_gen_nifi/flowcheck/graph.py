@@ -36,8 +36,16 @@ def check(graph: Graph) -> list[Problem]:
 def _relationships(node: Node, component: nc.Component) -> list[Problem]:
     rels = component.relationships_for(node.config)
     problems = []
-    connected = {r for edge in node.outgoing for r in edge.relationships if r}
-    auto = [r for r in as_list(node.component.get("autoTerminatedRelationships")) if isinstance(r, str)]
+    # Loops, not comprehensions (each a function call of its own in Python 3.11): this runs for every processor
+    # of every flow the plugin writes.
+    connected = set()
+    for edge in node.outgoing:
+        connected.update(edge.relationships)
+    connected.discard("")
+    auto = []
+    for r in as_list(node.component.get("autoTerminatedRelationships")):
+        if isinstance(r, str):
+            auto.append(r)
     for r in sorted(set(auto) | connected):
         if r not in rels:
             problems.append(Problem(node.path, f"'{r}' is not a relationship of {node.short_type} as configured (names are "
@@ -56,7 +64,7 @@ def _relationships(node: Node, component: nc.Component) -> list[Problem]:
 def _input(node: Node, component: nc.Component) -> list[Problem]:
     if component.input == "ALLOWED":
         return []
-    upstream = [edge for edge in node.incoming if edge.source is not node]
+    upstream = [edge for edge in node.incoming if edge.source != node.id]
     if component.input == "REQUIRED" and not upstream:
         return [Problem(node.path, f"{node.short_type} requires an upstream connection but has none (processor is "
                                    "invalid)")]

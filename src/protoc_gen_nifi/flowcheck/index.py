@@ -1,5 +1,8 @@
 """The flow as a graph: every connectable component of every group by its versioned id, and every connection
-between them, each with the location a finding reports (the JSONPath-like paths of shape.py)."""
+between them, each with the location a finding reports (the JSONPath-like paths of shape.py).
+
+A connection names its ends by id, not by node: a node lists its connections, so references both ways would
+make every graph a reference cycle, which (with the whole flow it holds) only the cycle collector frees."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -13,7 +16,7 @@ CONNECTABLE_LISTS = (("processors", "PROCESSOR"), ("inputPorts", "INPUT_PORT"), 
                      ("funnels", "FUNNEL"))
 
 
-@dataclass
+@dataclass(slots=True)
 class Node:
     id: str
     kind: str  # PROCESSOR, INPUT_PORT, OUTPUT_PORT or FUNNEL
@@ -44,17 +47,23 @@ def config_of(component: dict) -> nc.Config:
     descriptors = component.get("propertyDescriptors")
     if not isinstance(descriptors, dict):
         return nc.Config(properties, ())
-    dynamic = [name for name, d in descriptors.items() if isinstance(d, dict) and d.get("dynamic")]
+    # A loop, not a comprehension (a function of its own in Python 3.11): the plugin reads every processor.
+    dynamic = []
+    for name, d in descriptors.items():
+        if isinstance(d, dict) and d.get("dynamic"):
+            dynamic.append(name)
+    if not dynamic:
+        return nc.Config(properties, ())
     dynamic.sort()
     return nc.Config(properties, tuple(dynamic))
 
 
-@dataclass
+@dataclass(slots=True)
 class Edge:
     connection: dict
     where: tuple[str, int]  # (path of its group, index)
-    source: Node
-    destination: Node
+    source: str  # id of the source node (Graph.nodes)
+    destination: str  # id of the destination node
     relationships: tuple[str, ...]
 
     @property
@@ -78,7 +87,12 @@ class Graph:
         connections: list[tuple[dict, tuple[str, int]]] = []
         services: list[tuple[dict, str]] = []
 
-        def walk(group: dict, path: str, top: bool) -> None:
+        # Groups in depth-first pre-order, children in their order: a stack, not a recursive closure (a closure
+        # that calls itself is a reference cycle, which would keep the whole graph for the cycle collector).
+        pending: list[tuple[dict, str, bool]] = [(flow_contents, "$.flowContents", True)] \
+            if isinstance(flow_contents, dict) else []
+        while pending:
+            group, path, top = pending.pop()
             for key, kind in CONNECTABLE_LISTS:
                 components = group.get(key)
                 if not isinstance(components, list):
@@ -97,13 +111,13 @@ class Graph:
                 services.append((service, f"{path}.controllerServices{label(i, service)}"))
             members = group.get("connections")
             if isinstance(members, list):
-                connections.extend((connection, (path, i)) for i, connection in enumerate(members)
-                                   if isinstance(connection, dict))
-            for i, child in dicts(group.get("processGroups")):
-                walk(child, f"{path}.processGroups{label(i, child)}", False)
+                connections += [(connection, (path, i)) for i, connection in enumerate(members)
+                                if isinstance(connection, dict)]
+            children = [(child, f"{path}.processGroups{label(i, child)}", False)
+                        for i, child in dicts(group.get("processGroups"))]
+            children.reverse()
+            pending += children
 
-        if isinstance(flow_contents, dict):
-            walk(flow_contents, "$.flowContents", True)
         edges = []
         for connection, where in connections:
             end = connection.get("source")
@@ -113,8 +127,12 @@ class Graph:
             if source is None or destination is None:
                 continue  # a dangling end: shape.py reports it
             selected = connection.get("selectedRelationships")
-            relationships = tuple([r for r in selected if isinstance(r, str)]) if isinstance(selected, list) else ()
-            edge = Edge(connection, where, source, destination, relationships)
+            relationships = tuple(selected) if isinstance(selected, list) else ()
+            for relationship in relationships:  # a loop, not a comprehension: nearly always all names
+                if not isinstance(relationship, str):
+                    relationships = tuple([r for r in relationships if isinstance(r, str)])
+                    break
+            edge = Edge(connection, where, source.id, destination.id, relationships)
             edges.append(edge)
             source.outgoing.append(edge)
             destination.incoming.append(edge)
