@@ -227,6 +227,12 @@ def test_the_svg_writer_escapes_as_elementtree_does():
     svg.end()
     ET.indent(reference, space="  ")
     assert svg.text() == ET.tostring(reference, encoding="unicode")
+    # What XML cannot hold is exactly what XML 1.0's Char production leaves out (#x9 | #xA | #xD | [#x20-#xD7FF] |
+    # [#xE000-#xFFFD] | [#x10000-#x10FFFF]).
+    def xml_char(c):
+        return c in (0x9, 0xA, 0xD) or 0x20 <= c <= 0xD7FF or 0xE000 <= c <= 0xFFFD or 0x10000 <= c <= 0x10FFFF
+
+    assert [c for c in range(sys.maxunicode + 1) if bool(diagram._NOT_XML.match(chr(c))) == xml_char(c)] == []
     # The writer's fast path: a printable text holds nothing XML cannot hold, whatever the Python.
     assert not [hex(c) for c in range(sys.maxunicode + 1) if chr(c).isprintable() and diagram._NOT_XML.match(chr(c))]
     # What XML cannot hold is shown escaped, everything else as it is.
