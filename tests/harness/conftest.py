@@ -144,6 +144,7 @@ class Listener:
         self.sock = socket.create_server(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
         self.accepted = 0
+        self._changed = threading.Condition()
         threading.Thread(target=self._serve, daemon=True).start()
 
     def _serve(self) -> None:
@@ -152,8 +153,16 @@ class Listener:
                 conn, _ = self.sock.accept()
             except OSError:
                 return
-            self.accepted += 1
+            with self._changed:
+                self.accepted += 1
+                self._changed.notify_all()
             conn.close()
+
+    def accepted_after(self, before: int, timeout: float = 5.0) -> bool:
+        """Whether a connection was accepted since the count was `before`. The kernel completes a client's connect
+        before this thread's accept() returns, so a probe that already succeeded may not be counted yet: wait."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self.accepted > before, timeout)
 
     def close(self) -> None:
         self.sock.close()

@@ -81,7 +81,7 @@ def test_http_in_listeners_are_probed_for_endpoint_reachable(server, fake, tmp_p
     line = next(x for x in h.out if x.startswith("EndpointReachable"))
     assert line == (f"EndpointReachable True    ListenersAccepting   validation-requests at 127.0.0.1:{listener.port} "
                     "accepts connections")
-    assert listener.accepted > before
+    assert listener.accepted_after(before)
     port = closed_port()
     env = {k: str(port) if v == str(listener.port) else v for k, v in env.items()}
     assert h(env=env) == 1, h.text
