@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, order=True)
 class Diagnostic:
+    """One problem, located in a .proto file (line 0: the file as a whole)."""
+
     file: str
     line: int
     column: int

@@ -6,18 +6,24 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Backpressure:
+    """How much a connection queues before it stops its source."""
+
     objects: int
     size: str
 
 
 @dataclass(frozen=True)
 class Retry:
+    """How often a failed delivery is retried, and the longest wait between tries."""
+
     count: int
     max_backoff: str
 
 
 @dataclass(frozen=True)
 class MessageInfo:
+    """A port's message: its name, its file and its event_fact options."""
+
     full_name: str  # without the leading dot
     file: str
     fact_type: str = ""
@@ -100,6 +106,8 @@ class Transform:
 
 @dataclass(frozen=True)
 class Port:
+    """One rpc of an integration: a message entering or leaving NiFi through a transport."""
+
     name: str  # rpc method name
     slug: str
     direction: str  # "IN" | "OUT" | "LOOKUP"
@@ -125,6 +133,8 @@ class Port:
 
 @dataclass(frozen=True)
 class Integration:
+    """One annotated service: its ports and the defaults they share."""
+
     slug: str
     service: str  # fully-qualified service name
     file: str

@@ -29,6 +29,8 @@ def _short(text: str) -> str:
 
 @dataclass(frozen=True)
 class PluginParams:
+    """The plugin's parameters (`--nifi_opt` / buf's `opt`), with their defaults."""
+
     nifi_version: str = DEFAULT_NIFI_VERSION
     backpressure_objects: int = 10000
     backpressure_size: str = "1 GB"
