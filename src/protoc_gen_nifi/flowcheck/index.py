@@ -84,7 +84,7 @@ class Graph:
     def of(cls, flow_contents: Any) -> Graph:
         # Loops written out (no helper generators): the plugin builds the graph of every flow it generates.
         nodes: dict[str, Node] = {}
-        connections: list[tuple[dict, tuple[str, int]]] = []
+        connection_lists: list[tuple[list, str]] = []  # (a group's connections, the group's path)
         services: list[tuple[dict, str]] = []
 
         # Groups in depth-first pre-order, children in their order: a stack, not a recursive closure (a closure
@@ -106,36 +106,40 @@ class Graph:
                         type_ = component.get("type")
                         nodes[ident] = Node(ident, kind, component, (path, key, i), group, top,
                                             type_ if isinstance(type_, str) else "",
-                                            config_of(component) if processors else None)
+                                            config_of(component) if processors else None, [], [])
             for i, service in dicts(group.get("controllerServices")):
                 services.append((service, f"{path}.controllerServices{label(i, service)}"))
             members = group.get("connections")
             if isinstance(members, list):
-                connections += [(connection, (path, i)) for i, connection in enumerate(members)
-                                if isinstance(connection, dict)]
-            children = [(child, f"{path}.processGroups{label(i, child)}", False)
-                        for i, child in dicts(group.get("processGroups"))]
-            children.reverse()
-            pending += children
+                connection_lists.append((members, path))
+            children = group.get("processGroups")
+            if isinstance(children, list):
+                for i in range(len(children) - 1, -1, -1):
+                    child = children[i]
+                    if isinstance(child, dict):
+                        pending.append((child, f"{path}.processGroups{label(i, child)}", False))
 
         edges = []
-        for connection, where in connections:
-            end = connection.get("source")
-            source = nodes.get(end.get("id")) if isinstance(end, dict) else None
-            end = connection.get("destination")
-            destination = nodes.get(end.get("id")) if isinstance(end, dict) else None
-            if source is None or destination is None:
-                continue  # a dangling end: shape.py reports it
-            selected = connection.get("selectedRelationships")
-            relationships = tuple(selected) if isinstance(selected, list) else ()
-            for relationship in relationships:  # a loop, not a comprehension: nearly always all names
-                if not isinstance(relationship, str):
-                    relationships = tuple([r for r in relationships if isinstance(r, str)])
-                    break
-            edge = Edge(connection, where, source.id, destination.id, relationships)
-            edges.append(edge)
-            source.outgoing.append(edge)
-            destination.incoming.append(edge)
+        for members, path in connection_lists:
+            for i, connection in enumerate(members):
+                if not isinstance(connection, dict):
+                    continue
+                end = connection.get("source")
+                source = nodes.get(end.get("id")) if isinstance(end, dict) else None
+                end = connection.get("destination")
+                destination = nodes.get(end.get("id")) if isinstance(end, dict) else None
+                if source is None or destination is None:
+                    continue  # a dangling end: shape.py reports it
+                selected = connection.get("selectedRelationships")
+                relationships = tuple(selected) if isinstance(selected, list) else ()
+                for relationship in relationships:  # a loop, not a comprehension: nearly always all names
+                    if not isinstance(relationship, str):
+                        relationships = tuple([r for r in relationships if isinstance(r, str)])
+                        break
+                edge = Edge(connection, (path, i), source.id, destination.id, relationships)
+                edges.append(edge)
+                source.outgoing.append(edge)
+                destination.incoming.append(edge)
         return cls(nodes, edges, services)
 
     def processors(self) -> list[Node]:
