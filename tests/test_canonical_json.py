@@ -128,3 +128,14 @@ def test_the_writer_s_own_resolver_agrees_with_pyyaml_s(text):
 
     expected = yaml.resolver.Resolver().resolve(yaml.ScalarNode, text, (True, False)) == "tag:yaml.org,2002:str"
     assert rendering._is_plain_str(text) is expected
+
+
+def test_every_float_orjson_spells_differently_is_left_to_json_dumps():
+    # orjson writes 1e-5 <= |x| < 1e-4 as '0.0000ddd' and smaller ones as 'de-N'; json.dumps writes both in its
+    # exponent form. Each must reach the pure encoder, in a list, as a member, first, last and alone.
+    floats = [1e-5, 9.99e-5, -1.5e-5, 1e-6, 2.5e-7, -1e-7, 1e-10, 5e-324, 1.0000000000000001e-5]
+    for small in floats:
+        for value in (small, [small], [1, small], {"a": small}, {"a": small, "b": "x"}, {"z": [{"y": small}]}):
+            assert rendering.canonical_json(value) == _reference(value)
+            expected = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode("ascii")
+            assert rendering.compact_json_ascii(value) == expected

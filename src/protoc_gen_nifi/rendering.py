@@ -124,21 +124,25 @@ def _orjson():
 _ORJSON = False  # not imported yet
 
 
-# An exponent ending where a number ends: 'e-' in an identifier or a UUID is followed by more text.
-_EXPONENT = re.compile(rb"e-[0-9]+(?:[,\n\]}]|\Z)")
+# What orjson writes for a float under 1e-4, json.dumps's exponent range: '0.0000ddd' down to 1e-5, then
+# 'd.ddde-N' (its exponent digits end where the number ends: an 'e-' in a UUID or a name is followed by more text).
+# The first search starts at '.', rare in JSON, which the regex engine skips to in a tight loop: a third of the
+# time of `b"0.0000" in text`, whose final '0' is common.
+_DECIMAL_SMALL = re.compile(rb"\.0000")
+_EXPONENT_SMALL = re.compile(rb"e-[0-9]+(?:[,\n\]}]|\Z)")
 
 
 def _small_float(text: bytes) -> bool:
     """Whether orjson may have written a float json.dumps spells differently: below 1e-4 json.dumps switches to
     exponent form (`1e-05`, `2.5e-07`) where orjson writes `0.00001` and `2.5e-7` (larger floats, `1e+16`
-    included, are spelt alike). Two scans in C. Flows hold no such float (their floats are layout positions),
-    so this is a guard; text in a string that merely looks like one only costs the slower encoder."""
-    return b"0.0000" in text or _EXPONENT.search(text) is not None
+    included, are spelt alike). Flows hold no such float (their floats are layout positions), so this is a
+    guard; text in a string that merely looks like one only costs the slower encoder."""
+    return _DECIMAL_SMALL.search(text) is not None or _EXPONENT_SMALL.search(text) is not None
 
 
 def _orjson_text(value) -> bytes | None:
-    """canonical JSON by orjson (a C encoder: about 15x the pure one), or None where its bytes could differ from
-    json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False): a non-str key, an integer past 64 bits, a
+    """canonical JSON (final newline included) by orjson (a C encoder: about 15x the pure one), or None where its
+    bytes could differ from json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False): a non-str key, an integer past 64 bits, a
     float in exponent form. (orjson writes NaN and infinities as null where json.dumps writes NaN, which is no
     JSON: no document of ours holds one. Both escape exactly '"', '\\' and U+0000-U+001F, with the same short
     forms, and write everything else as UTF-8; keys sort by code point in both.)"""
@@ -146,7 +150,8 @@ def _orjson_text(value) -> bytes | None:
     if orjson is None:
         return None
     try:
-        text = orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS)
+        # orjson appends the final newline: no copy of the document to add one.
+        text = orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE)
     except TypeError:
         return None
     if _small_float(text):
@@ -160,7 +165,7 @@ def canonical_json(value) -> bytes:
     Byte for byte json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n"."""
     text = _orjson_text(value)
     if text is not None:
-        return text + b"\n"
+        return text
     return (_json_text(value) + "\n").encode("utf-8")
 
 
@@ -172,7 +177,9 @@ def canonical_json_plus(base: dict, base_text: bytes, key: str, value) -> bytes:
             and all(type(other) is str and other < key for other in base)):
         # Nested one level: JSON text holds no raw newline inside a string, so this only re-indents.
         member = canonical_json(value)[:-1].replace(b"\n", b"\n  ")
-        return base_text[:-3] + b",\n  " + _json_str(key).encode("utf-8") + b": " + member + b"\n}\n"
+        # One join over a view of base_text: the document (a flow: hundreds of KB) is copied once, not per `+`.
+        return b"".join((memoryview(base_text)[:-3], b",\n  ", _json_str(key).encode("utf-8"), b": ", member,
+                         b"\n}\n"))
     return canonical_json({**base, key: value})
 
 
