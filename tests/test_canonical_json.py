@@ -139,3 +139,21 @@ def test_every_float_orjson_spells_differently_is_left_to_json_dumps():
             assert rendering.canonical_json(value) == _reference(value)
             expected = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode("ascii")
             assert rendering.compact_json_ascii(value) == expected
+
+
+def test_markdown_text_escapes_the_same_characters_with_or_without_its_quick_scan():
+    # The quick scan decides whether to translate at all: it must find every character the table escapes.
+    for code in range(0x3000):
+        text = f"a{chr(code)} b"
+        assert rendering.markdown_text(text) == " ".join(text.split()).translate(rendering._MARKDOWN_SPECIAL)
+
+
+def test_pyrepr_writes_subclasses_as_their_base_types():
+    class Name(str):
+        pass
+
+    class Count(int):
+        pass
+
+    assert rendering.pyrepr([Name("é"), Count(3), True, None, ("x", 1.5)]) == "['\\xe9', 3, True, None, ['x', 1.5]]"
+    assert rendering.pyrepr({"k": [1, "v"]}) == "{'k': [1, 'v']}"

@@ -214,15 +214,17 @@ def yaml_str(value) -> str:
 
 def pyrepr(value) -> str:
     """A Python literal of a str/int/bool/None or a list/tuple/dict of them."""
-    if isinstance(value, str):
+    # Each exact type is tested before isinstance: a structural test writes thousands of ids and thresholds.
+    kind = type(value)
+    if kind is str or isinstance(value, str):
         # ascii() escapes everything outside printable ASCII; no newline can end a comment early.
         return ascii(value)
-    if isinstance(value, (bool, int, float)) or value is None:
+    if kind is int or kind is bool or value is None or isinstance(value, (bool, int, float)):
         return repr(value)
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(pyrepr(v) for v in value) + "]"
+    if kind is list or kind is tuple or isinstance(value, (list, tuple)):
+        return "[" + ", ".join([pyrepr(v) for v in value]) + "]"
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{pyrepr(k)}: {pyrepr(v)}" for k, v in value.items()) + "}"
+        return "{" + ", ".join([f"{pyrepr(k)}: {pyrepr(v)}" for k, v in value.items()]) + "}"
     raise TypeError(f"pyrepr cannot render {type(value).__name__}")
 
 
@@ -233,12 +235,15 @@ def comment_text(value) -> str:
 
 # Inline Markdown (CommonMark and GitHub's tables): emphasis, code, links, HTML, table cells, entities.
 _MARKDOWN_SPECIAL = str.maketrans({ch: "\\" + ch for ch in "\\`*_[]<>|#!~&"})
+# The same characters, found by one scan in C: most text holds none, and translate looks up every character.
+_HAS_MARKDOWN_SPECIAL = re.compile(r"[\\`*_\[\]<>|#!~&]")
 
 
 def markdown_text(value) -> str:
     """`value` as plain text inside a line of Markdown (never at its start): every character inline Markdown or
     HTML would read is escaped, and line breaks become spaces."""
-    return " ".join(str(value).split()).translate(_MARKDOWN_SPECIAL)
+    text = " ".join(str(value).split())
+    return text.translate(_MARKDOWN_SPECIAL) if _HAS_MARKDOWN_SPECIAL.search(text) else text
 
 
 _environment: jinja2.Environment | None = None
