@@ -128,3 +128,32 @@ def test_the_writer_s_own_resolver_agrees_with_pyyaml_s(text):
 
     expected = yaml.resolver.Resolver().resolve(yaml.ScalarNode, text, (True, False)) == "tag:yaml.org,2002:str"
     assert rendering._is_plain_str(text) is expected
+
+
+def test_every_float_orjson_spells_differently_is_left_to_json_dumps():
+    # orjson writes 1e-5 <= |x| < 1e-4 as '0.0000ddd' and smaller ones as 'de-N'; json.dumps writes both in its
+    # exponent form. Each must reach the pure encoder, in a list, as a member, first, last and alone.
+    floats = [1e-5, 9.99e-5, -1.5e-5, 1e-6, 2.5e-7, -1e-7, 1e-10, 5e-324, 1.0000000000000001e-5]
+    for small in floats:
+        for value in (small, [small], [1, small], {"a": small}, {"a": small, "b": "x"}, {"z": [{"y": small}]}):
+            assert rendering.canonical_json(value) == _reference(value)
+            expected = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode("ascii")
+            assert rendering.compact_json_ascii(value) == expected
+
+
+def test_markdown_text_escapes_the_same_characters_with_or_without_its_quick_scan():
+    # The quick scan decides whether to translate at all: it must find every character the table escapes.
+    for code in range(0x3000):
+        text = f"a{chr(code)} b"
+        assert rendering.markdown_text(text) == " ".join(text.split()).translate(rendering._MARKDOWN_SPECIAL)
+
+
+def test_pyrepr_writes_subclasses_as_their_base_types():
+    class Name(str):
+        pass
+
+    class Count(int):
+        pass
+
+    assert rendering.pyrepr([Name("é"), Count(3), True, None, ("x", 1.5)]) == "['\\xe9', 3, True, None, ['x', 1.5]]"
+    assert rendering.pyrepr({"k": [1, "v"]}) == "{'k': [1, 'v']}"

@@ -124,21 +124,25 @@ def _orjson():
 _ORJSON = False  # not imported yet
 
 
-# An exponent ending where a number ends: 'e-' in an identifier or a UUID is followed by more text.
-_EXPONENT = re.compile(rb"e-[0-9]+(?:[,\n\]}]|\Z)")
+# What orjson writes for a float under 1e-4, json.dumps's exponent range: '0.0000ddd' down to 1e-5, then
+# 'd.ddde-N' (its exponent digits end where the number ends: an 'e-' in a UUID or a name is followed by more text).
+# The first search starts at '.', rare in JSON, which the regex engine skips to in a tight loop: a third of the
+# time of `b"0.0000" in text`, whose final '0' is common.
+_DECIMAL_SMALL = re.compile(rb"\.0000")
+_EXPONENT_SMALL = re.compile(rb"e-[0-9]+(?:[,\n\]}]|\Z)")
 
 
 def _small_float(text: bytes) -> bool:
     """Whether orjson may have written a float json.dumps spells differently: below 1e-4 json.dumps switches to
     exponent form (`1e-05`, `2.5e-07`) where orjson writes `0.00001` and `2.5e-7` (larger floats, `1e+16`
-    included, are spelt alike). Two scans in C. Flows hold no such float (their floats are layout positions),
-    so this is a guard; text in a string that merely looks like one only costs the slower encoder."""
-    return b"0.0000" in text or _EXPONENT.search(text) is not None
+    included, are spelt alike). Flows hold no such float (their floats are layout positions), so this is a
+    guard; text in a string that merely looks like one only costs the slower encoder."""
+    return _DECIMAL_SMALL.search(text) is not None or _EXPONENT_SMALL.search(text) is not None
 
 
 def _orjson_text(value) -> bytes | None:
-    """canonical JSON by orjson (a C encoder: about 15x the pure one), or None where its bytes could differ from
-    json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False): a non-str key, an integer past 64 bits, a
+    """canonical JSON (final newline included) by orjson (a C encoder: about 15x the pure one), or None where its
+    bytes could differ from json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False): a non-str key, an integer past 64 bits, a
     float in exponent form. (orjson writes NaN and infinities as null where json.dumps writes NaN, which is no
     JSON: no document of ours holds one. Both escape exactly '"', '\\' and U+0000-U+001F, with the same short
     forms, and write everything else as UTF-8; keys sort by code point in both.)"""
@@ -146,7 +150,8 @@ def _orjson_text(value) -> bytes | None:
     if orjson is None:
         return None
     try:
-        text = orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS)
+        # orjson appends the final newline: no copy of the document to add one.
+        text = orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE)
     except TypeError:
         return None
     if _small_float(text):
@@ -160,7 +165,7 @@ def canonical_json(value) -> bytes:
     Byte for byte json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n"."""
     text = _orjson_text(value)
     if text is not None:
-        return text + b"\n"
+        return text
     return (_json_text(value) + "\n").encode("utf-8")
 
 
@@ -172,7 +177,9 @@ def canonical_json_plus(base: dict, base_text: bytes, key: str, value) -> bytes:
             and all(type(other) is str and other < key for other in base)):
         # Nested one level: JSON text holds no raw newline inside a string, so this only re-indents.
         member = canonical_json(value)[:-1].replace(b"\n", b"\n  ")
-        return base_text[:-3] + b",\n  " + _json_str(key).encode("utf-8") + b": " + member + b"\n}\n"
+        # One join over a view of base_text: the document (a flow: hundreds of KB) is copied once, not per `+`.
+        return b"".join((memoryview(base_text)[:-3], b",\n  ", _json_str(key).encode("utf-8"), b": ", member,
+                         b"\n}\n"))
     return canonical_json({**base, key: value})
 
 
@@ -207,15 +214,17 @@ def yaml_str(value) -> str:
 
 def pyrepr(value) -> str:
     """A Python literal of a str/int/bool/None or a list/tuple/dict of them."""
-    if isinstance(value, str):
+    # Each exact type is tested before isinstance: a structural test writes thousands of ids and thresholds.
+    kind = type(value)
+    if kind is str or isinstance(value, str):
         # ascii() escapes everything outside printable ASCII; no newline can end a comment early.
         return ascii(value)
-    if isinstance(value, (bool, int, float)) or value is None:
+    if kind is int or kind is bool or value is None or isinstance(value, (bool, int, float)):
         return repr(value)
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(pyrepr(v) for v in value) + "]"
+    if kind is list or kind is tuple or isinstance(value, (list, tuple)):
+        return "[" + ", ".join([pyrepr(v) for v in value]) + "]"
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{pyrepr(k)}: {pyrepr(v)}" for k, v in value.items()) + "}"
+        return "{" + ", ".join([f"{pyrepr(k)}: {pyrepr(v)}" for k, v in value.items()]) + "}"
     raise TypeError(f"pyrepr cannot render {type(value).__name__}")
 
 
@@ -226,12 +235,15 @@ def comment_text(value) -> str:
 
 # Inline Markdown (CommonMark and GitHub's tables): emphasis, code, links, HTML, table cells, entities.
 _MARKDOWN_SPECIAL = str.maketrans({ch: "\\" + ch for ch in "\\`*_[]<>|#!~&"})
+# The same characters, found by one scan in C: most text holds none, and translate looks up every character.
+_HAS_MARKDOWN_SPECIAL = re.compile(r"[\\`*_\[\]<>|#!~&]")
 
 
 def markdown_text(value) -> str:
     """`value` as plain text inside a line of Markdown (never at its start): every character inline Markdown or
     HTML would read is escaped, and line breaks become spaces."""
-    return " ".join(str(value).split()).translate(_MARKDOWN_SPECIAL)
+    text = " ".join(str(value).split())
+    return text.translate(_MARKDOWN_SPECIAL) if _HAS_MARKDOWN_SPECIAL.search(text) else text
 
 
 _environment: jinja2.Environment | None = None
