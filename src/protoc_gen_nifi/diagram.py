@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from functools import cache, lru_cache
+from functools import cache
 from operator import itemgetter
 
 from .canvas import KINDS, sized
@@ -45,12 +45,22 @@ text.connection { fill: #262626; font-size: 12px; paint-order: stroke; stroke: #
 """
 
 
-@lru_cache(maxsize=1 << 12)  # pictures share most of their coordinates: rows and columns on NiFi's grid
-def _number(value: float) -> str:
-    """Coordinates as short, stable text: integers without a fraction."""
-    if value.__class__ is not float:  # an int from JSON
-        return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
-    return str(int(value)) if value.is_integer() else f"{value:.1f}"
+class _NumberTexts(dict):
+    """Coordinates as short, stable text (integers without a fraction), by value: `_text_of[x]`. Pictures share
+    most of their coordinates (rows and columns on NiFi's grid), so each is written once; a dict's item is cheaper
+    to look up than a cached function is to call, and the picture looks up a thousand a flow."""
+
+    __slots__ = ()
+    LIMIT = 1 << 12  # distinct coordinates kept: a long-lived process drawing many flows stays small
+
+    def __missing__(self, value: float) -> str:
+        if len(self) >= self.LIMIT:
+            self.clear()
+        text = self[value] = str(int(value)) if float(value).is_integer() else f"{value:.1f}"
+        return text
+
+
+_text_of = _NumberTexts()
 
 
 def _short_type(component: dict) -> str:
@@ -193,10 +203,10 @@ def _escape_attribute(value: str) -> str:
 
 
 def _attributes(*pairs: tuple[str, str | float]) -> str:
-    """Attributes as the writer takes them, ' name="value"' each: a value a string or a coordinate (_number).
+    """Attributes as the writer takes them, ' name="value"' each: a value a string or a coordinate (_text_of).
     The pictures' many elements write theirs with one f-string instead: numbers and constant text need no
     escaping, and only text from the flow goes through _escape_attribute."""
-    return "".join([f' {name}="{_escape_attribute(value) if isinstance(value, str) else _number(value)}"'
+    return "".join([f' {name}="{_escape_attribute(value) if isinstance(value, str) else _text_of[value]}"'
                     for name, value in pairs])
 
 
@@ -204,7 +214,11 @@ class _SvgWriter:
     """Writes the SVG's elements as they are drawn, as the text `ET.indent(tree, "  ")` then `ET.tostring(tree)`
     would give for the same element tree (a test holds it to ElementTree): building that tree and walking it
     again took most of a picture's time. An element with children is `start`ed and `end`ed, any other is one
-    `leaf`; its attributes come written, as _attributes writes them."""
+    `leaf`; its attributes come written, as _attributes writes them.
+
+    Each line is kept as the Latin-1 text of its UTF-8 bytes (_utf8_bytes): one character beyond ASCII (every
+    connection's arrow) would otherwise make the whole picture's text two bytes a character, copied up
+    character by character when joined and encoded to UTF-8 a character at a time; this way both are copies."""
 
     __slots__ = ("_indent", "_open", "_parts")
 
@@ -215,7 +229,8 @@ class _SvgWriter:
 
     def start(self, tag: str, attributes: str = "") -> None:
         parts = self._parts
-        parts.append(f"{self._indent}<{tag}{attributes}")
+        line = f"{self._indent}<{tag}{attributes}"
+        parts.append(line if line.isascii() else _utf8_bytes(line))
         self._open.append((tag, len(parts), self._indent))
         parts.append(">")
         self._indent = _indent(len(self._open))
@@ -228,12 +243,22 @@ class _SvgWriter:
             self._parts.append(f"{self._indent or chr(10)}</{tag}>")
 
     def leaf(self, tag: str, attributes: str = "", text: str | None = None) -> None:
-        self._parts.append(f"{self._indent}<{tag}{attributes}>{_escape_text(text)}</{tag}>" if text
-                           else f"{self._indent}<{tag}{attributes} />")
+        line = (f"{self._indent}<{tag}{attributes}>{_escape_text(text)}</{tag}>" if text
+                else f"{self._indent}<{tag}{attributes} />")
+        self._parts.append(line if line.isascii() else _utf8_bytes(line))
+
+    def utf8(self) -> bytes:
+        """The document's UTF-8 bytes."""
+        assert not self._open, "an element was started and not ended"
+        return "".join(self._parts).encode("latin-1")
 
     def text(self) -> str:
-        assert not self._open, "an element was started and not ended"
-        return "".join(self._parts)
+        return self.utf8().decode("utf-8")
+
+
+def _utf8_bytes(text: str) -> str:
+    """The text's UTF-8 bytes, each as the character of that code (Latin-1): what the writer keeps."""
+    return text.encode("utf-8").decode("latin-1")
 
 
 @cache
@@ -256,11 +281,11 @@ def _words(text: str, limit: int) -> list[str]:
 
 
 def _box(item: _Placed) -> str:
-    return (f' x="{_number(item.x)}" y="{_number(item.y)}" width="{_number(item.width)}"'
-            f' height="{_number(item.height)}"')
+    return (f' x="{_text_of[item.x]}" y="{_text_of[item.y]}" width="{_text_of[item.width]}"'
+            f' height="{_text_of[item.height]}"')
 
 
-# Each element's attributes are written with one f-string: coordinates by _number, constants as they are, and
+# Each element's attributes are written with one f-string: coordinates by _text_of, constants as they are, and
 # only the flow's own text (identifiers) through _escape_attribute.
 def _draw_component(svg: _SvgWriter, item: _Placed, at: dict[str, _Placed], offset: dict[str, tuple]) -> None:
     """Draws the component (a group with everything in it) and notes where it is for the connections: `at` its
@@ -270,14 +295,14 @@ def _draw_component(svg: _SvgWriter, item: _Placed, at: dict[str, _Placed], offs
     at[identifier] = item
     kind = item.kind
     if kind == "processors":
-        x, y, height = _number(item.x), _number(item.y), _number(item.height)
-        text_x = _number(item.x + 20)
+        x, y, height = _text_of[item.x], _text_of[item.y], _text_of[item.height]
+        text_x = _text_of[item.x + 20]
         svg.start("g", f' id="processor-{_escape_attribute(identifier)}"')
         svg.leaf("title", "", f"{c['name']} ({c['type']})")
-        svg.leaf("rect", f' x="{x}" y="{y}" width="{_number(item.width)}" height="{height}" rx="4" class="processor"')
+        svg.leaf("rect", f' x="{x}" y="{y}" width="{_text_of[item.width]}" height="{height}" rx="4" class="processor"')
         svg.leaf("rect", f' x="{x}" y="{y}" width="6" height="{height}" class="band"')
-        svg.leaf("text", f' x="{text_x}" y="{_number(item.y + 48)}" class="name"', _fit(c["name"], NAME_CHARS))
-        svg.leaf("text", f' x="{text_x}" y="{_number(item.y + 76)}" class="type"', _short_type(c))
+        svg.leaf("text", f' x="{text_x}" y="{_text_of[item.y + 48]}" class="name"', _fit(c["name"], NAME_CHARS))
+        svg.leaf("text", f' x="{text_x}" y="{_text_of[item.y + 76]}" class="type"', _short_type(c))
         svg.end()
     elif kind == "processGroups":
         if item.children:
@@ -287,7 +312,7 @@ def _draw_component(svg: _SvgWriter, item: _Placed, at: dict[str, _Placed], offs
         svg.start("g", f' id="pg-{_escape_attribute(identifier)}"')
         svg.leaf("title", "", c["name"])
         svg.leaf("rect", f'{_box(item)} rx="6" class="{"group" if "groupIdentifier" in c else "group root"}"')
-        svg.leaf("text", f' x="{_number(item.x + 16)}" y="{_number(item.y + 26)}" class="group"', c["name"])
+        svg.leaf("text", f' x="{_text_of[item.x + 16]}" y="{_text_of[item.y + 26]}" class="group"', c["name"])
         for child in item.children:
             _draw_component(svg, child, at, offset)
         svg.end()
@@ -297,21 +322,21 @@ def _draw_component(svg: _SvgWriter, item: _Placed, at: dict[str, _Placed], offs
         svg.leaf("title", "", f"{kind.replace('-', ' ')} {c['name']}")
         svg.leaf("rect", f'{_box(item)} rx="4" class="{kind}"')
         arrow = "\u25b6 " if kind == "input-port" else "\u25b7 "
-        svg.leaf("text", f' x="{_number(item.x + 14)}" y="{_number(item.y + 29)}" class="name"',
+        svg.leaf("text", f' x="{_text_of[item.x + 14]}" y="{_text_of[item.y + 29]}" class="name"',
                  arrow + _fit(c["name"], 26))
         svg.end()
     elif kind == "funnels":
         svg.start("g", f' id="funnel-{_escape_attribute(identifier)}"')
         svg.leaf("title", "", "funnel")
         x, y = item.center()
-        svg.leaf("circle", f' cx="{_number(x)}" cy="{_number(y)}" r="{_number(item.width / 2)}" class="funnel"')
+        svg.leaf("circle", f' cx="{_text_of[x]}" cy="{_text_of[y]}" r="{_text_of[item.width / 2]}" class="funnel"')
         svg.end()
     elif kind == "labels":
         svg.start("g", f' id="label-{_escape_attribute(identifier)}"')
         svg.leaf("rect", f'{_box(item)} class="label"')
-        text_x = _number(item.x + 10)
+        text_x = _text_of[item.x + 10]
         for i, line in enumerate(_words(c["label"], int(item.width / 7))):
-            svg.leaf("text", f' x="{text_x}" y="{_number(item.y + 20 + 17 * i)}" class="label"', line)
+            svg.leaf("text", f' x="{text_x}" y="{_text_of[item.y + 20 + 17 * i]}" class="label"', line)
         svg.end()
     else:  # Remote process groups: the generator makes none; a box keeps the picture honest if one ever appears.
         svg.start("g", f' id="component-{_escape_attribute(identifier)}"')
@@ -365,11 +390,11 @@ def _draw_connection(svg: _SvgWriter, connection: dict, at: dict[str, _Placed], 
     if bends:
         start = _edge(source, source_x, source_y, *bends[0])
         end = _edge(destination, destination_x, destination_y, *bends[-1])
-        path = " L ".join([f"{_number(x)} {_number(y)}" for x, y in (start, *bends, end)])
+        path = " L ".join([f"{_text_of[x]} {_text_of[y]}" for x, y in (start, *bends, end)])
     else:  # most connections: a straight line
         start = _edge(source, source_x, source_y, destination_x, destination_y)
         end = _edge(destination, destination_x, destination_y, source_x, source_y)
-        path = f"{_number(start[0])} {_number(start[1])} L {_number(end[0])} {_number(end[1])}"
+        path = f"{_text_of[start[0]]} {_text_of[start[1]]} L {_text_of[end[0]]} {_text_of[end[1]]}"
     # Failure paths are drawn dashed and red: the way to the parked-failures queue or the dead letter.
     relationships = connection["selectedRelationships"]
     failing = "failure" in relationships or "retry" in relationships or "failure" in (
@@ -385,7 +410,7 @@ def _draw_connection(svg: _SvgWriter, connection: dict, at: dict[str, _Placed], 
             x, y = bends[min(connection.get("labelIndex", 0), len(bends) - 1)]
         else:
             x, y = (start[0] + end[0]) / 2, (start[1] + end[1]) / 2
-        svg.leaf("text", f' x="{_number(x + 6)}" y="{_number(y - 4)}" class="connection"', text)
+        svg.leaf("text", f' x="{_text_of[x + 6]}" y="{_text_of[y - 4]}" class="connection"', text)
     svg.end()
 
 
@@ -397,7 +422,7 @@ def flow_svg(root: dict) -> bytes:
     total_width, total_height = width + 2 * MARGIN, height + 2 * MARGIN
     svg = _SvgWriter()
     svg.start("svg", _attributes(("xmlns", SVG_NS), ("width", total_width), ("height", total_height),
-                                 ("viewBox", f"0 0 {_number(total_width)} {_number(total_height)}")))
+                                 ("viewBox", f"0 0 {_text_of[total_width]} {_text_of[total_height]}")))
     svg.leaf("title", "", f"NiFi flow {root['name']}")
     svg.leaf("style", "", STYLE)
     svg.start("defs")
@@ -417,7 +442,7 @@ def flow_svg(root: dict) -> bytes:
         _draw_connection(svg, connection, at, offset)
     svg.end()
     svg.end()
-    return svg.text().encode("utf-8") + b"\n"
+    return svg.utf8() + b"\n"
 
 
 def diagram_files(base: str, root: dict) -> dict[str, bytes]:
