@@ -124,10 +124,12 @@ def _place(group: dict) -> tuple[list[_Placed], float, float]:
     x_at = _stretch(xs, grown)
     left = x_at[xs[0]] if xs else 0.0
     top = min((row[0] for row in canvas), default=0.0)
-    above: list[tuple] = []  # the boxes placed so far, top to bottom: canvas y, x, right, height; picture bottom
+    # The boxes placed so far that a box below them can move, top to bottom: canvas y, x, right, height; picture
+    # bottom. A box that neither moved down nor grew keeps a box below it where it is on the canvas: it is left out.
+    above: list[tuple] = []
     right_most = bottom_most = -math.inf  # the content's size: where the boxes end
     for b_y, b_x, _, b_width, b_height, item in sorted(canvas, key=_reading_order):
-        y = b_y - top
+        y = unmoved = b_y - top
         b_right = b_x + b_width
         for a_y, a_x, a_right, a_height, a_bottom in above:
             if a_y >= b_y:  # the rest are on b's own canvas row
@@ -137,7 +139,8 @@ def _place(group: dict) -> tuple[list[_Placed], float, float]:
                 y = max(y, below)
         item.x = x = x_at[b_x] - left
         item.y, bottom = y, y + item.height
-        above.append((b_y, b_x, b_right, b_height, bottom))
+        if bottom > unmoved + b_height:
+            above.append((b_y, b_x, b_right, b_height, bottom))
         right_most, bottom_most = max(right_most, x + item.width), max(bottom_most, bottom)
     for item in placed:
         if item.children:  # from the group's content corner to its parent's
@@ -362,15 +365,21 @@ def _edge(item: _Placed, cx: float, cy: float, toward_x: float, toward_y: float)
     return cx + dx * scale, cy + dy * scale
 
 
-def _connections(group: dict):
-    yield from sorted(group["connections"], key=_identifier)
+def _draw_connections(svg: _SvgWriter, group: dict, at: dict[str, _Placed], offset: dict[str, tuple]) -> None:
+    """Draws the group's connections, then those of the groups in it, each group's in identifier order."""
+    connections = group["connections"]
+    if connections:
+        # Bends are canvas positions in the connection's group: the picture moves them with the group.
+        dx, dy = offset[group["identifier"]]
+        for connection in sorted(connections, key=_identifier):
+            _draw_connection(svg, connection, at, dx, dy)
     for child in sorted(group["processGroups"], key=_identifier):
-        yield from _connections(child)
+        _draw_connections(svg, child, at, offset)
 
 
 def _label(connection: dict) -> str:
     """The relationships, the back pressure where it is not NiFi's default, the name before them; " · " between."""
-    label = ", ".join([r for r in connection["selectedRelationships"] if r])
+    label = ", ".join(filter(None, connection["selectedRelationships"]))  # the relationships that have a name
     objects, size = connection["backPressureObjectThreshold"], connection["backPressureDataSizeThreshold"]
     if objects != DEFAULT_BACKPRESSURE[0] or size != DEFAULT_BACKPRESSURE[1]:
         label = f"{label} \u00b7 \u29d7 {objects} / {size}" if label else f"\u29d7 {objects} / {size}"
@@ -380,14 +389,15 @@ def _label(connection: dict) -> str:
     return label
 
 
-def _draw_connection(svg: _SvgWriter, connection: dict, at: dict[str, _Placed], offset: dict[str, tuple]) -> None:
+def _draw_connection(svg: _SvgWriter, connection: dict, at: dict[str, _Placed], dx: float, dy: float) -> None:
+    """Draws the connection; (dx, dy) is where its group's canvas origin lands in the picture."""
     source_end, destination_end = connection["source"], connection["destination"]
     source, destination = at[source_end["id"]], at[destination_end["id"]]
-    (source_x, source_y), (destination_x, destination_y) = source.center(), destination.center()
-    # Bends are canvas positions in the connection's group: the picture moves them with the group.
-    dx, dy = offset[connection["groupIdentifier"]]
-    bends = [(b["x"] + dx, b["y"] + dy) for b in connection["bends"]]
+    source_x, source_y = source.x + source.width / 2, source.y + source.height / 2  # the boxes' centres
+    destination_x, destination_y = destination.x + destination.width / 2, destination.y + destination.height / 2
+    bends = connection["bends"]
     if bends:
+        bends = [(b["x"] + dx, b["y"] + dy) for b in bends]
         start = _edge(source, source_x, source_y, *bends[0])
         end = _edge(destination, destination_x, destination_y, *bends[-1])
         path = " L ".join([f"{_text_of[x]} {_text_of[y]}" for x, y in (start, *bends, end)])
@@ -397,10 +407,11 @@ def _draw_connection(svg: _SvgWriter, connection: dict, at: dict[str, _Placed], 
         path = f"{_text_of[start[0]]} {_text_of[start[1]]} L {_text_of[end[0]]} {_text_of[end[1]]}"
     # Failure paths are drawn dashed and red: the way to the parked-failures queue or the dead letter.
     relationships = connection["selectedRelationships"]
-    failing = "failure" in relationships or "retry" in relationships or "failure" in (
-        source_end["name"], destination_end["name"]) or connection.get("name")
+    source_name, destination_name = source_end["name"], destination_end["name"]
+    failing = ("failure" in relationships or "retry" in relationships or source_name == "failure"
+               or destination_name == "failure" or connection.get("name"))
     svg.start("g", f' id="connection-{_escape_attribute(connection["identifier"])}"')
-    svg.leaf("title", "", f"{source_end['name'] or 'funnel'} \u2192 {destination_end['name'] or 'funnel'}")
+    svg.leaf("title", "", f"{source_name or 'funnel'} \u2192 {destination_name or 'funnel'}")
     # Numbers only: the path needs no escaping.
     svg.leaf("path", f' d="M {path}" class="connection failure"' if failing else f' d="M {path}" class="connection"')
     text = _label(connection)
@@ -438,8 +449,7 @@ def flow_svg(root: dict) -> bytes:
     for item in placed:
         _draw_component(svg, item, at, offset)
     svg.start("g", ' id="connections"')
-    for connection in _connections(root):
-        _draw_connection(svg, connection, at, offset)
+    _draw_connections(svg, root, at, offset)
     svg.end()
     svg.end()
     return svg.utf8() + b"\n"
