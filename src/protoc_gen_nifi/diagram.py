@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import re
-from functools import cache
 from operator import itemgetter
 
 from .canvas import KINDS, sized
@@ -68,7 +67,7 @@ def _short_type(component: dict) -> str:
 
 
 class _Placed:
-    """A component's box in picture coordinates."""
+    """A component's box: placed relative to its group's content corner, in picture coordinates once drawn."""
 
     __slots__ = ("children", "component", "height", "kind", "width", "x", "y")
 
@@ -98,7 +97,7 @@ def _stretch(starts: list[float], grown: dict[float, list[tuple[float, float]]])
 
 def _place(group: dict) -> tuple[list[_Placed], float, float]:
     """The group's children placed relative to its content's top-left corner (each opened group's own children
-    with it), and the content's size."""
+    relative to that group's), and the content's size."""
     placed: list[_Placed] = []
     canvas: list[tuple[float, float, str, float, float, _Placed]] = []  # y, x, identifier, width, height, placed
     grown: dict[float, list[tuple[float, float]]] = {}  # canvas x -> the boxes there that the picture widens
@@ -123,12 +122,13 @@ def _place(group: dict) -> tuple[list[_Placed], float, float]:
     xs = sorted(grown)
     x_at = _stretch(xs, grown)
     left = x_at[xs[0]] if xs else 0.0
-    top = min((row[0] for row in canvas), default=0.0)
+    reading_order = sorted(canvas, key=_reading_order)
+    top = reading_order[0][0] if reading_order else 0.0
     # The boxes placed so far that a box below them can move, top to bottom: canvas y, x, right, height; picture
     # bottom. A box that neither moved down nor grew keeps a box below it where it is on the canvas: it is left out.
     above: list[tuple] = []
     right_most = bottom_most = -math.inf  # the content's size: where the boxes end
-    for b_y, b_x, _, b_width, b_height, item in sorted(canvas, key=_reading_order):
+    for b_y, b_x, _, b_width, b_height, item in reading_order:
         y = unmoved = b_y - top
         b_right = b_x + b_width
         for a_y, a_x, a_right, a_height, a_bottom in above:
@@ -142,23 +142,11 @@ def _place(group: dict) -> tuple[list[_Placed], float, float]:
         if bottom > unmoved + b_height:
             above.append((b_y, b_x, b_right, b_height, bottom))
         right_most, bottom_most = max(right_most, x + item.width), max(bottom_most, bottom)
-    for item in placed:
-        if item.children:  # from the group's content corner to its parent's
-            _shift(item.children, item.x + PADDING, item.y + PADDING + HEADER)
     return (placed, right_most, bottom_most) if placed else (placed, 0.0, 0.0)
 
 
 _reading_order = itemgetter(0, 1, 2)  # canvas y, x, identifier
 _identifier = itemgetter("identifier")
-
-
-def _shift(items: list[_Placed], dx: float, dy: float) -> None:
-    """Moves the items and everything inside them (in place: a picture is placed once)."""
-    for item in items:
-        item.x += dx
-        item.y += dy
-        if item.children:
-            _shift(item.children, dx, dy)
 
 
 # Characters XML 1.0 cannot hold at all (ElementTree would write them and the SVG would not parse): the complement
@@ -219,7 +207,7 @@ class _SvgWriter:
     again took most of a picture's time. An element with children is `start`ed and `end`ed, any other is one
     `leaf`; its attributes come written, as _attributes writes them.
 
-    Each line is kept as the Latin-1 text of its UTF-8 bytes (_utf8_bytes): one character beyond ASCII (every
+    Each line is kept as the Latin-1 text of its UTF-8 bytes (each byte the character of that code): one character beyond ASCII (every
     connection's arrow) would otherwise make the whole picture's text two bytes a character, copied up
     character by character when joined and encoded to UTF-8 a character at a time; this way both are copies."""
 
@@ -227,28 +215,28 @@ class _SvgWriter:
 
     def __init__(self) -> None:
         self._parts: list[str] = []
-        self._open: list[tuple[str, int, str]] = []  # the started elements: tag, where their ">" is, indent
+        self._open: list[tuple[str, int, str]] = []  # the started elements: tag, how many lines with it, indent
         self._indent = ""  # what goes before the next element: ElementTree's indent, two spaces a level
 
     def start(self, tag: str, attributes: str = "") -> None:
-        parts = self._parts
-        line = f"{self._indent}<{tag}{attributes}"
-        parts.append(line if line.isascii() else _utf8_bytes(line))
-        self._open.append((tag, len(parts), self._indent))
-        parts.append(">")
-        self._indent = _indent(len(self._open))
+        indent, parts = self._indent, self._parts
+        line = f"{indent}<{tag}{attributes}>"
+        parts.append(line if line.isascii() else line.encode().decode("latin-1"))
+        self._open.append((tag, len(parts), indent))
+        self._indent = (indent or "\n") + "  "
 
     def end(self) -> None:
-        tag, opened, self._indent = self._open.pop()
-        if opened == len(self._parts) - 1:  # no children after all: ElementTree writes an empty element
-            self._parts[opened] = " />"
+        tag, lines, self._indent = self._open.pop()
+        parts = self._parts
+        if lines == len(parts):  # no children after all: ElementTree writes an empty element
+            parts[-1] = parts[-1][:-1] + " />"
         else:
-            self._parts.append(f"{self._indent or chr(10)}</{tag}>")
+            parts.append(f"{self._indent or chr(10)}</{tag}>")
 
     def leaf(self, tag: str, attributes: str = "", text: str | None = None) -> None:
         line = (f"{self._indent}<{tag}{attributes}>{_escape_text(text)}</{tag}>" if text
                 else f"{self._indent}<{tag}{attributes} />")
-        self._parts.append(line if line.isascii() else _utf8_bytes(line))
+        self._parts.append(line if line.isascii() else line.encode().decode("latin-1"))
 
     def utf8(self) -> bytes:
         """The document's UTF-8 bytes."""
@@ -257,16 +245,6 @@ class _SvgWriter:
 
     def text(self) -> str:
         return self.utf8().decode("utf-8")
-
-
-def _utf8_bytes(text: str) -> str:
-    """The text's UTF-8 bytes, each as the character of that code (Latin-1): what the writer keeps."""
-    return text.encode("utf-8").decode("latin-1")
-
-
-@cache
-def _indent(depth: int) -> str:
-    return "\n" + "  " * depth
 
 
 def _fit(text: str, limit: int) -> str:
@@ -290,9 +268,13 @@ def _box(item: _Placed) -> str:
 
 # Each element's attributes are written with one f-string: coordinates by _text_of, constants as they are, and
 # only the flow's own text (identifiers) through _escape_attribute.
-def _draw_component(svg: _SvgWriter, item: _Placed, at: dict[str, _Placed], offset: dict[str, tuple]) -> None:
-    """Draws the component (a group with everything in it) and notes where it is for the connections: `at` its
-    box by identifier, `offset` where a group's canvas origin lands (its children keep their canvas distances)."""
+def _draw_component(svg: _SvgWriter, item: _Placed, left: float, top: float, at: dict[str, _Placed],
+                    offset: dict[str, tuple]) -> None:
+    """Draws the component (a group with everything in it), its group's content corner at (left, top), and notes
+    where it is for the connections: `at` its box by identifier (from now in picture coordinates), `offset` where
+    a group's canvas origin lands (its children keep their canvas distances)."""
+    item.x += left
+    item.y += top
     c = item.component
     identifier = c["identifier"]
     at[identifier] = item
@@ -308,16 +290,18 @@ def _draw_component(svg: _SvgWriter, item: _Placed, at: dict[str, _Placed], offs
         svg.leaf("text", f' x="{text_x}" y="{_text_of[item.y + 76]}" class="type"', _short_type(c))
         svg.end()
     elif kind == "processGroups":
-        if item.children:
-            first = item.children[0]
-            offset.setdefault(identifier, (first.x - first.component["position"]["x"],
-                                           first.y - first.component["position"]["y"]))
         svg.start("g", f' id="pg-{_escape_attribute(identifier)}"')
         svg.leaf("title", "", c["name"])
         svg.leaf("rect", f'{_box(item)} rx="6" class="{"group" if "groupIdentifier" in c else "group root"}"')
         svg.leaf("text", f' x="{_text_of[item.x + 16]}" y="{_text_of[item.y + 26]}" class="group"', c["name"])
-        for child in item.children:
-            _draw_component(svg, child, at, offset)
+        children = item.children
+        if children:
+            content_left, content_top = item.x + PADDING, item.y + PADDING + HEADER
+            for child in children:
+                _draw_component(svg, child, content_left, content_top, at, offset)
+            first = children[0]
+            offset.setdefault(identifier, (first.x - first.component["position"]["x"],
+                                           first.y - first.component["position"]["y"]))
         svg.end()
     elif kind in ("inputPorts", "outputPorts"):
         kind = "input-port" if kind == "inputPorts" else "output-port"
@@ -429,7 +413,6 @@ def flow_svg(root: dict) -> bytes:
     """The picture of a flow's root group, as SVG text."""
     placed, width, height = _place({"processGroups": [root]} | {k: [] for k in KINDS if k != "processGroups"}
                                    | {"name": ""})
-    _shift(placed, MARGIN, MARGIN)
     total_width, total_height = width + 2 * MARGIN, height + 2 * MARGIN
     svg = _SvgWriter()
     svg.start("svg", _attributes(("xmlns", SVG_NS), ("width", total_width), ("height", total_height),
@@ -447,7 +430,7 @@ def flow_svg(root: dict) -> bytes:
     at: dict[str, _Placed] = {}
     offset: dict[str, tuple] = {}
     for item in placed:
-        _draw_component(svg, item, at, offset)
+        _draw_component(svg, item, MARGIN, MARGIN, at, offset)
     svg.start("g", ' id="connections"')
     _draw_connections(svg, root, at, offset)
     svg.end()
