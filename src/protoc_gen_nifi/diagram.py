@@ -207,9 +207,10 @@ class _SvgWriter:
     again took most of a picture's time. An element with children is `start`ed and `end`ed, any other is one
     `leaf`; its attributes come written, as _attributes writes them.
 
-    Each line is kept as the Latin-1 text of its UTF-8 bytes (each byte the character of that code): one character beyond ASCII (every
-    connection's arrow) would otherwise make the whole picture's text two bytes a character, copied up
-    character by character when joined and encoded to UTF-8 a character at a time; this way both are copies."""
+    Each line is kept as the Latin-1 text of its UTF-8 bytes (each byte the character of that code): one character
+    beyond ASCII (every connection's arrow) would otherwise make the whole picture's text two bytes a character,
+    copied up character by character when joined and encoded to UTF-8 a character at a time; this way both are
+    copies, and only the few lines beyond ASCII are encoded."""
 
     __slots__ = ("_indent", "_open", "_parts")
 
