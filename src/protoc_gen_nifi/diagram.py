@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import re
-from functools import cache, lru_cache
 from operator import itemgetter
 
 from .canvas import KINDS, sized
@@ -45,12 +44,22 @@ text.connection { fill: #262626; font-size: 12px; paint-order: stroke; stroke: #
 """
 
 
-@lru_cache(maxsize=1 << 12)  # pictures share most of their coordinates: rows and columns on NiFi's grid
-def _number(value: float) -> str:
-    """Coordinates as short, stable text: integers without a fraction."""
-    if value.__class__ is not float:  # an int from JSON
-        return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
-    return str(int(value)) if value.is_integer() else f"{value:.1f}"
+class _NumberTexts(dict):
+    """Coordinates as short, stable text (integers without a fraction), by value: `_text_of[x]`. Pictures share
+    most of their coordinates (rows and columns on NiFi's grid), so each is written once; a dict's item is cheaper
+    to look up than a cached function is to call, and the picture looks up a thousand a flow."""
+
+    __slots__ = ()
+    LIMIT = 1 << 12  # distinct coordinates kept: a long-lived process drawing many flows stays small
+
+    def __missing__(self, value: float) -> str:
+        if len(self) >= self.LIMIT:
+            self.clear()
+        text = self[value] = str(int(value)) if float(value).is_integer() else f"{value:.1f}"
+        return text
+
+
+_text_of = _NumberTexts()
 
 
 def _short_type(component: dict) -> str:
@@ -58,7 +67,7 @@ def _short_type(component: dict) -> str:
 
 
 class _Placed:
-    """A component's box in picture coordinates."""
+    """A component's box: placed relative to its group's content corner, in picture coordinates once drawn."""
 
     __slots__ = ("children", "component", "height", "kind", "width", "x", "y")
 
@@ -88,7 +97,7 @@ def _stretch(starts: list[float], grown: dict[float, list[tuple[float, float]]])
 
 def _place(group: dict) -> tuple[list[_Placed], float, float]:
     """The group's children placed relative to its content's top-left corner (each opened group's own children
-    with it), and the content's size."""
+    relative to that group's), and the content's size."""
     placed: list[_Placed] = []
     canvas: list[tuple[float, float, str, float, float, _Placed]] = []  # y, x, identifier, width, height, placed
     grown: dict[float, list[tuple[float, float]]] = {}  # canvas x -> the boxes there that the picture widens
@@ -113,11 +122,14 @@ def _place(group: dict) -> tuple[list[_Placed], float, float]:
     xs = sorted(grown)
     x_at = _stretch(xs, grown)
     left = x_at[xs[0]] if xs else 0.0
-    top = min((row[0] for row in canvas), default=0.0)
-    above: list[tuple] = []  # the boxes placed so far, top to bottom: canvas y, x, right, height; picture bottom
+    reading_order = sorted(canvas, key=_reading_order)
+    top = reading_order[0][0] if reading_order else 0.0
+    # The boxes placed so far that a box below them can move, top to bottom: canvas y, x, right, height; picture
+    # bottom. A box that neither moved down nor grew keeps a box below it where it is on the canvas: it is left out.
+    above: list[tuple] = []
     right_most = bottom_most = -math.inf  # the content's size: where the boxes end
-    for b_y, b_x, _, b_width, b_height, item in sorted(canvas, key=_reading_order):
-        y = b_y - top
+    for b_y, b_x, _, b_width, b_height, item in reading_order:
+        y = unmoved = b_y - top
         b_right = b_x + b_width
         for a_y, a_x, a_right, a_height, a_bottom in above:
             if a_y >= b_y:  # the rest are on b's own canvas row
@@ -127,25 +139,14 @@ def _place(group: dict) -> tuple[list[_Placed], float, float]:
                 y = max(y, below)
         item.x = x = x_at[b_x] - left
         item.y, bottom = y, y + item.height
-        above.append((b_y, b_x, b_right, b_height, bottom))
+        if bottom > unmoved + b_height:
+            above.append((b_y, b_x, b_right, b_height, bottom))
         right_most, bottom_most = max(right_most, x + item.width), max(bottom_most, bottom)
-    for item in placed:
-        if item.children:  # from the group's content corner to its parent's
-            _shift(item.children, item.x + PADDING, item.y + PADDING + HEADER)
     return (placed, right_most, bottom_most) if placed else (placed, 0.0, 0.0)
 
 
 _reading_order = itemgetter(0, 1, 2)  # canvas y, x, identifier
 _identifier = itemgetter("identifier")
-
-
-def _shift(items: list[_Placed], dx: float, dy: float) -> None:
-    """Moves the items and everything inside them (in place: a picture is placed once)."""
-    for item in items:
-        item.x += dx
-        item.y += dy
-        if item.children:
-            _shift(item.children, dx, dy)
 
 
 # Characters XML 1.0 cannot hold at all (ElementTree would write them and the SVG would not parse): the complement
@@ -193,10 +194,10 @@ def _escape_attribute(value: str) -> str:
 
 
 def _attributes(*pairs: tuple[str, str | float]) -> str:
-    """Attributes as the writer takes them, ' name="value"' each: a value a string or a coordinate (_number).
+    """Attributes as the writer takes them, ' name="value"' each: a value a string or a coordinate (_text_of).
     The pictures' many elements write theirs with one f-string instead: numbers and constant text need no
     escaping, and only text from the flow goes through _escape_attribute."""
-    return "".join([f' {name}="{_escape_attribute(value) if isinstance(value, str) else _number(value)}"'
+    return "".join([f' {name}="{_escape_attribute(value) if isinstance(value, str) else _text_of[value]}"'
                     for name, value in pairs])
 
 
@@ -204,41 +205,47 @@ class _SvgWriter:
     """Writes the SVG's elements as they are drawn, as the text `ET.indent(tree, "  ")` then `ET.tostring(tree)`
     would give for the same element tree (a test holds it to ElementTree): building that tree and walking it
     again took most of a picture's time. An element with children is `start`ed and `end`ed, any other is one
-    `leaf`; its attributes come written, as _attributes writes them."""
+    `leaf`; its attributes come written, as _attributes writes them.
+
+    Each line is kept as the Latin-1 text of its UTF-8 bytes (each byte the character of that code): one character
+    beyond ASCII (every connection's arrow) would otherwise make the whole picture's text two bytes a character,
+    copied up character by character when joined and encoded to UTF-8 a character at a time; this way both are
+    copies, and only the few lines beyond ASCII are encoded."""
 
     __slots__ = ("_indent", "_open", "_parts")
 
     def __init__(self) -> None:
         self._parts: list[str] = []
-        self._open: list[tuple[str, int, str]] = []  # the started elements: tag, where their ">" is, indent
+        self._open: list[tuple[str, int, str]] = []  # the started elements: tag, how many lines with it, indent
         self._indent = ""  # what goes before the next element: ElementTree's indent, two spaces a level
 
     def start(self, tag: str, attributes: str = "") -> None:
-        parts = self._parts
-        parts.append(f"{self._indent}<{tag}{attributes}")
-        self._open.append((tag, len(parts), self._indent))
-        parts.append(">")
-        self._indent = _indent(len(self._open))
+        indent, parts = self._indent, self._parts
+        line = f"{indent}<{tag}{attributes}>"
+        parts.append(line if line.isascii() else line.encode().decode("latin-1"))
+        self._open.append((tag, len(parts), indent))
+        self._indent = (indent or "\n") + "  "
 
     def end(self) -> None:
-        tag, opened, self._indent = self._open.pop()
-        if opened == len(self._parts) - 1:  # no children after all: ElementTree writes an empty element
-            self._parts[opened] = " />"
+        tag, lines, self._indent = self._open.pop()
+        parts = self._parts
+        if lines == len(parts):  # no children after all: ElementTree writes an empty element
+            parts[-1] = parts[-1][:-1] + " />"
         else:
-            self._parts.append(f"{self._indent or chr(10)}</{tag}>")
+            parts.append(f"{self._indent or chr(10)}</{tag}>")
 
     def leaf(self, tag: str, attributes: str = "", text: str | None = None) -> None:
-        self._parts.append(f"{self._indent}<{tag}{attributes}>{_escape_text(text)}</{tag}>" if text
-                           else f"{self._indent}<{tag}{attributes} />")
+        line = (f"{self._indent}<{tag}{attributes}>{_escape_text(text)}</{tag}>" if text
+                else f"{self._indent}<{tag}{attributes} />")
+        self._parts.append(line if line.isascii() else line.encode().decode("latin-1"))
+
+    def utf8(self) -> bytes:
+        """The document's UTF-8 bytes."""
+        assert not self._open, "an element was started and not ended"
+        return "".join(self._parts).encode("latin-1")
 
     def text(self) -> str:
-        assert not self._open, "an element was started and not ended"
-        return "".join(self._parts)
-
-
-@cache
-def _indent(depth: int) -> str:
-    return "\n" + "  " * depth
+        return self.utf8().decode("utf-8")
 
 
 def _fit(text: str, limit: int) -> str:
@@ -256,40 +263,46 @@ def _words(text: str, limit: int) -> list[str]:
 
 
 def _box(item: _Placed) -> str:
-    return (f' x="{_number(item.x)}" y="{_number(item.y)}" width="{_number(item.width)}"'
-            f' height="{_number(item.height)}"')
+    return (f' x="{_text_of[item.x]}" y="{_text_of[item.y]}" width="{_text_of[item.width]}"'
+            f' height="{_text_of[item.height]}"')
 
 
-# Each element's attributes are written with one f-string: coordinates by _number, constants as they are, and
+# Each element's attributes are written with one f-string: coordinates by _text_of, constants as they are, and
 # only the flow's own text (identifiers) through _escape_attribute.
-def _draw_component(svg: _SvgWriter, item: _Placed, at: dict[str, _Placed], offset: dict[str, tuple]) -> None:
-    """Draws the component (a group with everything in it) and notes where it is for the connections: `at` its
-    box by identifier, `offset` where a group's canvas origin lands (its children keep their canvas distances)."""
+def _draw_component(svg: _SvgWriter, item: _Placed, left: float, top: float, at: dict[str, _Placed],
+                    offset: dict[str, tuple]) -> None:
+    """Draws the component (a group with everything in it), its group's content corner at (left, top), and notes
+    where it is for the connections: `at` its box by identifier (from now in picture coordinates), `offset` where
+    a group's canvas origin lands (its children keep their canvas distances)."""
+    item.x += left
+    item.y += top
     c = item.component
     identifier = c["identifier"]
     at[identifier] = item
     kind = item.kind
     if kind == "processors":
-        x, y, height = _number(item.x), _number(item.y), _number(item.height)
-        text_x = _number(item.x + 20)
+        x, y, height = _text_of[item.x], _text_of[item.y], _text_of[item.height]
+        text_x = _text_of[item.x + 20]
         svg.start("g", f' id="processor-{_escape_attribute(identifier)}"')
         svg.leaf("title", "", f"{c['name']} ({c['type']})")
-        svg.leaf("rect", f' x="{x}" y="{y}" width="{_number(item.width)}" height="{height}" rx="4" class="processor"')
+        svg.leaf("rect", f' x="{x}" y="{y}" width="{_text_of[item.width]}" height="{height}" rx="4" class="processor"')
         svg.leaf("rect", f' x="{x}" y="{y}" width="6" height="{height}" class="band"')
-        svg.leaf("text", f' x="{text_x}" y="{_number(item.y + 48)}" class="name"', _fit(c["name"], NAME_CHARS))
-        svg.leaf("text", f' x="{text_x}" y="{_number(item.y + 76)}" class="type"', _short_type(c))
+        svg.leaf("text", f' x="{text_x}" y="{_text_of[item.y + 48]}" class="name"', _fit(c["name"], NAME_CHARS))
+        svg.leaf("text", f' x="{text_x}" y="{_text_of[item.y + 76]}" class="type"', _short_type(c))
         svg.end()
     elif kind == "processGroups":
-        if item.children:
-            first = item.children[0]
-            offset.setdefault(identifier, (first.x - first.component["position"]["x"],
-                                           first.y - first.component["position"]["y"]))
         svg.start("g", f' id="pg-{_escape_attribute(identifier)}"')
         svg.leaf("title", "", c["name"])
         svg.leaf("rect", f'{_box(item)} rx="6" class="{"group" if "groupIdentifier" in c else "group root"}"')
-        svg.leaf("text", f' x="{_number(item.x + 16)}" y="{_number(item.y + 26)}" class="group"', c["name"])
-        for child in item.children:
-            _draw_component(svg, child, at, offset)
+        svg.leaf("text", f' x="{_text_of[item.x + 16]}" y="{_text_of[item.y + 26]}" class="group"', c["name"])
+        children = item.children
+        if children:
+            content_left, content_top = item.x + PADDING, item.y + PADDING + HEADER
+            for child in children:
+                _draw_component(svg, child, content_left, content_top, at, offset)
+            first = children[0]
+            offset.setdefault(identifier, (first.x - first.component["position"]["x"],
+                                           first.y - first.component["position"]["y"]))
         svg.end()
     elif kind in ("inputPorts", "outputPorts"):
         kind = "input-port" if kind == "inputPorts" else "output-port"
@@ -297,21 +310,21 @@ def _draw_component(svg: _SvgWriter, item: _Placed, at: dict[str, _Placed], offs
         svg.leaf("title", "", f"{kind.replace('-', ' ')} {c['name']}")
         svg.leaf("rect", f'{_box(item)} rx="4" class="{kind}"')
         arrow = "\u25b6 " if kind == "input-port" else "\u25b7 "
-        svg.leaf("text", f' x="{_number(item.x + 14)}" y="{_number(item.y + 29)}" class="name"',
+        svg.leaf("text", f' x="{_text_of[item.x + 14]}" y="{_text_of[item.y + 29]}" class="name"',
                  arrow + _fit(c["name"], 26))
         svg.end()
     elif kind == "funnels":
         svg.start("g", f' id="funnel-{_escape_attribute(identifier)}"')
         svg.leaf("title", "", "funnel")
         x, y = item.center()
-        svg.leaf("circle", f' cx="{_number(x)}" cy="{_number(y)}" r="{_number(item.width / 2)}" class="funnel"')
+        svg.leaf("circle", f' cx="{_text_of[x]}" cy="{_text_of[y]}" r="{_text_of[item.width / 2]}" class="funnel"')
         svg.end()
     elif kind == "labels":
         svg.start("g", f' id="label-{_escape_attribute(identifier)}"')
         svg.leaf("rect", f'{_box(item)} class="label"')
-        text_x = _number(item.x + 10)
+        text_x = _text_of[item.x + 10]
         for i, line in enumerate(_words(c["label"], int(item.width / 7))):
-            svg.leaf("text", f' x="{text_x}" y="{_number(item.y + 20 + 17 * i)}" class="label"', line)
+            svg.leaf("text", f' x="{text_x}" y="{_text_of[item.y + 20 + 17 * i]}" class="label"', line)
         svg.end()
     else:  # Remote process groups: the generator makes none; a box keeps the picture honest if one ever appears.
         svg.start("g", f' id="component-{_escape_attribute(identifier)}"')
@@ -337,15 +350,21 @@ def _edge(item: _Placed, cx: float, cy: float, toward_x: float, toward_y: float)
     return cx + dx * scale, cy + dy * scale
 
 
-def _connections(group: dict):
-    yield from sorted(group["connections"], key=_identifier)
+def _draw_connections(svg: _SvgWriter, group: dict, at: dict[str, _Placed], offset: dict[str, tuple]) -> None:
+    """Draws the group's connections, then those of the groups in it, each group's in identifier order."""
+    connections = group["connections"]
+    if connections:
+        # Bends are canvas positions in the connection's group: the picture moves them with the group.
+        dx, dy = offset[group["identifier"]]
+        for connection in sorted(connections, key=_identifier):
+            _draw_connection(svg, connection, at, dx, dy)
     for child in sorted(group["processGroups"], key=_identifier):
-        yield from _connections(child)
+        _draw_connections(svg, child, at, offset)
 
 
 def _label(connection: dict) -> str:
     """The relationships, the back pressure where it is not NiFi's default, the name before them; " · " between."""
-    label = ", ".join([r for r in connection["selectedRelationships"] if r])
+    label = ", ".join(filter(None, connection["selectedRelationships"]))  # the relationships that have a name
     objects, size = connection["backPressureObjectThreshold"], connection["backPressureDataSizeThreshold"]
     if objects != DEFAULT_BACKPRESSURE[0] or size != DEFAULT_BACKPRESSURE[1]:
         label = f"{label} \u00b7 \u29d7 {objects} / {size}" if label else f"\u29d7 {objects} / {size}"
@@ -355,27 +374,29 @@ def _label(connection: dict) -> str:
     return label
 
 
-def _draw_connection(svg: _SvgWriter, connection: dict, at: dict[str, _Placed], offset: dict[str, tuple]) -> None:
+def _draw_connection(svg: _SvgWriter, connection: dict, at: dict[str, _Placed], dx: float, dy: float) -> None:
+    """Draws the connection; (dx, dy) is where its group's canvas origin lands in the picture."""
     source_end, destination_end = connection["source"], connection["destination"]
     source, destination = at[source_end["id"]], at[destination_end["id"]]
-    (source_x, source_y), (destination_x, destination_y) = source.center(), destination.center()
-    # Bends are canvas positions in the connection's group: the picture moves them with the group.
-    dx, dy = offset[connection["groupIdentifier"]]
-    bends = [(b["x"] + dx, b["y"] + dy) for b in connection["bends"]]
+    source_x, source_y = source.x + source.width / 2, source.y + source.height / 2  # the boxes' centres
+    destination_x, destination_y = destination.x + destination.width / 2, destination.y + destination.height / 2
+    bends = connection["bends"]
     if bends:
+        bends = [(b["x"] + dx, b["y"] + dy) for b in bends]
         start = _edge(source, source_x, source_y, *bends[0])
         end = _edge(destination, destination_x, destination_y, *bends[-1])
-        path = " L ".join([f"{_number(x)} {_number(y)}" for x, y in (start, *bends, end)])
+        path = " L ".join([f"{_text_of[x]} {_text_of[y]}" for x, y in (start, *bends, end)])
     else:  # most connections: a straight line
         start = _edge(source, source_x, source_y, destination_x, destination_y)
         end = _edge(destination, destination_x, destination_y, source_x, source_y)
-        path = f"{_number(start[0])} {_number(start[1])} L {_number(end[0])} {_number(end[1])}"
+        path = f"{_text_of[start[0]]} {_text_of[start[1]]} L {_text_of[end[0]]} {_text_of[end[1]]}"
     # Failure paths are drawn dashed and red: the way to the parked-failures queue or the dead letter.
     relationships = connection["selectedRelationships"]
-    failing = "failure" in relationships or "retry" in relationships or "failure" in (
-        source_end["name"], destination_end["name"]) or connection.get("name")
+    source_name, destination_name = source_end["name"], destination_end["name"]
+    failing = ("failure" in relationships or "retry" in relationships or source_name == "failure"
+               or destination_name == "failure" or connection.get("name"))
     svg.start("g", f' id="connection-{_escape_attribute(connection["identifier"])}"')
-    svg.leaf("title", "", f"{source_end['name'] or 'funnel'} \u2192 {destination_end['name'] or 'funnel'}")
+    svg.leaf("title", "", f"{source_name or 'funnel'} \u2192 {destination_name or 'funnel'}")
     # Numbers only: the path needs no escaping.
     svg.leaf("path", f' d="M {path}" class="connection failure"' if failing else f' d="M {path}" class="connection"')
     text = _label(connection)
@@ -385,7 +406,7 @@ def _draw_connection(svg: _SvgWriter, connection: dict, at: dict[str, _Placed], 
             x, y = bends[min(connection.get("labelIndex", 0), len(bends) - 1)]
         else:
             x, y = (start[0] + end[0]) / 2, (start[1] + end[1]) / 2
-        svg.leaf("text", f' x="{_number(x + 6)}" y="{_number(y - 4)}" class="connection"', text)
+        svg.leaf("text", f' x="{_text_of[x + 6]}" y="{_text_of[y - 4]}" class="connection"', text)
     svg.end()
 
 
@@ -393,11 +414,10 @@ def flow_svg(root: dict) -> bytes:
     """The picture of a flow's root group, as SVG text."""
     placed, width, height = _place({"processGroups": [root]} | {k: [] for k in KINDS if k != "processGroups"}
                                    | {"name": ""})
-    _shift(placed, MARGIN, MARGIN)
     total_width, total_height = width + 2 * MARGIN, height + 2 * MARGIN
     svg = _SvgWriter()
     svg.start("svg", _attributes(("xmlns", SVG_NS), ("width", total_width), ("height", total_height),
-                                 ("viewBox", f"0 0 {_number(total_width)} {_number(total_height)}")))
+                                 ("viewBox", f"0 0 {_text_of[total_width]} {_text_of[total_height]}")))
     svg.leaf("title", "", f"NiFi flow {root['name']}")
     svg.leaf("style", "", STYLE)
     svg.start("defs")
@@ -411,13 +431,12 @@ def flow_svg(root: dict) -> bytes:
     at: dict[str, _Placed] = {}
     offset: dict[str, tuple] = {}
     for item in placed:
-        _draw_component(svg, item, at, offset)
+        _draw_component(svg, item, MARGIN, MARGIN, at, offset)
     svg.start("g", ' id="connections"')
-    for connection in _connections(root):
-        _draw_connection(svg, connection, at, offset)
+    _draw_connections(svg, root, at, offset)
     svg.end()
     svg.end()
-    return svg.text().encode("utf-8") + b"\n"
+    return svg.utf8() + b"\n"
 
 
 def diagram_files(base: str, root: dict) -> dict[str, bytes]:
