@@ -45,11 +45,34 @@ def test_canonical_json_plus_writes_the_same_bytes_as_encoding_the_whole(base, t
         assert rendering.canonical_json_plus(base, _reference(base), key, value) == _reference({**base, key: value})
 
 
+@settings(max_examples=400, deadline=None)
+@given(st.dictionaries(TEXT, VALUE, max_size=4), VALUE, VALUE)
+def test_a_definition_and_its_digested_part_are_json_dumps(others, flow, contexts):
+    # The float guard runs over the compact texts only: a small float anywhere (in the digested part or in the
+    # other members) must still send both texts to json.dumps's spelling.
+    document = {**others, "flowContents": flow, "parameterContexts": contexts}
+    part = ("flowContents", "parameterContexts")
+    digested = json.dumps({key: document[key] for key in part}, sort_keys=True, separators=(",", ":"),
+                          ensure_ascii=True).encode("ascii")
+    assert rendering.canonical_json_and_compact(document, part) == (_reference(document), digested)
+
+
+def test_a_small_float_outside_the_digested_part_still_reaches_json_dumps():
+    for small in (1e-5, 2.5e-7):
+        document = {"flowContents": {"x": 1.5}, "parameterContexts": {}, "latest": small}
+        text, _ = rendering.canonical_json_and_compact(document, ("flowContents", "parameterContexts"))
+        assert text == _reference(document)
+
+
 def test_the_pure_encoder_writes_the_same_bytes_without_orjson(monkeypatch):
     monkeypatch.setattr(rendering, "_ORJSON", None)
     value = {"b": [1, 2.5, "é\x1f", {"x": None}], "a": {}, "c": [], "d": 1e-5}
     assert rendering.canonical_json(value) == _reference(value)
     assert rendering.canonical_json_plus(value, _reference(value), "e", value) == _reference({**value, "e": value})
+    document = {"flowContents": value, "parameterContexts": {"p": "é"}, "latest": False}
+    assert rendering.canonical_json_and_compact(document, ("flowContents", "parameterContexts")) == (
+        _reference(document), json.dumps({"flowContents": value, "parameterContexts": {"p": "é"}}, sort_keys=True,
+                                         separators=(",", ":"), ensure_ascii=True).encode("ascii"))
 
 
 YAML_TEXT = st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=150) | st.sampled_from(

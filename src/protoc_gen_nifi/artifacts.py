@@ -15,7 +15,12 @@ from .model import Integration
 from .naming import env_name
 from .params import PluginParams
 from .readme import readme_files
-from .rendering import canonical_json, canonical_json_plus, compact_json_ascii, render
+from .rendering import (
+    canonical_json,
+    canonical_json_and_compact,
+    canonical_json_plus,
+    render,
+)
 
 FLOW_ENCODING_VERSION = "1.0"
 
@@ -45,13 +50,16 @@ def _flow_definition(integration: Integration, flow: FlowResult) -> dict:
     }
 
 
-def content_digest(definition: dict) -> str:
-    """What a registry version is compared by: the flow and its parameter context."""
-    # Compact, sorted, ASCII-escaped JSON: the harness recomputes it from a parsed flow
-    # (harness.artifacts.content_sha), so its definition stays put; orjson writes it in well under 1 ms.
-    canonical = compact_json_ascii(
-        {"flowContents": definition["flowContents"], "parameterContexts": definition["parameterContexts"]})
-    return hashlib.sha256(canonical).hexdigest()
+# What a registry version is compared by: the flow and its parameter context.
+DIGESTED = ("flowContents", "parameterContexts")
+
+
+def definition_json_and_digest(definition: dict) -> tuple[bytes, str]:
+    """The definition's canonical JSON and its content digest, written together (one float guard for both)."""
+    # The digest is sha256 of compact, sorted, ASCII-escaped JSON of the DIGESTED members: the harness recomputes
+    # it from a parsed flow (harness.artifacts.content_sha), so its definition stays put.
+    text, digested = canonical_json_and_compact(definition, DIGESTED)
+    return text, hashlib.sha256(digested).hexdigest()
 
 
 def _snapshot(integration: Integration, definition: dict, digest: str) -> dict:
@@ -116,9 +124,8 @@ def integration_files(integration: Integration, target: nc.Target, proto_files,
         for p in flow.params
     ]
     # The snapshot is the definition plus its metadata: the flow is encoded once for both.
-    digest = content_digest(definition)
+    definition_json, digest = definition_json_and_digest(definition)
     snapshot = _snapshot(integration, definition, digest)
-    definition_json = canonical_json(definition)
     snapshot_json = canonical_json_plus(definition, definition_json, "snapshotMetadata", snapshot["snapshotMetadata"])
     files = {
         f"{base}/nifi/flow.snapshot.json": snapshot_json,

@@ -142,10 +142,10 @@ def _small_float(text: bytes) -> bool:
 
 def _orjson_text(value) -> bytes | None:
     """canonical JSON (final newline included) by orjson (a C encoder: about 15x the pure one), or None where its
-    bytes could differ from json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False): a non-str key, an integer past 64 bits, a
-    float in exponent form. (orjson writes NaN and infinities as null where json.dumps writes NaN, which is no
-    JSON: no document of ours holds one. Both escape exactly '"', '\\' and U+0000-U+001F, with the same short
-    forms, and write everything else as UTF-8; keys sort by code point in both.)"""
+    bytes could differ from json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False): a non-str key, an
+    integer past 64 bits, a float in exponent form. (orjson writes NaN and infinities as null where json.dumps
+    writes NaN, which is no JSON: no document of ours holds one. Both escape exactly '"', '\\' and U+0000-U+001F,
+    with the same short forms, and write everything else as UTF-8; keys sort by code point in both.)"""
     orjson = _orjson()
     if orjson is None:
         return None
@@ -196,7 +196,35 @@ def compact_json_ascii(value) -> bytes:
         if (text is not None and text.isascii() and b"\x7f" not in text
                 and not _small_float(text)):
             return text
+    return _compact_json_ascii_by_json(value)
+
+
+def _compact_json_ascii_by_json(value) -> bytes:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode("ascii")
+
+
+def canonical_json_and_compact(document: dict, part: tuple[str, ...]) -> tuple[bytes, bytes]:
+    """(canonical_json(document), compact_json_ascii({key: document[key] for key in part})): a flow definition's
+    text and the compact text of its digested members, with the float guard run over compact text only. orjson
+    spells a number alike with or without indentation, so a float the guard would find in the indented document
+    is in the compact text of `part` or of the other members (a few hundred bytes): the indented document, the
+    largest of them, is not scanned."""
+    orjson = _orjson()
+    digested = {key: document[key] for key in part}
+    if orjson is not None:
+        rest = {key: value for key, value in document.items() if key not in digested}
+        try:
+            compact = orjson.dumps(digested, option=orjson.OPT_SORT_KEYS)
+            rest_compact = orjson.dumps(rest, option=orjson.OPT_SORT_KEYS)
+            text = orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE)
+        except TypeError:
+            pass
+        else:
+            if not _small_float(compact) and not _small_float(rest_compact):
+                if not compact.isascii() or b"\x7f" in compact:  # ensure_ascii escapes what orjson leaves
+                    compact = _compact_json_ascii_by_json(digested)
+                return text, compact
+    return canonical_json(document), compact_json_ascii(digested)
 
 
 def yaml_str(value) -> str:

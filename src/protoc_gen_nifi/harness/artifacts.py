@@ -20,8 +20,8 @@ DEFINITION = "flow-definition.json"  # what --no-registry deploys
 
 def content_sha(flow: dict) -> str:
     """The hash of what deploys (the flow and its parameter contexts), as the generator writes it into a snapshot's
-    `sha256:` comment (protoc_gen_nifi.artifacts.content_digest): a flow definition carries no comment, and its
-    hash is the same as its snapshot's."""
+    `sha256:` comment (protoc_gen_nifi.artifacts.definition_json_and_digest): a flow definition carries no
+    comment, and its hash is the same as its snapshot's."""
     canon = json.dumps({"flowContents": flow.get("flowContents"), "parameterContexts": flow.get("parameterContexts")},
                        sort_keys=True, separators=(",", ":"), ensure_ascii=True)
     return hashlib.sha256(canon.encode("ascii")).hexdigest()
