@@ -198,8 +198,7 @@ class _MessageIndex:
     def own_options(self, name: str) -> _OwnOptions:
         found = self._own_options.get(name)
         if found is None:
-            options = self.found(name)[1].options
-            fact, schema = self.options.event_fact(options), self.options.schema(options)
+            fact, schema = self.options.message(self.found(name)[1].options)
             found = self._own_options[name] = _OwnOptions(fact, schema, _text_problems(fact, self.option_fields),
                                                           _text_problems(schema, self.option_fields))
         return found
@@ -243,7 +242,12 @@ def read_integrations(request: plugin_pb2.CodeGeneratorRequest, params: PluginPa
                       descriptors: DescriptorSets | None = None) -> list[Integration]:
     """`descriptors`: the request's DescriptorSets, when the caller shares one with the artifacts."""
     problems = Diagnostics()
-    options = OptionReader(request.proto_file)
+    if descriptors is None:
+        descriptors = DescriptorSets(request.proto_file)
+    # The option pool is built from the bytes the descriptors.pb entries are cut from (one serialization of
+    # each file), when a file's name tells it apart.
+    options = OptionReader(request.proto_file,
+                           descriptors.without_source_info if descriptors.unique_names else None)
     by_name = {f.name: f for f in request.proto_file}
     source = {f.name: f for f in request.source_file_descriptors}
     targets = [name for name in request.file_to_generate]
@@ -270,8 +274,6 @@ def read_integrations(request: plugin_pb2.CodeGeneratorRequest, params: PluginPa
             problems.raise_if_any()
             return []
 
-    if descriptors is None:
-        descriptors = DescriptorSets(request.proto_file)
     index = _MessageIndex(descriptors, list(source.values()), options)
     integrations: list[Integration] = []
     for name in targets:
