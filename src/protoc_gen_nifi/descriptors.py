@@ -84,11 +84,12 @@ class DescriptorSets:
     integration, so a request costs time linear in its size."""
 
     def __init__(self, proto_files) -> None:
-        self._files = {f.name: f for f in proto_files}
+        files = list(proto_files)
+        self._files = {f.name: f for f in files}
         self._entries: dict[str, bytes] = {}
         self._bare: dict[str, bytes] = {}  # without_source_info
         # Whether each file has a name of its own: only then can a file be told by its name.
-        self.unique_names = len(self._files) == len(proto_files)
+        self.unique_names = len(self._files) == len(files)
         # full name -> (file, descriptor) of every message and enum, for what reads a message's fields; built on
         # first use, so that the plugin can hand the reader this index before the request is known to be sound.
         self._messages: dict[str, tuple] | None = None
