@@ -311,6 +311,26 @@ def test_descriptors_pb_drops_source_info_whatever_unknown_fields_a_file_carries
     assert unknown in expected.SerializeToString(deterministic=True)  # the unknown field is kept, as before
 
 
+def test_descriptors_pb_cut_keeps_every_other_field_around_a_long_source_info():
+    """The cut copies the runs of fields around source_code_info as they are: long fields (lengths of several
+    bytes), fields after it and unknown fields at the end come out as a copy without source info writes them."""
+    from google.protobuf import descriptor_pb2
+
+    from protoc_gen_nifi.descriptors import DescriptorSets
+
+    file_proto = descriptor_pb2.FileDescriptorProto(name="x.proto", package="x" * 300, syntax="proto3")
+    file_proto.message_type.add(name="M").field.add(name="f" * 200, number=1, type=9, json_name="f")
+    for line in range(300):
+        file_proto.source_code_info.location.add(path=[4, 0], span=[line, 0, 12], leading_comments=" note")
+    carrying = descriptor_pb2.FileDescriptorProto.FromString(file_proto.SerializeToString() + b"\xf8\x07\x01")
+    expected = descriptor_pb2.FileDescriptorProto()
+    expected.CopyFrom(carrying)
+    expected.ClearField("source_code_info")
+    sets = DescriptorSets([carrying])
+    assert sets.without_source_info("x.proto") == expected.SerializeToString(deterministic=True)
+    assert sets.unique_names and not DescriptorSets([carrying, carrying]).unique_names
+
+
 def test_a_281_character_service_name_is_a_located_error(tmp_path):
     source = PORT_TEMPLATE.replace("service Fix", "service " + "F" * 281).replace("INTEGRATION", "").replace(
         "PORT", GOOD_PORT)

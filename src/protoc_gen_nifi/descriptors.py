@@ -24,25 +24,39 @@ def _read_varint(data: bytes, pos: int) -> tuple[int, int]:
 def _without_fields(data: bytes, numbers: frozenset[int]) -> bytes | None:
     """Wire-level copy of a message without the given top-level field numbers; None if it holds a group (an
     unknown field of a long-deprecated kind), which this does not parse."""
-    out, pos = bytearray(), 0
-    while pos < len(data):
+    kept: list[bytes] = []
+    pos = kept_from = 0  # data[kept_from:pos] is kept so far: runs of kept fields are copied as one slice
+    end = len(data)
+    while pos < end:
         start = pos
-        key, pos = _read_varint(data, pos)
-        number, wire = key >> 3, key & 7
-        if wire == 0:
+        key = data[pos]
+        if key < 0x80:  # every key of a descriptor's own fields is one byte
+            pos += 1
+        else:
+            key, pos = _read_varint(data, pos)
+        wire = key & 7
+        if wire == 2:
+            length = data[pos]
+            if length < 0x80:
+                pos += 1 + length
+            else:
+                length, pos = _read_varint(data, pos)
+                pos += length
+        elif wire == 0:
             _, pos = _read_varint(data, pos)
         elif wire == 1:
             pos += 8
-        elif wire == 2:
-            length, pos = _read_varint(data, pos)
-            pos += length
         elif wire == 5:
             pos += 4
         else:
             return None
-        if number not in numbers:
-            out += data[start:pos]
-    return bytes(out)
+        if key >> 3 in numbers:
+            kept.append(data[kept_from:start])
+            kept_from = pos
+    if not kept_from:
+        return data
+    kept.append(data[kept_from:])
+    return b"".join(kept)
 
 
 def _strip_options(message, retained: dict[str, frozenset[int]]) -> None:
@@ -70,8 +84,12 @@ class DescriptorSets:
     integration, so a request costs time linear in its size."""
 
     def __init__(self, proto_files) -> None:
-        self._files = {f.name: f for f in proto_files}
+        files = list(proto_files)
+        self._files = {f.name: f for f in files}
         self._entries: dict[str, bytes] = {}
+        self._bare: dict[str, bytes] = {}  # without_source_info
+        # Whether each file has a name of its own: only then can a file be told by its name.
+        self.unique_names = len(self._files) == len(files)
         # full name -> (file, descriptor) of every message and enum, for what reads a message's fields; built on
         # first use, so that the plugin can hand the reader this index before the request is known to be sound.
         self._messages: dict[str, tuple] | None = None
@@ -109,6 +127,7 @@ class DescriptorSets:
             varint(number << 3 | wire) for numbers in self._retained.values() for number in numbers
             for wire in (0, 1, 2, 3, 5)
         }
+        self._retained_tails = {key[-2:] for key in self._retained_keys}
 
     def message(self, name: str) -> tuple:
         """(FileDescriptorProto, DescriptorProto) of a message, by full name without the leading dot."""
@@ -134,11 +153,11 @@ class DescriptorSets:
             self._index()
         return self._enums.get(name)
 
-    def _entry(self, name: str) -> bytes:
-        """FileDescriptorSet.file entry (field 1) of one file, cleaned; what
-        FileDescriptorSet.SerializeToString(deterministic=True) writes for it."""
-        entry = self._entries.get(name)
-        if entry is None:
+    def without_source_info(self, name: str) -> bytes:
+        """What FileDescriptorProto.SerializeToString(deterministic=True) writes for a copy of the file without
+        its source_code_info; made once, for the descriptors.pb entries and the option reader's pool."""
+        data = self._bare.get(name)
+        if data is None:
             # Each field is written on its own, so cutting source_code_info out of the bytes is what serializing
             # a copy without it writes, without copying the file (its source info is most of it).
             data = _without_fields(self._files[name].SerializeToString(deterministic=True), _SOURCE_CODE_INFO)
@@ -147,7 +166,18 @@ class DescriptorSets:
                 copy.CopyFrom(self._files[name])
                 copy.ClearField("source_code_info")
                 data = copy.SerializeToString(deterministic=True)
-            if any(key in data for key in self._retained_keys):  # else nothing to strip: skip the walk
+            self._bare[name] = data
+        return data
+
+    def _entry(self, name: str) -> bytes:
+        """FileDescriptorSet.file entry (field 1) of one file, cleaned; what
+        FileDescriptorSet.SerializeToString(deterministic=True) writes for it."""
+        entry = self._entries.get(name)
+        if entry is None:
+            data = self.without_source_info(name)
+            # Else nothing to strip: skip the walk. A key is found only where its last two bytes are: one search
+            # for those (the keys of neighbouring extension numbers share them) rules out most files at once.
+            if any(tail in data for tail in self._retained_tails) and any(key in data for key in self._retained_keys):
                 copy = descriptor_pb2.FileDescriptorProto.FromString(data)
                 _strip_options(copy, self._retained)
                 data = copy.SerializeToString(deterministic=True)

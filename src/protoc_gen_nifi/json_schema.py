@@ -25,6 +25,7 @@ DRAFT = "https://json-schema.org/draft/2020-12/schema"
 DEFS = "#/$defs/"
 
 _F = descriptor_pb2.FieldDescriptorProto
+_REPEATED, _REQUIRED = _F.LABEL_REPEATED, _F.LABEL_REQUIRED
 INT = "^-?[0-9]+$"
 UINT = "^[0-9]+$"
 
@@ -175,12 +176,11 @@ class Schemas:
         for field in message.field:
             # Each read of a descriptor attribute builds a Python object: read each once.
             label, kind = field.label, field.type
-            if kind in SCALARS:
-                schema = SCALARS[kind]
-                if label == _F.LABEL_REPEATED:
-                    schema = {"type": "array", "items": schema}
-            else:
+            schema = SCALARS.get(kind)
+            if schema is None:
                 schema = self._field(field, label, kind, pending)
+            elif label == _REPEATED:
+                schema = {"type": "array", "items": schema}
             field_name = field.name
             camel = field.json_name  # protoc always sets it; a set json_name is never empty but by hand
             if not camel and not field.HasField("json_name"):
@@ -195,7 +195,7 @@ class Schemas:
                 constraints.append({"not": {"required": names}})
             if field.HasField("oneof_index") and not field.proto3_optional:
                 oneofs.setdefault(field.oneof_index, []).extend(names)
-            if label == _F.LABEL_REQUIRED:
+            if label == _REQUIRED:
                 required.append(names)
         for index in sorted(oneofs):
             # At most one member of a oneof: exactly one branch holds, "none present" or one member's name.

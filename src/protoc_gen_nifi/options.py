@@ -8,6 +8,7 @@ backend (upb included) without importing generated `_pb2` modules.
 from __future__ import annotations
 
 from google.protobuf import descriptor_pool, message_factory
+from google.protobuf.internal import api_implementation
 
 from .diagnostics import Diagnostic, GenerationError
 
@@ -26,11 +27,18 @@ INTEGRATION_FIELD = 51100
 
 
 class OptionReader:
-    def __init__(self, proto_files) -> None:
+    def __init__(self, proto_files, serialized=None) -> None:
+        """`serialized`: a file's name -> its bytes without source_code_info (DescriptorSets.without_source_info),
+        when every file has a name of its own. upb's pool builds from bytes: its Add serializes the whole file,
+        source info included (most of a file sent for generation, and nothing a pool keeps), to parse it again."""
         self._pool = descriptor_pool.DescriptorPool()
+        from_bytes = serialized is not None and api_implementation.Type() == "upb"
         for file_proto in proto_files:  # protoc and buf send dependencies first
             try:
-                self._pool.Add(file_proto)
+                if from_bytes:
+                    self._pool.AddSerializedFile(serialized(file_proto.name))
+                else:
+                    self._pool.Add(file_proto)
             except (TypeError, KeyError, ValueError) as broken:  # what the pool raises for an inconsistent set
                 raise GenerationError([Diagnostic(
                     file_proto.name, 0, 0,
@@ -38,23 +46,37 @@ class OptionReader:
                     "protoc or buf, which send every file with its imports first",
                 )]) from None
         self._classes: dict[str, type] = {}
+        self._extensions: dict[str, object] = {}
 
     def _extension(self, name: str):
         try:
-            return self._pool.FindExtensionByName(name)
+            return self._extensions[name]
         except KeyError:
-            return None  # the request does not import our option schema
+            pass
+        try:
+            extension = self._pool.FindExtensionByName(name)
+        except KeyError:
+            extension = None  # the request does not import our option schema
+        self._extensions[name] = extension
+        return extension
 
-    def _read(self, options, options_type: str, extension_name: str):
-        extension = self._extension(extension_name)
-        if extension is None:
+    def _parsed(self, options, options_type: str):
+        """The options message as the pool's class, which knows our extensions; None when it is empty."""
+        data = options.SerializeToString()
+        if not data:  # most messages and methods carry no option at all
             return None
         cls = self._classes.get(options_type)
         if cls is None:
             cls = message_factory.GetMessageClass(self._pool.FindMessageTypeByName(options_type))
             self._classes[options_type] = cls
-        parsed = cls.FromString(options.SerializeToString())
-        if not parsed.HasExtension(extension):
+        return cls.FromString(data)
+
+    def _read(self, options, options_type: str, extension_name: str):
+        extension = self._extension(extension_name)
+        if extension is None:
+            return None
+        parsed = self._parsed(options, options_type)
+        if parsed is None or not parsed.HasExtension(extension):
             return None
         return parsed.Extensions[extension]
 
@@ -69,6 +91,19 @@ class OptionReader:
 
     def event_fact(self, message_options):
         return self._read(message_options, "google.protobuf.MessageOptions", EVENT_FACT_EXT)
+
+    def message(self, message_options) -> tuple:
+        """(event_fact(options), schema(options)), parsing the options once for both."""
+        fact_extension, schema_extension = self._extension(EVENT_FACT_EXT), self._extension(SCHEMA_EXT)
+        if fact_extension is None and schema_extension is None:
+            return None, None
+        parsed = self._parsed(message_options, "google.protobuf.MessageOptions")
+        if parsed is None:
+            return None, None
+        return tuple(
+            parsed.Extensions[extension] if extension is not None and parsed.HasExtension(extension) else None
+            for extension in (fact_extension, schema_extension)
+        )
 
 
 def enum_name(message, field: str) -> str:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import cache
 from typing import NamedTuple
 
 from google.protobuf.compiler import plugin_pb2
@@ -51,6 +52,15 @@ _TYPE_STRING, _TYPE_MESSAGE = FieldDescriptor.TYPE_STRING, FieldDescriptor.TYPE_
 MINIMUM_COMPILERS = "protoc 24 or newer, or buf 1.32 or newer"
 # What a literal address holds and a logical name does not ("://" included: it holds ":").
 _LITERAL_MARKER = re.compile(r"[/:@ \\]")
+
+
+@cache
+def _transports():
+    """The transports package (its table knows each transport's fields and directions), imported on first use:
+    a request refused before its ports never needs it. Once per process, not one import statement per port."""
+    from . import transports
+
+    return transports
 
 
 def _comments(locator: SourceLocator, file_proto, path: tuple[int, ...], problems: Diagnostics) -> str:
@@ -198,8 +208,7 @@ class _MessageIndex:
     def own_options(self, name: str) -> _OwnOptions:
         found = self._own_options.get(name)
         if found is None:
-            options = self.found(name)[1].options
-            fact, schema = self.options.event_fact(options), self.options.schema(options)
+            fact, schema = self.options.message(self.found(name)[1].options)
             found = self._own_options[name] = _OwnOptions(fact, schema, _text_problems(fact, self.option_fields),
                                                           _text_problems(schema, self.option_fields))
         return found
@@ -243,7 +252,12 @@ def read_integrations(request: plugin_pb2.CodeGeneratorRequest, params: PluginPa
                       descriptors: DescriptorSets | None = None) -> list[Integration]:
     """`descriptors`: the request's DescriptorSets, when the caller shares one with the artifacts."""
     problems = Diagnostics()
-    options = OptionReader(request.proto_file)
+    if descriptors is None:
+        descriptors = DescriptorSets(request.proto_file)
+    # The option pool is built from the bytes the descriptors.pb entries are cut from (one serialization of
+    # each file), when a file's name tells it apart.
+    options = OptionReader(request.proto_file,
+                           descriptors.without_source_info if descriptors.unique_names else None)
     by_name = {f.name: f for f in request.proto_file}
     source = {f.name: f for f in request.source_file_descriptors}
     targets = [name for name in request.file_to_generate]
@@ -270,8 +284,6 @@ def read_integrations(request: plugin_pb2.CodeGeneratorRequest, params: PluginPa
             problems.raise_if_any()
             return []
 
-    if descriptors is None:
-        descriptors = DescriptorSets(request.proto_file)
     index = _MessageIndex(descriptors, list(source.values()), options)
     integrations: list[Integration] = []
     for name in targets:
@@ -386,16 +398,12 @@ def _read_transport(option, direction: str, where, problems: Diagnostics, what: 
     """A Transport option as a Binding, or None (with the problems added) when it is unusable.
     `connection_only`: the option names a connection (an integration's shared_services entry), so only the
     ref that tells connections apart is read."""
-    from .transports import (  # the table knows each transport's fields and directions
-        TRANSPORTS,
-        Declared,
-    )
-
+    transports = _transports()
     kind = option.WhichOneof("kind")
     if kind is None:
         problems.add(*where, f"{what} has no transport; set e.g. transport: {{ kafka: {{ binding_ref: \"orders-in\" }} }}")
         return None
-    transport = TRANSPORTS[kind]
+    transport = transports.TRANSPORTS[kind]
     message = getattr(option, kind)
     ok = True
     refs = []
@@ -460,7 +468,7 @@ def _read_transport(option, direction: str, where, problems: Diagnostics, what: 
                      f"supported: {', '.join(sorted(transport.builders))}")
         return None
     if direction:
-        declared = Declared(binding, direction, content_type, routing_key, has_schedule, partition_keys)
+        declared = transports.Declared(binding, direction, content_type, routing_key, has_schedule, partition_keys)
         for problem in transport.check(declared):
             problems.add(*where, f"{what}: {problem}")
             ok = False
@@ -728,7 +736,8 @@ def _read_port(file_proto, method, method_path, option, index, locator, defaults
     partition_keys = tuple(fact.partition_key_fields) if fact is not None and not own.fact_text[0] else ()
 
     binding = None
-    if not option.HasField("transport"):
+    transport_option = option.transport if option.HasField("transport") else None
+    if transport_option is None:
         problems.add(
             *where,
             f"port {port_name} has no transport; set e.g. transport: {{ kafka: {{ binding_ref: \"orders-in\" }} }}",
@@ -736,7 +745,7 @@ def _read_port(file_proto, method, method_path, option, index, locator, defaults
         ok = False
     else:
         binding = _read_transport(
-            option.transport, direction, where, problems, what, content_type,
+            transport_option, direction, where, problems, what, content_type,
             routing_key, bool(port_tuning is not None and (port_tuning.every or port_tuning.cron)),
             partition_keys,
         )
@@ -761,17 +770,15 @@ def _read_port(file_proto, method, method_path, option, index, locator, defaults
             ok = ok and fallback is not None
     # The transport's kind is known even when its binding is unusable (e.g. no method yet): check what depends
     # only on the kind now, so these problems come in the same round as the binding's own.
-    kind = option.transport.WhichOneof("kind") if option.HasField("transport") else None
+    kind = transport_option.WhichOneof("kind") if transport_option is not None else None
     if kind is not None and direction:
-        from .transports import TRANSPORTS
-        from .transports.base import CREDENTIAL_HEADERS
-
-        transport = TRANSPORTS[kind]
+        transports = _transports()
+        transport = transports.TRANSPORTS[kind]
         if required_headers and direction not in transport.header_directions:
             problems.add(*where, f"port {port_name}: {kind} {direction} has no headers; remove "
                          "required_headers (Kafka, AMQP, HTTP and S3 OUT ports send them, HTTP IN ports require them)")
             ok = False
-        credentials = [h for h in required_headers if h.lower() in CREDENTIAL_HEADERS]
+        credentials = [h for h in required_headers if h.lower() in transports.base.CREDENTIAL_HEADERS]
         if credentials and kind != "http" and direction in transport.header_directions:
             problems.add(*where, f"port {port_name}: the credential header {credentials[0]} can only be sent by "
                          f"an http port (from a sensitive parameter); authenticate the {kind} "
@@ -788,7 +795,7 @@ def _read_port(file_proto, method, method_path, option, index, locator, defaults
                          "remove tuning.batch_size")
             ok = False
         if validate_schema and direction not in transport.schema_directions:
-            kinds = ", ".join(k for k, t in TRANSPORTS.items() if t.schema_directions)
+            kinds = ", ".join(k for k, t in transports.TRANSPORTS.items() if t.schema_directions)
             problems.add(*where, f"port {port_name}: validate_schema checks each JSON message entering the flow "
                          f"(IN ports of {kinds}: one message per FlowFile); a {kind} {direction} port has no such "
                          "message, so remove validate_schema")
@@ -894,9 +901,7 @@ def _json(content_type: str) -> bool:
 
 
 def _column_keys(binding: Binding) -> bool:
-    from .transports import TRANSPORTS
-
-    return TRANSPORTS[binding.transport].column_keys
+    return _transports().TRANSPORTS[binding.transport].column_keys
 
 
 def _message_info(name: str, file: str, message_proto, fact, schema) -> MessageInfo:
