@@ -75,10 +75,7 @@ class OptionReader:
         extension = self._extension(extension_name)
         if extension is None:
             return None
-        parsed = self._parsed(options, options_type)
-        if parsed is None or not parsed.HasExtension(extension):
-            return None
-        return parsed.Extensions[extension]
+        return _value(self._parsed(options, options_type), extension)
 
     def integration(self, service_options):
         return self._read(service_options, "google.protobuf.ServiceOptions", INTEGRATION_EXT)
@@ -86,24 +83,20 @@ class OptionReader:
     def port(self, method_options):
         return self._read(method_options, "google.protobuf.MethodOptions", PORT_EXT)
 
-    def schema(self, message_options):
-        return self._read(message_options, "google.protobuf.MessageOptions", SCHEMA_EXT)
-
-    def event_fact(self, message_options):
-        return self._read(message_options, "google.protobuf.MessageOptions", EVENT_FACT_EXT)
-
     def message(self, message_options) -> tuple:
-        """(event_fact(options), schema(options)), parsing the options once for both."""
+        """A message's (event_fact, schema) options, each None when unset; the options are parsed once for both."""
         fact_extension, schema_extension = self._extension(EVENT_FACT_EXT), self._extension(SCHEMA_EXT)
         if fact_extension is None and schema_extension is None:
             return None, None
         parsed = self._parsed(message_options, "google.protobuf.MessageOptions")
-        if parsed is None:
-            return None, None
-        return tuple(
-            parsed.Extensions[extension] if extension is not None and parsed.HasExtension(extension) else None
-            for extension in (fact_extension, schema_extension)
-        )
+        return _value(parsed, fact_extension), _value(parsed, schema_extension)
+
+
+def _value(parsed, extension):
+    """The extension's value in the parsed options; None where either is missing or the extension is not set."""
+    if parsed is None or extension is None or not parsed.HasExtension(extension):
+        return None
+    return parsed.Extensions[extension]
 
 
 def enum_name(message, field: str) -> str:

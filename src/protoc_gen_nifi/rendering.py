@@ -185,18 +185,22 @@ def canonical_json_plus(base: dict, base_text: bytes, key: str, value) -> bytes:
 
 def compact_json_ascii(value) -> bytes:
     """json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True), ASCII bytes: what a content
-    digest is taken over. orjson writes it where the text is printable-safe ASCII (it leaves DEL and non-ASCII
-    unescaped, which ensure_ascii escapes) and holds no exponent float; json.dumps otherwise."""
+    digest is taken over. orjson writes it where the text holds no exponent float; json.dumps otherwise."""
     orjson = _orjson()
     if orjson is not None:
         try:
             text = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
         except TypeError:
             text = None
-        if (text is not None and text.isascii() and b"\x7f" not in text
-                and not _small_float(text)):
-            return text
+        if text is not None and not _small_float(text):
+            return _ascii_escaped(text, value)
     return _compact_json_ascii_by_json(value)
+
+
+def _ascii_escaped(text: bytes, value) -> bytes:
+    """orjson's compact text of value, where it is printable-safe ASCII: it leaves DEL and non-ASCII unescaped,
+    which ensure_ascii escapes (json.dumps writes those)."""
+    return text if text.isascii() and b"\x7f" not in text else _compact_json_ascii_by_json(value)
 
 
 def _compact_json_ascii_by_json(value) -> bytes:
@@ -221,9 +225,7 @@ def canonical_json_and_compact(document: dict, part: tuple[str, ...]) -> tuple[b
             pass
         else:
             if not _small_float(compact) and not _small_float(rest_compact):
-                if not compact.isascii() or b"\x7f" in compact:  # ensure_ascii escapes what orjson leaves
-                    compact = _compact_json_ascii_by_json(digested)
-                return text, compact
+                return text, _ascii_escaped(compact, digested)
     return canonical_json(document), compact_json_ascii(digested)
 
 
