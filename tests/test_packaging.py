@@ -66,7 +66,7 @@ def test_the_wheel_carries_licence_typing_marker_protos_and_templates(built):
     for path in SHIPPED:  # proto/ameide_core_proto/... -> include/ameide_core_proto/..., templates/... as is
         packaged = "protoc_gen_nifi/" + re.sub(r"^proto/", "include/", path)
         assert files.get(packaged) == (ROOT / path).read_bytes(), packaged
-    assert "[console_scripts]\nprotoc-gen-nifi = protoc_gen_nifi.cli:main" in files[f"{dist_info}/entry_points.txt"].decode()
+    assert "[console_scripts]\nprotoc-gen-nifi = protoc_gen_nifi.cli:script" in files[f"{dist_info}/entry_points.txt"].decode()
     _check_metadata(_metadata(files[f"{dist_info}/METADATA"]))
 
 

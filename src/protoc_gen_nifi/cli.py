@@ -199,5 +199,25 @@ def main(argv: list[str] | None = None) -> int:
         return exited.code if isinstance(exited.code, int) else 2
 
 
+def script() -> None:
+    """The `protoc-gen-nifi` command and `python -m protoc_gen_nifi`: main(), then exit with its status.
+
+    A plugin run exits without tearing the interpreter down: freeing every module and object one by one was 7% of
+    a one-port run's instructions (callgrind), paid by every process `strategy: directory` starts, and the
+    operating system takes the memory back anyway. Standard output and error are flushed first, and no module a
+    plugin run imports registers anything to run at exit. Other commands exit as usual."""
+    status = main()
+    if not sys.argv[1:]:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except (OSError, ValueError, AttributeError):  # closed or gone: _plugin has said what it could
+            pass
+        import os
+
+        os._exit(status)
+    sys.exit(status)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main())  # exits as usual, so that a profiler (`-m pyinstrument -m protoc_gen_nifi.cli`) can report
