@@ -443,7 +443,7 @@ for line in sys.stdin:
                                     (1, job["stdout"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC),
                                     (2, job["stderr"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC)):
                 os.dup2(os.open(path, flags, 0o644), fd)
-            os.execv(job["argv"][0], job["argv"])
+            os.execve(job["argv"][0], job["argv"], {**os.environ, **job["env"]})
         finally:
             os._exit(127)
     _, status, usage = os.wait4(pid, 0)
@@ -458,11 +458,13 @@ class Launcher:
         self._process = subprocess.Popen([sys.executable, "-S", "-c", LAUNCHER], stdin=subprocess.PIPE,
                                          stdout=subprocess.PIPE, text=True)
 
-    def run(self, command: list[str], stdin: Path | None, stdout: Path, cwd: Path) -> Sample:
-        """One fresh process: its wall time and its own peak RSS (os.wait4 in the launcher)."""
+    def run(self, command: list[str], stdin: Path | None, stdout: Path, cwd: Path,
+            env: dict[str, str] | None = None) -> Sample:
+        """One fresh process (with env added to the environment): its wall time and its own peak RSS (os.wait4 in
+        the launcher)."""
         stderr = stdout.with_suffix(".err")
         job = {"argv": [str(c) for c in command], "stdin": str(stdin or os.devnull), "stdout": str(stdout),
-               "stderr": str(stderr), "cwd": str(cwd)}
+               "stderr": str(stderr), "cwd": str(cwd), "env": env or {}}
         assert self._process.stdin and self._process.stdout
         self._process.stdin.write(json.dumps(job) + "\n")
         self._process.stdin.flush()
@@ -607,10 +609,9 @@ def measure_structural(launcher: Launcher, work: Path, response: Path, runs: int
     result = Measured("structural")
     # Without the plugins installed beside pytest (this venv's hypothesis and syrupy add about 0.3 ms to every
     # test): the generated tests need only pytest and pyyaml, and those plugins' hooks are not theirs to pay.
-    command = ["env", "PYTEST_DISABLE_PLUGIN_AUTOLOAD=1", sys.executable, "-m", "pytest", "-q", "-p",
-               "no:cacheprovider", "-x", *sorted(tests)]
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x", *sorted(tests)]
     for run in range(runs + 1):
-        sample = launcher.run(command, None, work / "structural.out", tree)
+        sample = launcher.run(command, None, work / "structural.out", tree, {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"})
         if run:
             result.samples.append(sample)
     return {"structural": result}
