@@ -96,8 +96,8 @@ BACKPRESSURE = {
 
 # A parameter reference is #{name} after an odd run of '#': NiFi reads ##{name} as the literal text #{name}.
 PARAM_REF = re.compile(r"(?<!#)#(?:##)*\{([^}]*)\}")
-# Shapes of literal credentials that must never appear in an artifact, each with the words one of its matches
-# starts with (none: scan the whole text).
+# Shapes of literal credentials that must never appear in an artifact, each with the lower-case beginnings one of
+# which every match starts with (none: scan the whole text).
 SECRET_SHAPES = [
     (re.compile(r"(?i)\bbearer\s+[a-z0-9._~+/=-]{8,}"), ("bearer",)),
     (re.compile(r"(?i)\bbasic\s+[a-z0-9+/=]{8,}"), ("basic",)),
