@@ -125,13 +125,14 @@ def test_generated_tests_pass_on_every_example_and_on_shared_services(tmp_path, 
         assert result.returncode == 0, (folder.name, result.stdout[-3000:])
 
 
-def _generated_test_module():
-    """The generated structural test of the seed integration, imported as a module (its helpers are plain code)."""
+@pytest.fixture(scope="module")
+def scan():
+    """The credential scan of the seed integration's generated structural test, imported once (plain code)."""
     path = SEED_GENERATED / INTEGRATION / "tests" / f"{INTEGRATION}_structural_test.py"
     spec = importlib.util.spec_from_file_location(f"{INTEGRATION}_structural_test", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module
+    return module._credential
 
 
 @pytest.mark.parametrize("credential", [
@@ -139,10 +140,9 @@ def _generated_test_module():
     "-----BEGIN RSA PRIVATE KEY-----", "Password=hunter22", "PASSWD: hunter22", "db_secret = s3cr3t!",
     "token:abcd1234", "jdbc:postgresql://admin:hunter2@db:5432/x",
 ])
-def test_the_credential_scan_finds_every_shape_anywhere_in_a_flow(credential):
+def test_the_credential_scan_finds_every_shape_anywhere_in_a_flow(scan, credential):
     """Each shape is found in any case, wherever it sits in a flow's text: the scan looks for a shape only where one
     of its words starts, so a word list that missed a spelling (passwd beside password) would miss it here."""
-    scan = _generated_test_module()._credential
     flow = (SEED_GENERATED / INTEGRATION / "nifi" / "flow-definition.json").read_text(encoding="utf-8")
     assert scan(flow) is None
     middle = flow.index('"flowContents"')
